@@ -1,0 +1,169 @@
+//! Frame time of the Data pane on a large table. Target (issue #2): under 10 ms per frame on
+//! a 1M-row table. Run: `cargo bench --bench frame [-- FILE]`; without FILE it builds a
+//! 1,000,000 × 16 table in memory shaped like the peer harness's classification table.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use mlwb::jobs::JobEvent;
+use mlwb::pipeline::data::{self, Dataset, FileFormat, LoadOptions};
+use mlwb::pipeline::progress::{CancelFlag, no_progress};
+use mlwb::pipeline::{profile, view};
+use mlwb::tui::app::{Action, App, Effect, JobOutput};
+use mlwb::tui::keymap::Keymap;
+use polars::prelude::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn synthetic(rows: usize) -> DataFrame {
+    // A deterministic LCG keeps this dependency-free and reproducible.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut columns: Vec<Column> = Vec::new();
+    for c in 0..12 {
+        let v: Vec<Option<f64>> = (0..rows)
+            .map(|_| {
+                let x = next();
+                if c % 3 == 1 && x < 0.05 {
+                    None
+                } else {
+                    Some((x - 0.5) * 10.0 * (c + 1) as f64)
+                }
+            })
+            .collect();
+        columns.push(Column::new(format!("f{c:02}").into(), v));
+    }
+    for (c, levels) in [3usize, 8, 20].iter().enumerate() {
+        let v: Vec<String> = (0..rows)
+            .map(|_| format!("L{}", (next() * *levels as f64) as usize))
+            .collect();
+        columns.push(Column::new(format!("c{c}").into(), v));
+    }
+    let t: Vec<i64> = (0..rows).map(|_| i64::from(next() < 0.3)).collect();
+    columns.push(Column::new("target".into(), t));
+    DataFrame::new_infer_height(columns).unwrap()
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn main() {
+    let arg = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let started = Instant::now();
+    let dataset = match &arg {
+        Some(path) => data::load(
+            &PathBuf::from(path),
+            &LoadOptions::default(),
+            &CancelFlag::new(),
+            &no_progress,
+        )
+        .expect("loading the benchmark file"),
+        None => Dataset {
+            path: PathBuf::from("synthetic.csv"),
+            format: FileFormat::Csv,
+            gzip: false,
+            delimiter: Some(b','),
+            df: synthetic(1_000_000),
+            file_bytes: 0,
+            fingerprint: String::new(),
+            warnings: Vec::new(),
+            complete: true,
+        },
+    };
+    let profile = profile::profile(&dataset.df, &CancelFlag::new(), &no_progress).unwrap();
+    println!(
+        "table: {} rows × {} columns (prepared in {:.2} s)",
+        dataset.df.height(),
+        dataset.df.width(),
+        started.elapsed().as_secs_f64()
+    );
+    for (w, h) in [(80u16, 24u16), (200, 60)] {
+        let mut app = App::new(Keymap::bundled(), Vec::new(), false);
+        app.update(Action::Resize(w, h));
+        let effects = app.update(Action::Open(dataset.path.clone()));
+        let full = effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::Load {
+                    job,
+                    preview: false,
+                    ..
+                } => Some(job.id),
+                _ => None,
+            })
+            .unwrap();
+        app.on_job(JobEvent::Finished(
+            full,
+            Ok(JobOutput::Loaded(Box::new((
+                dataset.clone(),
+                profile.clone(),
+            )))),
+        ));
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        let mut frame = |app: &App| {
+            let t = Instant::now();
+            terminal
+                .draw(|f| mlwb::tui::view::draw(f, app, Instant::now()))
+                .unwrap();
+            t.elapsed()
+        };
+        // Scroll through the file: each frame moves down half a page, then jump around.
+        let mut times = Vec::new();
+        for i in 0..300 {
+            let action = match i % 50 {
+                0 => Action::Bottom,
+                25 => Action::Top,
+                _ if i % 7 == 0 => Action::Right,
+                _ => Action::HalfPageDown,
+            };
+            app.update(action);
+            times.push(frame(&app));
+        }
+        let max = *times.iter().max().unwrap();
+        println!(
+            "{w}x{h} file order : median {:?}, max {:?} over {} frames",
+            median(times),
+            max,
+            300
+        );
+
+        // A sorted view (descending on the fourth column): rows come through an index.
+        app.update(Action::FirstColumn);
+        for _ in 0..3 {
+            app.update(Action::Right);
+        }
+        app.update(Action::Sort);
+        let effects = app.update(Action::Sort);
+        let t = Instant::now();
+        for effect in effects {
+            if let Effect::ComputeView { job, dataset, spec } = effect {
+                let rows = view::compute(&dataset.df, &spec, &CancelFlag::new()).unwrap();
+                app.on_job(JobEvent::Finished(job.id, Ok(JobOutput::View(rows))));
+            }
+        }
+        let sort_time = t.elapsed();
+        let mut times = Vec::new();
+        for i in 0..300 {
+            app.update(if i % 50 == 0 {
+                Action::Bottom
+            } else {
+                Action::HalfPageUp
+            });
+            times.push(frame(&app));
+        }
+        let max = *times.iter().max().unwrap();
+        println!(
+            "{w}x{h} sorted view: median {:?}, max {:?} over 300 frames (sort took {sort_time:?})",
+            median(times),
+            max
+        );
+    }
+}

@@ -1,0 +1,119 @@
+//! The command line: clap definitions, dispatch, human and `--json` output, exit codes.
+
+mod profile;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::json;
+
+use crate::pipeline::PipelineError;
+
+/// Version of every `--json` document's layout.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Exit codes (DESIGN.md §9).
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const GATE_FAILED: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const BAD_INPUT: u8 = 3;
+    pub const INTERNAL: u8 = 70;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mlwb",
+    version,
+    about = "A terminal workbench for tabular machine learning",
+    long_about = "mlwb opens a dataset in a terminal UI (mlwb FILE), or runs one pipeline step \
+                  headless (mlwb profile FILE --json) for scripts and CI.\n\nExit codes: 0 ok, \
+                  1 gate failed, 2 usage, 3 bad input data, 4 bad model package, 70 internal error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Open the TUI on this file (CSV/TSV, Parquet, JSON/NDJSON, Arrow IPC; .gz allowed).
+    pub file: Option<PathBuf>,
+    /// Print only results, no progress or notes.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// More detail on stderr (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Colour in human-readable output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the TUI on the bundled demo datasets.
+    Demo,
+    /// Profile a dataset: types, roles, nulls, distinct values, statistics, warnings.
+    Profile(profile::ProfileArgs),
+}
+
+/// Options every subcommand's output honours.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub json: bool,
+    pub quiet: bool,
+    pub color: bool,
+}
+
+impl Output {
+    pub fn new(cli: &Cli, json: bool) -> Self {
+        use std::io::IsTerminal;
+        let color = match cli.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        Output {
+            json,
+            quiet: cli.quiet,
+            color,
+        }
+    }
+
+    /// Report an error on stderr (as JSON in `--json` mode) and return its exit code.
+    pub fn fail(&self, error: &PipelineError) -> ExitCode {
+        let code = error.exit_code();
+        if self.json {
+            let doc = json!({
+                "schema_version": SCHEMA_VERSION,
+                "error": { "kind": error.kind(), "message": error.to_string(), "exit_code": code },
+            });
+            eprintln!("{doc}");
+        } else {
+            eprintln!(
+                "mlwb: error: {}",
+                crate::pipeline::text::escape_control(&error.to_string())
+            );
+        }
+        ExitCode::from(code)
+    }
+}
+
+/// Run a headless subcommand. The TUI commands are dispatched by `main`.
+pub fn run(cli: &Cli, command: &Command) -> ExitCode {
+    match command {
+        Command::Profile(args) => profile::run(args, Output::new(cli, args.json)),
+        Command::Demo => {
+            eprintln!("mlwb: this binary was built without the TUI (feature \"tui\")");
+            ExitCode::from(exit::USAGE)
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! `mlwb profile FILE`: load and profile a dataset, print a table or a JSON document.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Args;
+use serde_json::json;
+
+use super::{Output, SCHEMA_VERSION, exit};
+use crate::pipeline::data::{self, LoadOptions};
+use crate::pipeline::profile::{self, ColumnProfile, DatasetProfile};
+use crate::pipeline::progress::{CancelFlag, Progress};
+use crate::pipeline::text::{escape_control, format_count, format_number};
+
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// The dataset (CSV/TSV, Parquet, JSON/NDJSON, Arrow IPC; .gz allowed).
+    pub file: PathBuf,
+    /// One JSON document on stdout instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Field delimiter for delimited text (default: sniffed). `\t` for tab.
+    #[arg(long, value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "\\t" | "tab" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        _ => Err("the delimiter must be one ASCII character, or \\t".into()),
+    }
+}
+
+pub fn run(args: &ProfileArgs, out: Output) -> ExitCode {
+    let started = Instant::now();
+    let cancel = CancelFlag::new();
+    let show_progress = !out.quiet && std::io::stderr().is_terminal();
+    let progress = |p: Progress| {
+        if show_progress {
+            eprint!("\r\x1b[2K{} {:>3.0}%", p.stage, p.fraction() * 100.0);
+        }
+    };
+    let options = LoadOptions {
+        preview: false,
+        delimiter: args.delimiter,
+    };
+    let result = data::load(&args.file, &options, &cancel, &progress).and_then(|dataset| {
+        let profile = profile::profile(&dataset.df, &cancel, &progress)?;
+        Ok((dataset, profile))
+    });
+    if show_progress {
+        eprint!("\r\x1b[2K");
+    }
+    let (dataset, profile) = match result {
+        Ok(r) => r,
+        Err(e) => return out.fail(&e),
+    };
+    let elapsed = started.elapsed().as_secs_f64();
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    let written = if out.json {
+        let mut warnings: Vec<serde_json::Value> = dataset
+            .warnings
+            .iter()
+            .map(|m| json!({ "column": null, "kind": "load", "message": m }))
+            .collect();
+        warnings.extend(profile.warnings.iter().map(|w| json!(w)));
+        let doc = json!({
+            "schema_version": SCHEMA_VERSION,
+            "file": dataset.path.display().to_string(),
+            "format": dataset.format,
+            "gzip": dataset.gzip,
+            "delimiter": dataset.delimiter.map(|d| (d as char).to_string()),
+            "fingerprint": dataset.fingerprint,
+            "rows": profile.rows,
+            "columns": profile.columns,
+            "warnings": warnings,
+            "duration_s": elapsed,
+        });
+        writeln!(w, "{doc}")
+    } else {
+        write_human(&mut w, &dataset, &profile, out, elapsed)
+    };
+    match written {
+        Ok(()) => ExitCode::from(exit::OK),
+        // A closed pipe (mlwb profile f | head) is not an error worth a message.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(exit::OK),
+        Err(e) => {
+            eprintln!("mlwb: cannot write output: {e}");
+            ExitCode::from(exit::INTERNAL)
+        }
+    }
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map(format_number).unwrap_or_default()
+}
+
+fn write_human(
+    w: &mut impl Write,
+    dataset: &data::Dataset,
+    profile: &DatasetProfile,
+    out: Output,
+    elapsed: f64,
+) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "{}: {} rows × {} columns ({}{}, {:.2} s)",
+        escape_control(&dataset.path.display().to_string()),
+        format_count(profile.rows),
+        profile.columns.len(),
+        dataset.format.name(),
+        if dataset.gzip { ", gzip" } else { "" },
+        elapsed
+    )?;
+    let header = [
+        "column", "dtype", "role", "nulls", "distinct", "mean", "std", "min", "max",
+    ];
+    let rows: Vec<[String; 9]> = profile.columns.iter().map(row).collect();
+    let mut widths = header.map(str::len);
+    for r in &rows {
+        for (i, cell) in r.iter().enumerate() {
+            widths[i] = widths[i].max(unicode_width::UnicodeWidthStr::width(cell.as_str()));
+        }
+    }
+    widths[0] = widths[0].min(32);
+    let line = |cells: &[String]| -> String {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let c = truncate(c, widths[i]);
+                if i >= 3 {
+                    format!("{c:>width$}", width = widths[i])
+                } else {
+                    format!("{c:<width$}", width = widths[i])
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    writeln!(w, "{}", line(&header.map(String::from)))?;
+    for r in &rows {
+        writeln!(w, "{}", line(r))?;
+    }
+    let warnings: Vec<String> = dataset
+        .warnings
+        .iter()
+        .map(|m| escape_control(m).into_owned())
+        .chain(profile.warnings.iter().map(|w| w.message.clone()))
+        .collect();
+    if !warnings.is_empty() && !out.quiet {
+        writeln!(w)?;
+        writeln!(w, "warnings:")?;
+        for m in warnings {
+            if out.color {
+                writeln!(w, "  \x1b[33m!\x1b[0m {m}")?;
+            } else {
+                writeln!(w, "  ! {m}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn truncate(s: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    if unicode_width::UnicodeWidthStr::width(s) <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+fn row(c: &ColumnProfile) -> [String; 9] {
+    let (min, max) = match (&c.min_label, &c.max_label) {
+        (Some(a), Some(b)) => (a.clone(), b.clone()),
+        _ => (opt(c.min), opt(c.max)),
+    };
+    [
+        escape_control(&c.name).into_owned(),
+        c.dtype.clone(),
+        c.role.name().to_string(),
+        format_count(c.nulls),
+        format_count(c.distinct),
+        if c.role == crate::pipeline::profile::Role::Boolean {
+            String::new()
+        } else {
+            opt(c.mean)
+        },
+        opt(c.std),
+        min,
+        max,
+    ]
+}

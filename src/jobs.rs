@@ -1,0 +1,117 @@
+//! Background jobs: run a pipeline function on its own thread with a cancel flag, and report
+//! progress and the result through a callback. No UI types: the TUI adapts the events.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::pipeline::error::catch_panics;
+use crate::pipeline::progress::{CancelFlag, Progress};
+use crate::pipeline::{PipelineError, Result};
+
+/// Identifies one job; events from a job whose id is no longer current are ignored.
+pub type JobId = u64;
+
+/// What a running job reports.
+#[derive(Debug)]
+pub enum JobEvent<T> {
+    Progress(JobId, Progress),
+    Finished(JobId, Result<T>),
+}
+
+/// A job's identity and the flag that cancels it. Created before the job starts, so the
+/// state that asked for the job can remember it.
+#[derive(Clone, Debug)]
+pub struct JobHandle {
+    pub id: JobId,
+    pub cancel: CancelFlag,
+}
+
+impl JobHandle {
+    /// A new handle with a process-unique id.
+    pub fn new() -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        JobHandle {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            cancel: CancelFlag::new(),
+        }
+    }
+}
+
+impl Default for JobHandle {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Run `work` on a new thread under `handle`. Every progress report and the final result go
+/// to `sink`; a panic inside `work` arrives as an error, never as a crash.
+pub fn spawn<T, W, S>(name: &str, handle: &JobHandle, work: W, sink: S)
+where
+    T: Send + 'static,
+    W: FnOnce(&CancelFlag, &(dyn Fn(Progress) + Sync)) -> Result<T> + Send + 'static,
+    S: Fn(JobEvent<T>) + Send + Sync + 'static,
+{
+    let id = handle.id;
+    let cancel = handle.cancel.clone();
+    let sink = Arc::new(sink);
+    let thread_sink = Arc::clone(&sink);
+    let what = name.to_string();
+    let spawned = std::thread::Builder::new()
+        .name(format!("job-{name}"))
+        .spawn(move || {
+            let progress_sink = Arc::clone(&thread_sink);
+            let progress = move |p: Progress| progress_sink(JobEvent::Progress(id, p));
+            let result = catch_panics(&what, || work(&cancel, &progress));
+            thread_sink(JobEvent::Finished(id, result));
+        });
+    if let Err(e) = spawned {
+        sink(JobEvent::Finished(
+            id,
+            Err(PipelineError::Internal(format!(
+                "cannot start a thread: {e}"
+            ))),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    #[test]
+    fn reports_progress_result_and_panics() {
+        let (tx, rx) = mpsc::channel();
+        let tx = std::sync::Mutex::new(tx);
+        let h = JobHandle::new();
+        spawn(
+            "t",
+            &h,
+            |_c, p| {
+                p(Progress::new("x", 1, 2));
+                Ok(42)
+            },
+            move |e| {
+                let _ = tx.lock().map(|t| t.send(e));
+            },
+        );
+        let events: Vec<_> = rx.iter().take(2).collect();
+        assert!(matches!(events[0], JobEvent::Progress(id, _) if id == h.id));
+        assert!(matches!(events[1], JobEvent::Finished(id, Ok(42)) if id == h.id));
+
+        let (tx, rx) = mpsc::channel();
+        let tx = std::sync::Mutex::new(tx);
+        spawn::<(), _, _>(
+            "p",
+            &JobHandle::new(),
+            |_c, _p| panic!("boom"),
+            move |e| {
+                let _ = tx.lock().map(|t| t.send(e));
+            },
+        );
+        match rx.recv().unwrap() {
+            JobEvent::Finished(_, Err(PipelineError::Internal(m))) => assert!(m.contains("boom")),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

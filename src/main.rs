@@ -1,0 +1,43 @@
+//! The `mlwb` binary: parse the command line and hand over to the CLI or the TUI.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use mlwb::cli::{self, Cli, Command, exit};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match &cli.command {
+        Some(Command::Demo) => run_tui(None, true),
+        Some(command) => cli::run(&cli, command),
+        None => run_tui(cli.file.clone(), false),
+    }
+}
+
+#[cfg(feature = "tui")]
+fn run_tui(file: Option<std::path::PathBuf>, demo: bool) -> ExitCode {
+    match mlwb::tui::run(file, demo) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(e) => {
+            eprintln!("mlwb: error: {e:#}");
+            ExitCode::from(exit::INTERNAL)
+        }
+    }
+}
+
+#[cfg(not(feature = "tui"))]
+fn run_tui(_file: Option<std::path::PathBuf>, _demo: bool) -> ExitCode {
+    eprintln!("mlwb: this binary was built without the TUI (feature \"tui\"); use a subcommand");
+    ExitCode::from(exit::USAGE)
+}

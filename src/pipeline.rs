@@ -1,0 +1,15 @@
+//! Headless pipeline: loading, profiling and (later) features, training and drift.
+//!
+//! Nothing below this module may depend on a terminal-UI or async-runtime crate: every function is
+//! synchronous, takes a [`progress::CancelFlag`] and a progress callback where the work is
+//! long, and is shared by the CLI, the TUI's background jobs and the tests.
+
+pub mod data;
+pub mod error;
+pub mod profile;
+pub mod progress;
+pub mod stats;
+pub mod text;
+pub mod view;
+
+pub use error::{PipelineError, Result};

@@ -1,0 +1,520 @@
+//! Loading tables from CSV/TSV (sniffed), Parquet, JSON/NDJSON and Arrow IPC files, plain or
+//! gzip-compressed, with a fingerprint of bytes + schema. Every problem names the file.
+
+mod csv_text;
+
+use std::fs::File;
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use super::error::{PipelineError, Result, catch_panics};
+use super::progress::{CancelFlag, Progress, ProgressFn};
+
+pub use csv_text::{NULL_MARKERS, sniff_delimiter};
+
+/// Rows used to infer CSV column types before falling back to the whole file.
+const INFER_ROWS: usize = 10_000;
+/// Bytes read for a quick preview of a large text file.
+const PREVIEW_BYTES: usize = 1 << 20;
+/// Rows shown by a preview.
+pub const PREVIEW_ROWS: usize = 500;
+
+/// The file formats mlwb reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileFormat {
+    Csv,
+    Parquet,
+    Json,
+    Ndjson,
+    Ipc,
+}
+
+impl FileFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            FileFormat::Csv => "csv",
+            FileFormat::Parquet => "parquet",
+            FileFormat::Json => "json",
+            FileFormat::Ndjson => "ndjson",
+            FileFormat::Ipc => "ipc",
+        }
+    }
+}
+
+/// How to load a file.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// Read only the first rows (and, for text formats, only the start of the file).
+    pub preview: bool,
+    /// Force a CSV delimiter instead of sniffing it.
+    pub delimiter: Option<u8>,
+}
+
+/// A loaded table and what is known about where it came from.
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    pub path: PathBuf,
+    pub format: FileFormat,
+    pub gzip: bool,
+    /// The CSV delimiter used, if the file is delimited text.
+    pub delimiter: Option<u8>,
+    pub df: DataFrame,
+    /// Size of the file on disk.
+    pub file_bytes: u64,
+    /// blake3 of the file's bytes and its canonical schema (hex). Empty for previews.
+    pub fingerprint: String,
+    /// Things the user should know about how the file was read (encoding, renamed headers, ...).
+    pub warnings: Vec<String>,
+    /// False when this is only the first rows of the file.
+    pub complete: bool,
+}
+
+impl Dataset {
+    pub fn rows(&self) -> usize {
+        self.df.height()
+    }
+}
+
+/// Load a whole table. Reports progress on stages `read`, `parse`; checks `cancel` between them.
+pub fn load(
+    path: &Path,
+    options: &LoadOptions,
+    cancel: &CancelFlag,
+    progress: ProgressFn,
+) -> Result<Dataset> {
+    catch_panics(&format!("loading {}", path.display()), || {
+        load_inner(path, options, cancel, progress)
+    })
+}
+
+fn load_inner(
+    path: &Path,
+    options: &LoadOptions,
+    cancel: &CancelFlag,
+    progress: ProgressFn,
+) -> Result<Dataset> {
+    let meta = std::fs::metadata(path).map_err(|e| PipelineError::io(path, e))?;
+    if meta.is_dir() {
+        return Err(PipelineError::io(
+            path,
+            std::io::Error::from(std::io::ErrorKind::IsADirectory),
+        ));
+    }
+    let file_bytes = meta.len();
+    if file_bytes == 0 {
+        return Err(PipelineError::bad_data(
+            path,
+            "the file is empty (0 bytes); nothing to load",
+        ));
+    }
+    let raw = read_bytes(path, options.preview, cancel, progress)?;
+    cancel.check()?;
+
+    let gzip = raw.starts_with(&[0x1f, 0x8b]);
+    if raw.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        return Err(PipelineError::bad_data(
+            path,
+            "zstd-compressed files are not supported; decompress it first (zstd -d)",
+        ));
+    }
+    let bytes = if gzip {
+        gunzip(path, &raw, options.preview)?
+    } else {
+        raw
+    };
+    cancel.check()?;
+    let format = detect_format(path, &bytes);
+    if bytes.is_empty() {
+        return Err(PipelineError::bad_data(
+            path,
+            "the file is empty; nothing to load",
+        ));
+    }
+
+    progress(Progress::new("parse", 0, 1));
+    let mut warnings = Vec::new();
+    let mut delimiter = None;
+    let df = match format {
+        FileFormat::Csv => {
+            let (df, delim) = read_csv(path, &bytes, options, &mut warnings)?;
+            delimiter = Some(delim);
+            df
+        }
+        FileFormat::Parquet => {
+            let mut reader = ParquetReader::new(Cursor::new(&bytes[..]));
+            if options.preview {
+                reader = reader.with_slice(Some((0, PREVIEW_ROWS)));
+            }
+            reader
+                .finish()
+                .map_err(|e| polars_error(path, "Parquet", e))?
+        }
+        FileFormat::Ipc => {
+            let mut reader = IpcReader::new(Cursor::new(&bytes[..]));
+            if options.preview {
+                reader = reader.with_n_rows(Some(PREVIEW_ROWS));
+            }
+            reader
+                .finish()
+                .map_err(|e| polars_error(path, "Arrow IPC", e))?
+        }
+        FileFormat::Json | FileFormat::Ndjson => read_json(path, &bytes, format)?,
+    };
+    progress(Progress::new("parse", 1, 1));
+    cancel.check()?;
+
+    let mut df = clean_column_names(df, &mut warnings);
+    if options.preview && df.height() > PREVIEW_ROWS {
+        df = df.slice(0, PREVIEW_ROWS);
+    }
+    if df.width() == 0 {
+        return Err(PipelineError::bad_data(path, "the file has no columns"));
+    }
+    let fingerprint = if options.preview {
+        String::new()
+    } else {
+        fingerprint(&bytes, &df)
+    };
+    Ok(Dataset {
+        path: path.to_path_buf(),
+        format,
+        gzip,
+        delimiter,
+        df,
+        file_bytes,
+        fingerprint,
+        warnings,
+        complete: !options.preview,
+    })
+}
+
+/// Read the file (or, for a preview, its first megabyte) in chunks, reporting progress.
+fn read_bytes(
+    path: &Path,
+    preview: bool,
+    cancel: &CancelFlag,
+    progress: ProgressFn,
+) -> Result<Vec<u8>> {
+    let mut file = File::open(path).map_err(|e| PipelineError::io(path, e))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let limit = if preview && !is_binary_format(path) {
+        PREVIEW_BYTES as u64
+    } else {
+        u64::MAX
+    };
+    let mut buf = Vec::with_capacity(total.min(limit) as usize);
+    let mut chunk = vec![0u8; 8 << 20];
+    loop {
+        cancel.check()?;
+        let n = file
+            .read(&mut chunk)
+            .map_err(|e| PipelineError::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        progress(Progress::new("read", buf.len() as u64, total));
+        if buf.len() as u64 >= limit {
+            break;
+        }
+    }
+    Ok(buf)
+}
+
+fn is_binary_format(path: &Path) -> bool {
+    matches!(
+        extension_format(path),
+        Some(FileFormat::Parquet | FileFormat::Ipc)
+    )
+}
+
+fn gunzip(path: &Path, raw: &[u8], preview: bool) -> Result<Vec<u8>> {
+    let mut decoder = flate2::read::MultiGzDecoder::new(raw);
+    let mut out = Vec::with_capacity(raw.len() * 4);
+    let result = if preview {
+        let mut limited = (&mut decoder).take(PREVIEW_BYTES as u64);
+        limited.read_to_end(&mut out)
+    } else {
+        decoder.read_to_end(&mut out)
+    };
+    match result {
+        Ok(_) => Ok(out),
+        // A preview reads only the start of the file, so a cut-off stream is expected there.
+        Err(_) if preview && !out.is_empty() => Ok(out),
+        Err(e) => Err(PipelineError::bad_data(
+            path,
+            format!("the gzip stream is corrupt or truncated ({e}); check the file"),
+        )),
+    }
+}
+
+/// The format named by the file's extension (ignoring a trailing `.gz`).
+fn extension_format(path: &Path) -> Option<FileFormat> {
+    let name = path.file_name()?.to_string_lossy().to_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let ext = name.rsplit_once('.')?.1;
+    Some(match ext {
+        "csv" | "tsv" | "tab" | "txt" | "dat" | "psv" => FileFormat::Csv,
+        "parquet" | "pq" => FileFormat::Parquet,
+        "json" => FileFormat::Json,
+        "ndjson" | "jsonl" => FileFormat::Ndjson,
+        "arrow" | "ipc" | "feather" => FileFormat::Ipc,
+        _ => return None,
+    })
+}
+
+/// The file's format: magic bytes first (they cannot lie), then the extension, then a guess.
+pub fn detect_format(path: &Path, bytes: &[u8]) -> FileFormat {
+    if bytes.starts_with(b"PAR1") {
+        return FileFormat::Parquet;
+    }
+    if bytes.starts_with(b"ARROW1") {
+        return FileFormat::Ipc;
+    }
+    if let Some(format) = extension_format(path) {
+        return format;
+    }
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|i| bytes[i]);
+    match start {
+        Some(b'[') => FileFormat::Json,
+        Some(b'{') => FileFormat::Ndjson,
+        _ => FileFormat::Csv,
+    }
+}
+
+fn read_csv(
+    path: &Path,
+    bytes: &[u8],
+    options: &LoadOptions,
+    warnings: &mut Vec<String>,
+) -> Result<(DataFrame, u8)> {
+    let text = csv_text::to_utf8(path, bytes, warnings)?;
+    let mut text: &[u8] = text.as_ref();
+    if options.preview {
+        // Only whole lines: the preview read may have stopped mid-line.
+        if let Some(end) = memchr_last(b'\n', text)
+            && end + 1 < text.len()
+        {
+            text = &text[..=end];
+        }
+    }
+    if text.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(PipelineError::bad_data(
+            path,
+            "the file has no header and no rows (only blank space)",
+        ));
+    }
+    let default_delim = match extension_format(path) {
+        _ if path_ends_with(path, &[".tsv", ".tsv.gz", ".tab"]) => b'\t',
+        _ if path_ends_with(path, &[".psv"]) => b'|',
+        _ => b',',
+    };
+    let delimiter = options
+        .delimiter
+        .unwrap_or_else(|| sniff_delimiter(text, default_delim));
+    let ragged = csv_text::ragged_rows(text, delimiter);
+
+    let n_rows = options.preview.then_some(PREVIEW_ROWS);
+    let attempt = |infer: Option<usize>, truncate: bool| {
+        let nulls = NullValues::AllColumns(NULL_MARKERS.iter().map(|s| (*s).into()).collect());
+        CsvReadOptions::default()
+            .with_has_header(true)
+            .with_n_rows(n_rows)
+            .with_infer_schema_length(infer)
+            .with_raise_if_empty(false)
+            .map_parse_options(|p| {
+                p.with_separator(delimiter)
+                    .with_null_values(Some(nulls.clone()))
+                    .with_try_parse_dates(true)
+                    .with_truncate_ragged_lines(truncate)
+            })
+            .into_reader_with_file_handle(Cursor::new(text))
+            .finish()
+    };
+    let truncate = ragged.longer > 0;
+    let df = match attempt(Some(INFER_ROWS), truncate) {
+        Ok(df) => df,
+        Err(first) => {
+            // A type that changes after the first rows: infer from every row instead.
+            match attempt(None, truncate) {
+                Ok(df) => {
+                    if !options.preview {
+                        warnings.push(format!(
+                            "column types changed after the first {INFER_ROWS} rows; types were inferred from the whole file"
+                        ));
+                    }
+                    df
+                }
+                Err(_) => return Err(polars_error(path, "CSV", first)),
+            }
+        }
+    };
+    if let Some(message) = ragged.describe(delimiter) {
+        warnings.push(message);
+    }
+    Ok((df, delimiter))
+}
+
+fn path_ends_with(path: &Path, suffixes: &[&str]) -> bool {
+    let name = path.to_string_lossy().to_lowercase();
+    suffixes.iter().any(|s| name.ends_with(s))
+}
+
+fn memchr_last(needle: u8, haystack: &[u8]) -> Option<usize> {
+    haystack.iter().rposition(|&b| b == needle)
+}
+
+fn read_json(path: &Path, bytes: &[u8], format: FileFormat) -> Result<DataFrame> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        PipelineError::bad_data(
+            path,
+            format!(
+                "JSON must be UTF-8, but byte {} is not; re-save the file as UTF-8",
+                e.valid_up_to()
+            ),
+        )
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // A .json file holding one object per line is NDJSON; accept it either way.
+    let format = if format == FileFormat::Json && text.trim_start().starts_with('{') {
+        FileFormat::Ndjson
+    } else {
+        format
+    };
+    let json_format = match format {
+        FileFormat::Ndjson => JsonFormat::JsonLines,
+        _ => JsonFormat::Json,
+    };
+    JsonReader::new(Cursor::new(text.as_bytes()))
+        .with_json_format(json_format)
+        .finish()
+        .map_err(|e| polars_error(path, "JSON", e))
+}
+
+/// Turn a polars error into one that names the file and keeps only the useful first part.
+fn polars_error(path: &Path, what: &str, error: PolarsError) -> PipelineError {
+    let text = error.to_string();
+    let first = text
+        .split("\n\n")
+        .next()
+        .unwrap_or(&text)
+        .trim()
+        .replace('\n', " ");
+    PipelineError::bad_data(
+        path,
+        format!(
+            "cannot read as {what}: {}",
+            super::text::escape_control(&first)
+        ),
+    )
+}
+
+/// Give empty headers a name and make duplicate names unique, warning about each change.
+fn clean_column_names(mut df: DataFrame, warnings: &mut Vec<String>) -> DataFrame {
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut renamed = Vec::new();
+    let mut new_names = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        // polars marks repeated headers as `name_duplicated_N`; undo that, then name blanks.
+        let base = name
+            .trim_end_matches(|c: char| c.is_ascii_digit())
+            .strip_suffix("_duplicated_")
+            .filter(|_| name.ends_with(|c: char| c.is_ascii_digit()))
+            .unwrap_or(name);
+        let trimmed = base.trim();
+        let candidate = if trimmed.is_empty() {
+            format!("column_{}", i + 1)
+        } else {
+            base.to_string()
+        };
+        let mut unique = candidate.clone();
+        let mut k = 1;
+        while seen.contains(&unique) {
+            unique = format!("{candidate}.{k}");
+            k += 1;
+        }
+        seen.insert(unique.clone());
+        if unique != *name {
+            renamed.push(format!(
+                "{} → {}",
+                if trimmed.is_empty() {
+                    format!("(empty header in column {})", i + 1)
+                } else {
+                    format!("'{}'", super::text::escape_control(name))
+                },
+                super::text::escape_control(&unique)
+            ));
+        }
+        new_names.push(unique);
+    }
+    if !renamed.is_empty() {
+        if let Err(e) = df.set_column_names(&new_names) {
+            warnings.push(format!("could not rename columns: {e}"));
+            return df;
+        }
+        warnings.push(format!(
+            "renamed {} empty or duplicate header{}: {}",
+            renamed.len(),
+            if renamed.len() == 1 { "" } else { "s" },
+            renamed.join(", ")
+        ));
+    }
+    df
+}
+
+/// blake3 over the file's bytes and the canonical schema (`name:dtype` lines).
+pub fn fingerprint(bytes: &[u8], df: &DataFrame) -> String {
+    let mut data = blake3::Hasher::new();
+    if bytes.len() > (1 << 20) {
+        data.update_rayon(bytes);
+    } else {
+        data.update(bytes);
+    }
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(data.finalize().as_bytes());
+    for (name, dtype) in df.schema().iter() {
+        hasher.update(name.as_bytes());
+        hasher.update(b":");
+        hasher.update(dtype.to_string().as_bytes());
+        hasher.update(b"\n");
+    }
+    hasher.finalize().to_hex().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_from_magic_beats_extension() {
+        assert_eq!(
+            detect_format(Path::new("x.csv"), b"PAR1...."),
+            FileFormat::Parquet
+        );
+        assert_eq!(detect_format(Path::new("x.dat"), b"a,b\n"), FileFormat::Csv);
+        assert_eq!(
+            detect_format(Path::new("x"), b"  [{\"a\":1}]"),
+            FileFormat::Json
+        );
+        assert_eq!(
+            detect_format(Path::new("x"), b"{\"a\":1}\n"),
+            FileFormat::Ndjson
+        );
+        assert_eq!(
+            detect_format(Path::new("x.jsonl.gz"), b"{"),
+            FileFormat::Ndjson
+        );
+    }
+}

@@ -1,0 +1,234 @@
+//! Byte-level facts about delimited text: encoding, delimiter sniffing, ragged-row counts.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use crate::pipeline::error::{PipelineError, Result};
+
+/// Cell values read as missing: pandas' default `na_values`, plus `?` (common in UCI files).
+pub const NULL_MARKERS: &[&str] = &[
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null", "?",
+];
+
+/// Windows-1252 code points for bytes 0x80..=0x9F (undefined bytes map to their C1 control).
+const CP1252_HIGH: [char; 32] = [
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}',
+    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+];
+
+/// The text as UTF-8 without a BOM. Bytes that are not UTF-8 are decoded as Windows-1252
+/// (the usual "latin-1" of spreadsheets) with a warning naming the first bad line.
+pub fn to_utf8<'a>(
+    path: &Path,
+    bytes: &'a [u8],
+    warnings: &mut Vec<String>,
+) -> Result<Cow<'a, [u8]>> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
+        return Err(PipelineError::bad_data(
+            path,
+            "the file is UTF-16; re-save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)",
+        ));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(_) => Ok(Cow::Borrowed(bytes)),
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            if bytes.contains(&0) {
+                return Err(PipelineError::bad_data(
+                    path,
+                    format!("line {line} holds binary data (NUL bytes); this is not a text table"),
+                ));
+            }
+            warnings.push(format!(
+                "the file is not UTF-8 (first bad byte on line {line}); it was decoded as Windows-1252/Latin-1. Re-save it as UTF-8 if the accents look wrong"
+            ));
+            let mut out = String::with_capacity(bytes.len() + bytes.len() / 8);
+            for &b in bytes {
+                out.push(match b {
+                    0x80..=0x9f => CP1252_HIGH[(b - 0x80) as usize],
+                    _ => b as char,
+                });
+            }
+            Ok(Cow::Owned(out.into_bytes()))
+        }
+    }
+}
+
+/// Field counts of the first lines for one delimiter, honouring double quotes.
+fn field_counts(text: &[u8], delimiter: u8, max_lines: usize) -> Vec<usize> {
+    let mut counts = Vec::new();
+    let mut in_quotes = false;
+    let mut fields = 1;
+    let mut line_has_content = false;
+    for &b in text {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' if !in_quotes => {
+                if line_has_content {
+                    counts.push(fields);
+                    if counts.len() >= max_lines {
+                        return counts;
+                    }
+                }
+                fields = 1;
+                line_has_content = false;
+                continue;
+            }
+            b'\r' if !in_quotes => continue,
+            _ if b == delimiter && !in_quotes => fields += 1,
+            _ => {}
+        }
+        line_has_content = true;
+    }
+    if line_has_content {
+        counts.push(fields);
+    }
+    counts
+}
+
+/// Pick the delimiter among `, ; \t |` whose field count is most consistent over the first
+/// lines (and greater than one). Falls back to `default`.
+pub fn sniff_delimiter(text: &[u8], default: u8) -> u8 {
+    let sample = &text[..text.len().min(256 * 1024)];
+    let mut best = (default, 0usize, 0usize); // (delimiter, consistent lines, fields)
+    for delimiter in [default, b',', b';', b'\t', b'|'] {
+        let counts = field_counts(sample, delimiter, 100);
+        let Some(&header) = counts.first() else {
+            continue;
+        };
+        if header < 2 {
+            continue;
+        }
+        let consistent = counts.iter().filter(|&&c| c == header).count();
+        if consistent > best.1 || (consistent == best.1 && header > best.2 && best.1 == 0) {
+            best = (delimiter, consistent, header);
+        }
+    }
+    best.0
+}
+
+/// Rows whose field count differs from the header's.
+#[derive(Debug, Default, PartialEq)]
+pub struct RaggedRows {
+    pub header_fields: usize,
+    pub longer: usize,
+    pub shorter: usize,
+    /// 1-based line number and field count of the first ragged row.
+    pub first: Option<(usize, usize)>,
+}
+
+impl RaggedRows {
+    /// A warning for the user, if any row is ragged.
+    pub fn describe(&self, delimiter: u8) -> Option<String> {
+        let (line, fields) = self.first?;
+        let delim = match delimiter {
+            b'\t' => "tab".to_string(),
+            d => format!("'{}'", d as char),
+        };
+        Some(format!(
+            "{} row(s) have more fields and {} row(s) fewer than the header's {} (delimiter {delim}; first: line {line} with {fields}); extra fields were dropped and missing ones read as null",
+            self.longer, self.shorter, self.header_fields
+        ))
+    }
+}
+
+/// Count rows whose number of fields differs from the header's (quote-aware, one pass).
+pub fn ragged_rows(text: &[u8], delimiter: u8) -> RaggedRows {
+    let mut out = RaggedRows::default();
+    let mut in_quotes = false;
+    let mut fields = 1;
+    let mut line = 1;
+    let mut row_start_line = 1;
+    let mut has_content = false;
+    let mut header = None;
+    let mut finish_row = |fields: usize, row_line: usize, out: &mut RaggedRows| match header {
+        None => {
+            header = Some(fields);
+            out.header_fields = fields;
+        }
+        Some(h) if fields != h => {
+            if fields > h {
+                out.longer += 1;
+            } else {
+                out.shorter += 1;
+            }
+            if out.first.is_none() {
+                out.first = Some((row_line, fields));
+            }
+        }
+        Some(_) => {}
+    };
+    for &b in text {
+        if b == b'\n' {
+            line += 1;
+            if !in_quotes {
+                if has_content {
+                    finish_row(fields, row_start_line, &mut out);
+                }
+                fields = 1;
+                has_content = false;
+                row_start_line = line;
+                continue;
+            }
+        }
+        if b == b'"' {
+            in_quotes = !in_quotes;
+        } else if b == delimiter && !in_quotes {
+            fields += 1;
+        } else if b == b'\r' && !in_quotes {
+            continue;
+        }
+        has_content = true;
+    }
+    if has_content {
+        finish_row(fields, row_start_line, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_common_delimiters() {
+        assert_eq!(sniff_delimiter(b"a;b;c\n1;2,5;3\n4;5;6\n", b','), b';');
+        assert_eq!(sniff_delimiter(b"a\tb\n1\t2\n", b','), b'\t');
+        assert_eq!(sniff_delimiter(b"a,b\n\"x;y\",2\n", b','), b',');
+        assert_eq!(sniff_delimiter(b"a|b|c\n1|2|3\n", b','), b'|');
+        assert_eq!(sniff_delimiter(b"single\n1\n2\n", b','), b',');
+    }
+
+    #[test]
+    fn counts_ragged_rows_outside_quotes() {
+        let r = ragged_rows(b"a,b\n1,2\n\"x,\ny\",3\n1,2,3\n4\n", b',');
+        assert_eq!(r.header_fields, 2);
+        assert_eq!(r.longer, 1);
+        assert_eq!(r.shorter, 1);
+        assert_eq!(r.first, Some((5, 3)));
+        assert_eq!(ragged_rows(b"a,b\r\n1,2\r\n", b',').first, None);
+    }
+
+    #[test]
+    fn decodes_latin1_with_warning() {
+        let mut w = Vec::new();
+        let out = to_utf8(Path::new("f.csv"), b"name\nJos\xe9\nna\x80ve\n", &mut w).unwrap();
+        assert_eq!(std::str::from_utf8(&out).unwrap(), "name\nJosé\nna€ve\n");
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("line 2"), "{}", w[0]);
+    }
+
+    #[test]
+    fn strips_bom_and_rejects_utf16() {
+        let mut w = Vec::new();
+        let out = to_utf8(Path::new("f.csv"), b"\xef\xbb\xbfa\n1\n", &mut w).unwrap();
+        assert_eq!(&out[..], b"a\n1\n");
+        assert!(to_utf8(Path::new("f.csv"), b"\xff\xfea\x00", &mut w).is_err());
+    }
+}

@@ -1,0 +1,96 @@
+//! The pipeline's error type: every failure names the file, row or column and what to do.
+
+use std::path::{Path, PathBuf};
+
+/// Result alias used across the pipeline.
+pub type Result<T, E = PipelineError> = std::result::Result<T, E>;
+
+/// Every way a pipeline step can fail. Messages are complete sentences meant for a user.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The path cannot be read (missing, a directory, no permission, ...).
+    #[error("{}: {message}", path.display())]
+    Io {
+        path: PathBuf,
+        message: String,
+        #[source]
+        source: Option<std::io::Error>,
+    },
+    /// The file was read but its content is not usable as a table.
+    #[error("{}: {message}", path.display())]
+    BadData { path: PathBuf, message: String },
+    /// A request that does not fit the data (unknown column, bad filter, ...).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The user cancelled the work.
+    #[error("cancelled")]
+    Cancelled,
+    /// A bug or an unexpected failure inside a dependency.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl PipelineError {
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        let message = match source.kind() {
+            std::io::ErrorKind::NotFound => "no such file; check the path".to_string(),
+            std::io::ErrorKind::PermissionDenied => {
+                "permission denied; check the file's permissions".to_string()
+            }
+            std::io::ErrorKind::IsADirectory => {
+                "is a directory; give the path of a data file inside it".to_string()
+            }
+            _ => format!("cannot read: {source}"),
+        };
+        PipelineError::Io {
+            path: path.to_path_buf(),
+            message,
+            source: Some(source),
+        }
+    }
+
+    pub fn bad_data(path: &Path, message: impl Into<String>) -> Self {
+        PipelineError::BadData {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
+    }
+
+    /// The process exit code this error maps to (DESIGN.md §9): 3 bad input, 70 internal.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            PipelineError::Io { .. } | PipelineError::BadData { .. } => 3,
+            PipelineError::BadRequest(_) => 2,
+            PipelineError::Cancelled => 130,
+            PipelineError::Internal(_) => 70,
+        }
+    }
+
+    /// A short machine-readable kind for `--json` error output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PipelineError::Io { .. } => "io",
+            PipelineError::BadData { .. } => "bad_data",
+            PipelineError::BadRequest(_) => "bad_request",
+            PipelineError::Cancelled => "cancelled",
+            PipelineError::Internal(_) => "internal",
+        }
+    }
+}
+
+/// Run `f`, turning a panic inside it (in practice: inside a dependency) into an error.
+pub fn catch_panics<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let detail = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Err(PipelineError::Internal(format!(
+                "{what} failed unexpectedly: {detail}"
+            )))
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! The terminal UI: terminal set-up and restore (also on panic), logging to a file, and the
+//! event loop that feeds keys, ticks and job reports into `App::update` and runs its effects.
+
+pub mod app;
+pub mod keymap;
+pub mod panes;
+pub mod theme;
+pub mod view;
+pub mod widgets;
+
+use std::io::{Stdout, stdout};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use crossterm::event::{DisableMouseCapture, Event, EventStream, KeyEventKind};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use crossterm::{cursor, execute};
+use futures_util::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+use self::app::{Action, App, Effect, JobMessage, JobOutput};
+use self::keymap::Keymap;
+use crate::jobs;
+use crate::pipeline::data::{self, LoadOptions};
+use crate::pipeline::{profile, view as data_view};
+
+/// Open the TUI on `file`, or on the demo datasets.
+pub fn run(file: Option<PathBuf>, demo: bool) -> anyhow::Result<()> {
+    let _log = init_logging();
+    let catalog = if demo {
+        crate::demo::install(&crate::demo::demo_dir()).context("installing the demo datasets")?
+    } else {
+        file.into_iter().collect()
+    };
+    let user_keymap =
+        directories::ProjectDirs::from("", "", "mlwb").map(|d| d.config_dir().join("keymap.toml"));
+    let (keymap, keymap_error) = Keymap::load(user_keymap.as_deref());
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut app = App::new(keymap, catalog, no_color);
+    tracing::info!(demo, "starting the TUI");
+
+    install_panic_hook();
+    let mut terminal = enter_terminal().context("setting up the terminal")?;
+    let _restore = RestoreOnDrop;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let result = runtime.block_on(event_loop(&mut terminal, &mut app, keymap_error));
+    drop(terminal);
+    result
+}
+
+type Term = Terminal<CrosstermBackend<Stdout>>;
+
+fn enter_terminal() -> anyhow::Result<Term> {
+    enable_raw_mode()?;
+    execute!(stdout(), EnterAlternateScreen, cursor::Hide)?;
+    Ok(Terminal::new(CrosstermBackend::new(stdout()))?)
+}
+
+/// Put the terminal back as we found it. Safe to call more than once.
+pub fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+}
+
+struct RestoreOnDrop;
+
+impl Drop for RestoreOnDrop {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // Only a panic on the UI thread should touch the terminal; jobs turn theirs into errors.
+        if std::thread::current()
+            .name()
+            .is_none_or(|n| !n.starts_with("job-"))
+        {
+            restore_terminal();
+        }
+        tracing::error!("panic: {info}");
+        previous(info);
+    }));
+}
+
+/// Log to `$XDG_STATE_HOME/mlwb/mlwb.log` (never to the screen). Level from `MLWB_LOG`.
+fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dirs = directories::ProjectDirs::from("", "", "mlwb")?;
+    let dir = dirs
+        .state_dir()
+        .map(|d| d.to_path_buf())
+        .unwrap_or_else(|| dirs.data_local_dir().to_path_buf());
+    std::fs::create_dir_all(&dir).ok()?;
+    let appender = tracing_appender::rolling::never(dir, "mlwb.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MLWB_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}
+
+async fn event_loop(
+    terminal: &mut Term,
+    app: &mut App,
+    startup_error: Option<String>,
+) -> anyhow::Result<()> {
+    let (tx, mut rx) = unbounded_channel::<JobMessage>();
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    let size = terminal.size()?;
+    app.update(Action::Resize(size.width, size.height));
+    run_effects(app.start(), &tx);
+    if let Some(e) = startup_error {
+        app.error = Some(e);
+    }
+    let mut dirty = true;
+    while !app.quit {
+        if dirty {
+            terminal.draw(|f| view::draw(f, app, Instant::now()))?;
+            dirty = false;
+        }
+        let effects = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => {
+                    dirty = true;
+                    app.map_key(&key).map(|a| app.update(a)).unwrap_or_default()
+                }
+                Some(Ok(Event::Resize(w, h))) => {
+                    dirty = true;
+                    app.update(Action::Resize(w, h))
+                }
+                Some(Ok(_)) => Vec::new(),
+                Some(Err(e)) => return Err(e).context("reading terminal events"),
+                None => break,
+            },
+            Some(message) = rx.recv() => {
+                dirty = true;
+                let mut effects = app.on_job(message);
+                // Drain whatever else arrived, so one frame shows all of it.
+                while let Ok(more) = rx.try_recv() {
+                    effects.extend(app.on_job(more));
+                }
+                effects
+            },
+            _ = tick.tick() => {
+                if app.busy() {
+                    dirty = true;
+                    app.update(Action::Tick)
+                } else {
+                    Vec::new()
+                }
+            },
+        };
+        run_effects(effects, &tx);
+    }
+    Ok(())
+}
+
+fn run_effects(effects: Vec<Effect>, tx: &UnboundedSender<JobMessage>) {
+    for effect in effects {
+        run_effect(effect, tx.clone());
+    }
+}
+
+/// Start the work an effect asks for; results come back on `tx`.
+pub fn run_effect(effect: Effect, tx: UnboundedSender<JobMessage>) {
+    let sink = move |event: JobMessage| {
+        let _ = tx.send(event);
+    };
+    match effect {
+        Effect::Load { job, path, preview } => jobs::spawn(
+            "load",
+            &job,
+            move |cancel, progress| {
+                let options = LoadOptions {
+                    preview,
+                    delimiter: None,
+                };
+                let dataset = data::load(&path, &options, cancel, progress)?;
+                if preview {
+                    return Ok(JobOutput::Preview(Box::new(dataset)));
+                }
+                let profile = profile::profile(&dataset.df, cancel, progress)?;
+                Ok(JobOutput::Loaded(Box::new((dataset, profile))))
+            },
+            sink,
+        ),
+        Effect::ComputeView { job, dataset, spec } => jobs::spawn(
+            "view",
+            &job,
+            move |cancel, _progress| {
+                data_view::compute(&dataset.df, &spec, cancel).map(JobOutput::View)
+            },
+            sink,
+        ),
+        Effect::Quit => {}
+    }
+}

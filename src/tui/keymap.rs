@@ -1,0 +1,325 @@
+//! Key bindings as data: `assets/keymap.toml` (embedded), overlaid by the user's file. The help
+//! overlay and the footer hints are generated from the same table.
+
+use std::path::Path;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::Deserialize;
+
+use super::app::Action;
+
+/// The bundled keymap.
+pub const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
+
+/// Where bindings apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    Global,
+    Data,
+}
+
+impl Context {
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Everywhere",
+            Context::Data => "Data pane",
+        }
+    }
+}
+
+/// One key combination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+impl Key {
+    /// Parse `q`, `G`, `?`, `ctrl-c`, `alt-x`, `enter`, `pagedown`, `f1`, ...
+    pub fn parse(spec: &str) -> Option<Key> {
+        let mut ctrl = false;
+        let mut alt = false;
+        let mut rest = spec;
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-") {
+                ctrl = true;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-") {
+                alt = true;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let code = match rest {
+            "enter" => KeyCode::Enter,
+            "esc" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "backtab" => KeyCode::BackTab,
+            "backspace" => KeyCode::Backspace,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "pageup" => KeyCode::PageUp,
+            "pagedown" => KeyCode::PageDown,
+            "space" => KeyCode::Char(' '),
+            f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
+                KeyCode::F(f[1..].parse().ok()?)
+            }
+            c if c.chars().count() == 1 => KeyCode::Char(c.chars().next()?),
+            _ => return None,
+        };
+        Some(Key { code, ctrl, alt })
+    }
+
+    /// Does a terminal key event press this key? Shift is implied by the character itself.
+    pub fn matches(&self, event: &KeyEvent) -> bool {
+        let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = event.modifiers.contains(KeyModifiers::ALT);
+        let code = match (event.code, self.code) {
+            // Some terminals report Shift-Tab as Tab with SHIFT.
+            (KeyCode::Tab, KeyCode::BackTab) if event.modifiers.contains(KeyModifiers::SHIFT) => {
+                KeyCode::BackTab
+            }
+            (c, _) => c,
+        };
+        code == self.code && ctrl == self.ctrl && alt == self.alt
+    }
+}
+
+/// A binding: keys, the action they trigger, and how help describes it.
+#[derive(Clone, Debug)]
+pub struct Binding {
+    pub context: Context,
+    pub action: Action,
+    pub keys: Vec<String>,
+    pub parsed: Vec<Key>,
+    pub help: String,
+    pub hint: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    action: String,
+    keys: Vec<String>,
+    help: Option<String>,
+    hint: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct File {
+    #[serde(default)]
+    global: Vec<Entry>,
+    #[serde(default)]
+    data: Vec<Entry>,
+}
+
+/// The resolved key table.
+#[derive(Clone, Debug)]
+pub struct Keymap {
+    pub bindings: Vec<Binding>,
+}
+
+impl Keymap {
+    /// The bundled keymap, which is known to parse (a test checks it).
+    pub fn bundled() -> Keymap {
+        Keymap::parse(DEFAULT_KEYMAP).unwrap_or(Keymap {
+            bindings: Vec::new(),
+        })
+    }
+
+    /// Parse a keymap file's text.
+    pub fn parse(text: &str) -> Result<Keymap, String> {
+        let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut bindings = Vec::new();
+        for (context, entries) in [(Context::Global, file.global), (Context::Data, file.data)] {
+            for e in entries {
+                bindings.push(binding(context, e)?);
+            }
+        }
+        Ok(Keymap { bindings })
+    }
+
+    /// The bundled keymap overlaid with the user's file, if it exists. Problems with the
+    /// user's file are returned as a message, and the bundled keymap is used.
+    pub fn load(user_file: Option<&Path>) -> (Keymap, Option<String>) {
+        let mut map = Keymap::bundled();
+        let Some(path) = user_file.filter(|p| p.exists()) else {
+            return (map, None);
+        };
+        let overlay = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| Keymap::parse(&t));
+        match overlay {
+            Ok(user) => {
+                for b in user.bindings {
+                    match map
+                        .bindings
+                        .iter_mut()
+                        .find(|x| x.context == b.context && x.action == b.action)
+                    {
+                        Some(existing) => {
+                            existing.keys = b.keys;
+                            existing.parsed = b.parsed;
+                        }
+                        None => map.bindings.push(b),
+                    }
+                }
+                (map, None)
+            }
+            Err(e) => (
+                map,
+                Some(format!("{}: {e}; using the default keys", path.display())),
+            ),
+        }
+    }
+
+    /// The action a key press triggers in `context` (pane bindings win over global ones).
+    pub fn action(&self, context: Context, event: &KeyEvent) -> Option<Action> {
+        let find = |ctx: Context| {
+            self.bindings
+                .iter()
+                .filter(|b| b.context == ctx)
+                .find(|b| b.parsed.iter().any(|k| k.matches(event)))
+                .map(|b| b.action.clone())
+        };
+        if context != Context::Global
+            && let Some(a) = find(context)
+        {
+            return Some(a);
+        }
+        find(Context::Global)
+    }
+
+    /// Bindings of one context, in file order.
+    pub fn in_context(&self, context: Context) -> impl Iterator<Item = &Binding> {
+        self.bindings.iter().filter(move |b| b.context == context)
+    }
+
+    /// `key label` pairs for the footer.
+    pub fn hints(&self, context: Context) -> Vec<(String, String)> {
+        self.in_context(context)
+            .chain(self.in_context(Context::Global))
+            .filter_map(|b| Some((display_keys(&b.keys[..1]), b.hint.clone()?)))
+            .collect()
+    }
+}
+
+fn binding(context: Context, e: Entry) -> Result<Binding, String> {
+    let action =
+        Action::from_name(&e.action).ok_or_else(|| format!("unknown action '{}'", e.action))?;
+    let parsed = e
+        .keys
+        .iter()
+        .map(|k| Key::parse(k).ok_or_else(|| format!("unknown key '{k}' for '{}'", e.action)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Binding {
+        context,
+        action,
+        keys: e.keys,
+        parsed,
+        help: e.help.unwrap_or_default(),
+        hint: e.hint,
+    })
+}
+
+/// Keys as people write them: `ctrl-d` -> `Ctrl-d`, `backtab` -> `Shift-Tab`.
+pub fn display_keys(keys: &[String]) -> String {
+    keys.iter()
+        .map(|k| {
+            let mut s = k.replace("ctrl-", "Ctrl-").replace("alt-", "Alt-");
+            for (from, to) in [
+                ("backtab", "Shift-Tab"),
+                ("tab", "Tab"),
+                ("enter", "Enter"),
+                ("esc", "Esc"),
+                ("pagedown", "PgDn"),
+                ("pageup", "PgUp"),
+                ("home", "Home"),
+                ("end", "End"),
+                ("down", "↓"),
+                ("up", "↑"),
+                ("left", "←"),
+                ("right", "→"),
+                ("f1", "F1"),
+            ] {
+                if s.ends_with(from) && s.len() > 1 {
+                    s = format!("{}{to}", &s[..s.len() - from.len()]);
+                    break;
+                }
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The key table as Markdown, for the README (a test checks the README holds it).
+pub fn markdown_table(map: &Keymap) -> String {
+    let mut out = String::new();
+    for context in [Context::Global, Context::Data] {
+        out.push_str(&format!(
+            "**{}**\n\n| key | action |\n|---|---|\n",
+            context.title()
+        ));
+        for b in map.in_context(context) {
+            let keys = display_keys(&b.keys).replace('|', "\\|");
+            out.push_str(&format!("| `{keys}` | {} |\n", b.help.replace('|', "\\|")));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_keymap_parses_and_resolves() {
+        let map = Keymap::parse(DEFAULT_KEYMAP).unwrap();
+        let j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(map.action(Context::Data, &j), Some(Action::Down));
+        let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(map.action(Context::Data, &q), Some(Action::Quit));
+        let cc = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(map.action(Context::Data, &cc), Some(Action::ForceQuit));
+        let big_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(map.action(Context::Data, &big_g), Some(Action::Bottom));
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_where_it_applies() {
+        let map = Keymap::bundled();
+        // A pane's keys and the global keys are active together, so they must not collide.
+        for ctx in [Context::Data] {
+            let mut seen = std::collections::HashSet::new();
+            for b in map.in_context(ctx).chain(map.in_context(Context::Global)) {
+                for k in &b.keys {
+                    assert!(
+                        seen.insert(k.clone()),
+                        "{k} bound twice in {ctx:?} + global"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn user_overlay_replaces_keys_and_reports_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keymap.toml");
+        std::fs::write(&path, "[[data]]\naction = \"down\"\nkeys = [\"n\"]\n").unwrap();
+        let (map, err) = Keymap::load(Some(&path));
+        assert!(err.is_none());
+        let n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE);
+        assert_eq!(map.action(Context::Data, &n), Some(Action::Down));
+        std::fs::write(&path, "[[data]]\naction = \"fly\"\nkeys = [\"n\"]\n").unwrap();
+        let (_, err) = Keymap::load(Some(&path));
+        assert!(err.unwrap().contains("unknown action 'fly'"));
+    }
+}

@@ -1,0 +1,3 @@
+//! One module per pane; only panes that are built exist.
+
+pub mod data;

@@ -1,0 +1,256 @@
+//! Drawing the whole screen from the state: pane bar, the focused pane, status line, overlays.
+//! Views only read state; they never block, fail or call the pipeline.
+
+use std::time::Instant;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
+
+use super::app::{App, Overlay, Pane, PromptKind};
+use super::keymap::{Context, display_keys};
+use super::panes;
+use super::theme::Theme;
+use crate::pipeline::text::{escape_control, format_count};
+
+/// Smallest terminal the layout works in.
+pub const MIN_SIZE: (u16, u16) = (40, 10);
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+pub fn draw(frame: &mut Frame, app: &App, now: Instant) {
+    let area = frame.area();
+    let theme = Theme::new(app.no_color);
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        let msg = format!(
+            "terminal too small: {}×{}\nneed at least {}×{}",
+            area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
+        );
+        frame.render_widget(
+            Paragraph::new(msg)
+                .alignment(Alignment::Center)
+                .wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    draw_pane_bar(frame, Rect::new(0, 0, area.width, 1), app, &theme);
+    let body = Rect::new(0, 1, area.width, area.height - 2);
+    match app.pane {
+        Pane::Data => panes::data::view::render(frame, body, &app.data, &theme),
+    }
+    draw_status(
+        frame,
+        Rect::new(0, area.height - 1, area.width, 1),
+        app,
+        &theme,
+        now,
+    );
+    match &app.overlay {
+        Some(Overlay::Help { scroll }) => draw_help(frame, area, app, *scroll, &theme),
+        Some(Overlay::ConfirmQuit) => draw_confirm(frame, area, &theme),
+        None => {}
+    }
+}
+
+fn draw_pane_bar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let mut spans = vec![Span::styled(" mlwb ", theme.title)];
+    for (i, pane) in Pane::ALL.iter().enumerate() {
+        let style = if *pane == app.pane {
+            theme.tab_active
+        } else {
+            theme.text
+        };
+        spans.push(Span::styled(format!(" {} {} ", i + 1, pane.title()), style));
+    }
+    let left_w: usize = spans.iter().map(|s| s.content.width()).sum();
+    if let Some(ds) = &app.data.dataset {
+        let name = ds
+            .path
+            .file_name()
+            .map(|n| escape_control(&n.to_string_lossy()).into_owned())
+            .unwrap_or_default();
+        let rows = if ds.complete {
+            format!("{} rows", format_count(ds.df.height() as u64))
+        } else {
+            format!("first {} rows", format_count(ds.df.height() as u64))
+        };
+        let shown = match &app.data.view_rows {
+            Some(v) if app.data.shown_view.filter.is_some() => {
+                format!(" · {} shown", format_count(v.len() as u64))
+            }
+            _ => String::new(),
+        };
+        let pos = if app.data.catalog.len() > 1 {
+            format!(" [{}/{}]", app.data.current + 1, app.data.catalog.len())
+        } else {
+            String::new()
+        };
+        let info = format!("{name}{pos} · {rows} × {} cols{shown} ", ds.df.width());
+        let room = (area.width as usize).saturating_sub(left_w + 1);
+        let info = truncate_left(&info, room);
+        let pad = room.saturating_sub(info.width()) + 1;
+        spans.push(Span::raw(" ".repeat(pad)));
+        spans.push(Span::styled(info, theme.dim));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Keep the end of a string that is too wide, marking the cut with `…`.
+fn truncate_left(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    let mut used = 1;
+    for c in chars.iter().rev() {
+        let w = unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
+        if used + w > width {
+            break;
+        }
+        used += w;
+        out.insert(0, *c);
+    }
+    format!("…{out}")
+}
+
+fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, now: Instant) {
+    let line = if let Some(prompt) = &app.prompt {
+        let label = match prompt.kind {
+            PromptKind::Palette => ":".to_string(),
+            PromptKind::Filter => format!(
+                "filter {} (text, = x, > 5, null, !null): ",
+                escape_control(&app.data.selected_column_name().unwrap_or_default())
+            ),
+        };
+        Line::from(vec![
+            Span::styled(label, theme.key),
+            Span::raw(escape_control(&prompt.text).into_owned()),
+            Span::styled("█", theme.dim),
+        ])
+    } else if let Some(err) = &app.error {
+        return draw_wrapped(frame, area, format!("✗ {err}"), theme.error);
+    } else if let Some((label, fraction, elapsed)) = app.job_status(now) {
+        let spin = SPINNER[(app.tick as usize) % SPINNER.len()];
+        let bar = fraction
+            .map(|f| format!("{} ", gauge(f, 12)))
+            .unwrap_or_default();
+        Line::from(vec![
+            Span::styled(format!("{spin} {label} "), theme.key),
+            Span::styled(bar, theme.bar),
+            Span::styled(
+                format!("{:.1} s · Esc cancels", elapsed.as_secs_f64()),
+                theme.dim,
+            ),
+        ])
+    } else if let Some(msg) = &app.message {
+        return draw_wrapped(frame, area, format!("• {msg}"), theme.text);
+    } else {
+        let mut spans = Vec::new();
+        let filter = app.data.shown_view.filter.as_ref().map(|f| f.describe());
+        if let Some(f) = filter {
+            spans.push(Span::styled(
+                format!("filter: {} ", escape_control(&f)),
+                theme.warning,
+            ));
+            spans.push(Span::styled("(Esc clears)  ", theme.dim));
+        }
+        for (key, label) in app.keymap.hints(app.pane.context()) {
+            spans.push(Span::styled(key, theme.key));
+            spans.push(Span::styled(format!(" {label}  "), theme.dim));
+        }
+        Line::from(spans)
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// A status text that wraps upwards over the pane (at most three lines), so it is read whole.
+fn draw_wrapped(frame: &mut Frame, area: Rect, text: String, style: ratatui::style::Style) {
+    let lines = (text.width() as u16)
+        .div_ceil(area.width.max(1))
+        .clamp(1, 3);
+    let rect = Rect::new(
+        area.x,
+        (area.y + 1).saturating_sub(lines),
+        area.width,
+        lines,
+    );
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(text).style(style).wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
+fn gauge(fraction: f64, width: usize) -> String {
+    let filled = (fraction * width as f64).round() as usize;
+    format!(
+        "{}{} {:>3.0}%",
+        "█".repeat(filled.min(width)),
+        "░".repeat(width.saturating_sub(filled)),
+        fraction * 100.0
+    )
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn draw_help(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) {
+    let mut lines = Vec::new();
+    for context in [app.pane.context(), Context::Global] {
+        lines.push(Line::from(Span::styled(context.title(), theme.title)));
+        for b in app.keymap.in_context(context) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<16}", display_keys(&b.keys)), theme.key),
+                Span::raw(b.help.clone()),
+            ]));
+        }
+        lines.push(Line::raw(""));
+    }
+    let width = lines.iter().map(|l| l.width()).max().unwrap_or(20) as u16 + 4;
+    let rect = centered(area, width.max(40), lines.len() as u16 + 2);
+    let visible = rect.height.saturating_sub(2) as usize;
+    let max_scroll = lines.len().saturating_sub(visible);
+    let scroll = scroll.min(max_scroll);
+    let more = if max_scroll > 0 { " · j/k scroll" } else { "" };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.title)
+        .title(Span::styled(
+            format!(" Keys{more} · ? or Esc closes "),
+            theme.title,
+        ));
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((scroll as u16, 0)),
+        rect,
+    );
+}
+
+fn draw_confirm(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let rect = centered(area, 44, 5);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.warning)
+        .title(" Quit? ");
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new("A job is still running.\nQuit anyway?  y = quit · any other key = stay")
+            .block(block)
+            .wrap(Wrap { trim: true }),
+        rect,
+    );
+}

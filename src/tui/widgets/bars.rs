@@ -1,0 +1,173 @@
+//! Bar charts drawn straight into the buffer: a vertical histogram with eighth-block tops, and
+//! horizontal bars for top values. Both scale to any area, including zero-sized ones.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::widgets::Widget;
+use unicode_width::UnicodeWidthStr;
+
+const EIGHTHS: [&str; 9] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
+
+/// A vertical histogram: one bar per bin, bins merged when there are more than columns.
+pub struct Histogram<'a> {
+    pub counts: &'a [u64],
+    /// Labels under the left and right ends of the axis.
+    pub left: String,
+    pub right: String,
+    pub style: Style,
+    pub label_style: Style,
+}
+
+impl Widget for Histogram<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.width == 0 || area.height < 2 || self.counts.is_empty() {
+            return;
+        }
+        let plot_h = area.height - 1;
+        let width = area.width as usize;
+        // Merge bins so that they fit, then give each bin an equal share of the columns.
+        let group = self.counts.len().div_ceil(width).max(1);
+        let bins: Vec<u64> = self.counts.chunks(group).map(|c| c.iter().sum()).collect();
+        let max = bins.iter().copied().max().unwrap_or(0).max(1);
+        let n = bins.len();
+        for (i, &count) in bins.iter().enumerate() {
+            // Spread the bins over the whole width; leave a one-cell gap when bars are wide.
+            let x0 = area.x as usize + i * width / n;
+            let x1 = area.x as usize + (i + 1) * width / n;
+            let bar_w = match x1 - x0 {
+                w if w > 2 => w - 1,
+                w => w.max(1),
+            };
+            let eighths = ((count as f64 / max as f64) * (plot_h as f64 * 8.0)).round() as u64;
+            let eighths = if count > 0 { eighths.max(1) } else { 0 };
+            for row in 0..plot_h {
+                let level = eighths.saturating_sub(row as u64 * 8).min(8) as usize;
+                if level == 0 {
+                    continue;
+                }
+                let y = area.y + plot_h - 1 - row;
+                for dx in 0..bar_w {
+                    let x = (x0 + dx) as u16;
+                    if x < area.x + area.width {
+                        buf[(x, y)].set_symbol(EIGHTHS[level]).set_style(self.style);
+                    }
+                }
+            }
+        }
+        let y = area.y + plot_h;
+        buf.set_stringn(area.x, y, &self.left, width, self.label_style);
+        let rw = self.right.width();
+        if rw + self.left.width() < width {
+            buf.set_stringn(
+                area.x + (width - rw) as u16,
+                y,
+                &self.right,
+                rw,
+                self.label_style,
+            );
+        }
+    }
+}
+
+/// Horizontal bars: `label ████ count`, one row each, longest first as given.
+pub struct HBars<'a> {
+    pub items: &'a [(String, u64)],
+    pub style: Style,
+    pub label_style: Style,
+}
+
+impl Widget for HBars<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.width < 4 || area.height == 0 || self.items.is_empty() {
+            return;
+        }
+        let width = area.width as usize;
+        let counts: Vec<String> = self
+            .items
+            .iter()
+            .map(|(_, c)| crate::pipeline::text::format_count(*c))
+            .collect();
+        let count_w = counts.iter().map(|c| c.len()).max().unwrap_or(1);
+        let label_w = self
+            .items
+            .iter()
+            .map(|(l, _)| l.width())
+            .max()
+            .unwrap_or(1)
+            .min(width / 3)
+            .max(1);
+        let bar_space = width.saturating_sub(label_w + count_w + 2);
+        let max = self.items.iter().map(|(_, c)| *c).max().unwrap_or(1).max(1);
+        for (i, ((label, count), count_text)) in self.items.iter().zip(&counts).enumerate() {
+            if i >= area.height as usize {
+                break;
+            }
+            let y = area.y + i as u16;
+            buf.set_stringn(area.x, y, label, label_w, self.label_style);
+            let eighths = (*count as f64 / max as f64 * bar_space as f64 * 8.0).round() as usize;
+            let eighths = if *count > 0 { eighths.max(1) } else { 0 };
+            let full = eighths / 8;
+            let mut bar = "█".repeat(full);
+            if eighths % 8 > 0 {
+                bar.push_str(["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"][eighths % 8]);
+            }
+            let bx = area.x + label_w as u16 + 1;
+            buf.set_stringn(bx, y, &bar, bar_space, self.style);
+            let cx = area.x + (width - count_w) as u16;
+            buf.set_stringn(
+                cx,
+                y,
+                format!("{count_text:>count_w$}"),
+                count_w,
+                self.label_style,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_in_any_area_without_panicking() {
+        let counts = [1, 5, 0, 9, 3];
+        for (w, h) in [(0, 0), (1, 1), (3, 2), (40, 10), (200, 3)] {
+            let area = Rect::new(0, 0, w, h);
+            let mut buf = Buffer::empty(area);
+            Histogram {
+                counts: &counts,
+                left: "0".into(),
+                right: "9".into(),
+                style: Style::default(),
+                label_style: Style::default(),
+            }
+            .render(area, &mut buf);
+            let items = vec![("a".to_string(), 3), ("bb".to_string(), 1)];
+            HBars {
+                items: &items,
+                style: Style::default(),
+                label_style: Style::default(),
+            }
+            .render(area, &mut buf);
+        }
+    }
+
+    #[test]
+    fn tallest_bin_fills_the_plot() {
+        let area = Rect::new(0, 0, 4, 3);
+        let mut buf = Buffer::empty(area);
+        Histogram {
+            counts: &[1, 2],
+            left: String::new(),
+            right: String::new(),
+            style: Style::default(),
+            label_style: Style::default(),
+        }
+        .render(area, &mut buf);
+        assert_eq!(buf[(2, 0)].symbol(), "█");
+        assert_eq!(buf[(0, 1)].symbol(), "█");
+        assert_eq!(buf[(0, 0)].symbol(), " ");
+    }
+}

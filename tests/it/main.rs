@@ -1,0 +1,24 @@
+//! The one integration-test crate (polars is linked once): CLI, pipeline, TUI and project rules.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cli;
+mod pipeline_data;
+mod pipeline_profile;
+mod project;
+mod tui;
+
+use std::path::PathBuf;
+
+/// A file under `tests/fixtures`.
+pub fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+/// A bundled demo dataset under `assets/demo`.
+pub fn demo_file(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/demo")
+        .join(name)
+}

@@ -1,0 +1,221 @@
+//! TUI snapshots (ratatui TestBackend + insta): the Data pane, details, sort/filter, help,
+//! the error line, a loading screen, a tiny terminal. Jobs are run synchronously here.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use mlwb::jobs::JobEvent;
+use mlwb::pipeline::data::{self, LoadOptions};
+use mlwb::pipeline::progress::{CancelFlag, no_progress};
+use mlwb::pipeline::{profile, view};
+use mlwb::tui::app::{Action, App, Effect, JobOutput};
+use mlwb::tui::keymap::Keymap;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::{demo_file, fixture};
+
+/// Run effects the way the runtime does, but on this thread, feeding results back.
+fn run(app: &mut App, effects: Vec<Effect>) {
+    let mut queue = effects;
+    while let Some(effect) = queue.pop() {
+        let cancel = CancelFlag::new();
+        let (id, result) = match effect {
+            Effect::Load { job, path, preview } => {
+                let opts = LoadOptions {
+                    preview,
+                    delimiter: None,
+                };
+                let r = data::load(&path, &opts, &cancel, &no_progress).and_then(|ds| {
+                    if preview {
+                        Ok(JobOutput::Preview(Box::new(ds)))
+                    } else {
+                        let p = profile::profile(&ds.df, &cancel, &no_progress)?;
+                        Ok(JobOutput::Loaded(Box::new((ds, p))))
+                    }
+                });
+                (job.id, r)
+            }
+            Effect::ComputeView { job, dataset, spec } => (
+                job.id,
+                view::compute(&dataset.df, &spec, &cancel).map(JobOutput::View),
+            ),
+            Effect::Quit => continue,
+        };
+        queue.extend(app.on_job(JobEvent::Finished(id, result)));
+    }
+}
+
+fn app_with(files: Vec<PathBuf>, size: (u16, u16)) -> App {
+    let mut app = App::new(Keymap::bundled(), files, true);
+    app.update(Action::Resize(size.0, size.1));
+    let effects = app.start();
+    run(&mut app, effects);
+    app
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    let key = KeyEvent::new(code, KeyModifiers::NONE);
+    if let Some(action) = app.map_key(&key) {
+        let effects = app.update(action);
+        run(app, effects);
+    }
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+fn screen(app: &App, now: Instant) -> String {
+    let (w, h) = app.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal
+        .draw(|f| mlwb::tui::view::draw(f, app, now))
+        .unwrap();
+    format!("{}", terminal.backend())
+}
+
+fn shot(app: &App) -> String {
+    screen(app, Instant::now())
+}
+
+#[test]
+fn data_pane_80x24() {
+    let app = app_with(vec![demo_file("penguins.csv")], (80, 24));
+    insta::assert_snapshot!(shot(&app));
+}
+
+#[test]
+fn data_pane_200x60_numeric_column() {
+    let mut app = app_with(vec![demo_file("penguins.csv")], (200, 60));
+    press(&mut app, KeyCode::Char('l'));
+    press(&mut app, KeyCode::Char('l'));
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    insta::assert_snapshot!(shot(&app));
+}
+
+#[test]
+fn details_of_a_column() {
+    let mut app = app_with(vec![demo_file("diabetes.csv")], (100, 30));
+    press(&mut app, KeyCode::Char('l'));
+    press(&mut app, KeyCode::Char('l'));
+    press(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!(shot(&app));
+}
+
+#[test]
+fn sort_and_filter() {
+    let mut app = app_with(vec![demo_file("penguins.csv")], (80, 24));
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Char('l'));
+    }
+    press(&mut app, KeyCode::Char('s'));
+    press(&mut app, KeyCode::Char('s'));
+    press(&mut app, KeyCode::Char('/'));
+    typed(&mut app, ">5000");
+    press(&mut app, KeyCode::Enter);
+    let text = shot(&app);
+    assert!(text.contains("body_mass_g ▼"), "{text}");
+    assert!(text.contains("filter: body_mass_g > 5000"), "{text}");
+    insta::assert_snapshot!(text);
+    // Esc clears the filter but keeps the sort.
+    press(&mut app, KeyCode::Esc);
+    assert!(app.data.shown_view.filter.is_none());
+    assert!(app.data.shown_view.sort.is_some());
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = app_with(vec![demo_file("penguins.csv")], (80, 24));
+    press(&mut app, KeyCode::Char('?'));
+    insta::assert_snapshot!(shot(&app));
+    press(&mut app, KeyCode::Esc);
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn error_line_for_a_bad_file() {
+    // A relative path, so the snapshot is the same in every checkout.
+    let app = app_with(
+        vec![PathBuf::from("tests/fixtures/messy/utf16.csv")],
+        (80, 24),
+    );
+    let text = shot(&app);
+    assert!(text.contains("✗"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn palette_open_and_unknown_command() {
+    let mut app = app_with(vec![demo_file("penguins.csv")], (80, 24));
+    press(&mut app, KeyCode::Char(':'));
+    typed(&mut app, "frobnicate");
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        app.error
+            .as_deref()
+            .unwrap_or("")
+            .contains("unknown command")
+    );
+    press(&mut app, KeyCode::Char(':'));
+    typed(
+        &mut app,
+        &format!("open {}", demo_file("diabetes.csv").display()),
+    );
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.data.dataset.as_ref().unwrap().df.width(), 11);
+    assert_eq!(app.data.catalog.len(), 2);
+    press(&mut app, KeyCode::Char(']'));
+    assert_eq!(app.data.dataset.as_ref().unwrap().df.width(), 8);
+}
+
+#[test]
+fn loading_screen() {
+    let mut app = App::new(Keymap::bundled(), vec![demo_file("penguins.csv")], true);
+    app.update(Action::Resize(80, 24));
+    let _effects = app.start();
+    let started = app.data.loading.as_ref().unwrap().started;
+    insta::assert_snapshot!(screen(&app, started));
+    // Esc cancels the load and says so.
+    press(&mut app, KeyCode::Esc);
+    assert!(app.data.loading.is_none());
+    assert_eq!(app.message.as_deref(), Some("cancelled loading"));
+}
+
+#[test]
+fn tiny_terminal() {
+    let app = app_with(vec![demo_file("penguins.csv")], (30, 8));
+    insta::assert_snapshot!(shot(&app));
+}
+
+#[test]
+fn every_size_renders_without_panicking() {
+    let mut app = app_with(vec![fixture("messy/control_chars.csv")], (80, 24));
+    // (TestBackend cannot hold a 0-wide buffer; the view itself draws nothing there.)
+    for w in [1u16, 2, 10, 39, 40, 41, 80, 123, 250] {
+        for h in [1u16, 2, 5, 9, 10, 11, 24, 60] {
+            app.update(Action::Resize(w, h));
+            let text = shot(&app);
+            assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'));
+        }
+    }
+}
+
+#[test]
+fn quit_asks_while_a_job_runs() {
+    let mut app = App::new(Keymap::bundled(), vec![demo_file("penguins.csv")], true);
+    app.update(Action::Resize(80, 24));
+    let _effects = app.start();
+    press(&mut app, KeyCode::Char('q'));
+    assert!(!app.quit);
+    press(&mut app, KeyCode::Char('n'));
+    assert!(!app.quit);
+    press(&mut app, KeyCode::Char('q'));
+    press(&mut app, KeyCode::Char('y'));
+    assert!(app.quit);
+}
