@@ -107,8 +107,27 @@ impl Output {
     }
 }
 
+/// Log to stderr for the CLI: warnings by default, `-v` info, `-vv` debug, `MLWB_LOG` overrides.
+fn init_logging(cli: &Cli) {
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MLWB_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("mlwb={level}")));
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_target(false)
+        .with_env_filter(filter)
+        .try_init();
+}
+
 /// Run a headless subcommand. The TUI commands are dispatched by `main`.
 pub fn run(cli: &Cli, command: &Command) -> ExitCode {
+    init_logging(cli);
     match command {
         Command::Profile(args) => profile::run(args, Output::new(cli, args.json)),
         Command::Demo => {

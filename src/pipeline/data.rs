@@ -97,6 +97,7 @@ fn load_inner(
     cancel: &CancelFlag,
     progress: ProgressFn,
 ) -> Result<Dataset> {
+    let started = std::time::Instant::now();
     let meta = std::fs::metadata(path).map_err(|e| PipelineError::io(path, e))?;
     if meta.is_dir() {
         return Err(PipelineError::io(
@@ -179,6 +180,19 @@ fn load_inner(
     } else {
         fingerprint(&bytes, &df)
     };
+    tracing::info!(
+        path = %path.display(),
+        format = format.name(),
+        gzip,
+        rows = df.height(),
+        columns = df.width(),
+        preview = options.preview,
+        seconds = started.elapsed().as_secs_f64(),
+        "loaded"
+    );
+    for w in &warnings {
+        tracing::debug!(path = %path.display(), "{w}");
+    }
     Ok(Dataset {
         path: path.to_path_buf(),
         format,
@@ -206,17 +220,17 @@ fn read_bytes(
     } else {
         u64::MAX
     };
-    let mut buf = Vec::with_capacity(total.min(limit) as usize);
-    let mut chunk = vec![0u8; 8 << 20];
+    const CHUNK: usize = 8 << 20;
+    let mut buf: Vec<u8> = Vec::with_capacity(total.min(limit) as usize);
     loop {
         cancel.check()?;
-        let n = file
-            .read(&mut chunk)
+        let n = (&mut file)
+            .take(CHUNK as u64)
+            .read_to_end(&mut buf)
             .map_err(|e| PipelineError::io(path, e))?;
         if n == 0 {
             break;
         }
-        buf.extend_from_slice(&chunk[..n]);
         progress(Progress::new("read", buf.len() as u64, total));
         if buf.len() as u64 >= limit {
             break;

@@ -131,6 +131,7 @@ pub fn profile(
     progress: ProgressFn,
 ) -> Result<DatasetProfile> {
     catch_panics("profiling", || {
+        let started = std::time::Instant::now();
         let total = df.width() as u64;
         let done = AtomicU64::new(0);
         progress(Progress::new("profile", 0, total));
@@ -155,6 +156,12 @@ pub fn profile(
                 });
             }
         }
+        tracing::info!(
+            columns = total,
+            rows = df.height(),
+            seconds = started.elapsed().as_secs_f64(),
+            "profiled"
+        );
         Ok(DatasetProfile {
             rows: df.height() as u64,
             columns,

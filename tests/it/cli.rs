@@ -130,3 +130,18 @@ fn warnings_are_listed() {
         .stdout(predicate::str::contains("warnings:"))
         .stdout(predicate::str::contains("more fields"));
 }
+
+#[test]
+fn verbose_logs_go_to_stderr() {
+    let out = mlwb()
+        .args(["-v", "profile", "--json"])
+        .arg(demo_file("penguins.csv"))
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("loaded") && err.contains("profiled"), "{err}");
+    // stdout stays one JSON document.
+    serde_json::from_slice::<Value>(&out.stdout).unwrap();
+}

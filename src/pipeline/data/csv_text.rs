@@ -60,54 +60,80 @@ pub fn to_utf8<'a>(
     }
 }
 
-/// Field counts of the first lines for one delimiter, honouring double quotes.
-fn field_counts(text: &[u8], delimiter: u8, max_lines: usize) -> Vec<usize> {
-    let mut counts = Vec::new();
-    let mut in_quotes = false;
+/// Walk the records of delimited text, calling `on_record(first_line, fields)` for each
+/// non-blank record, until it returns false. RFC 4180 quoting: a quote opens a quoted field
+/// only at the start of a field, `""` inside one is a literal quote, and delimiters and line
+/// breaks inside quotes belong to the field.
+fn scan_records(text: &[u8], delimiter: u8, mut on_record: impl FnMut(usize, usize) -> bool) {
+    let mut line = 1;
+    let mut record_line = 1;
     let mut fields = 1;
-    let mut line_has_content = false;
-    for &b in text {
-        match b {
-            b'"' => in_quotes = !in_quotes,
-            b'\n' if !in_quotes => {
-                if line_has_content {
-                    counts.push(fields);
-                    if counts.len() >= max_lines {
-                        return counts;
-                    }
-                }
-                fields = 1;
-                line_has_content = false;
-                continue;
+    let mut at_field_start = true;
+    let mut in_quotes = false;
+    let mut has_content = false;
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
+        i += 1;
+        if in_quotes {
+            match b {
+                b'"' if text.get(i) == Some(&b'"') => i += 1,
+                b'"' => in_quotes = false,
+                b'\n' => line += 1,
+                _ => {}
             }
-            b'\r' if !in_quotes => continue,
-            _ if b == delimiter && !in_quotes => fields += 1,
-            _ => {}
+            continue;
         }
-        line_has_content = true;
+        match b {
+            b'\n' => {
+                if has_content && !on_record(record_line, fields) {
+                    return;
+                }
+                line += 1;
+                record_line = line;
+                fields = 1;
+                at_field_start = true;
+                has_content = false;
+            }
+            b'\r' => {}
+            _ if b == delimiter => {
+                fields += 1;
+                at_field_start = true;
+                has_content = true;
+            }
+            b'"' if at_field_start => {
+                in_quotes = true;
+                at_field_start = false;
+                has_content = true;
+            }
+            _ => {
+                at_field_start = false;
+                has_content = true;
+            }
+        }
     }
-    if line_has_content {
-        counts.push(fields);
+    if has_content {
+        on_record(record_line, fields);
     }
-    counts
 }
 
 /// Pick the delimiter among `, ; \t |` whose field count is most consistent over the first
-/// lines (and greater than one). Falls back to `default`.
+/// records (and greater than one). Falls back to `default`.
 pub fn sniff_delimiter(text: &[u8], default: u8) -> u8 {
     let sample = &text[..text.len().min(256 * 1024)];
-    let mut best = (default, 0usize, 0usize); // (delimiter, consistent lines, fields)
+    let mut best = (default, 0usize); // (delimiter, records agreeing with the header)
     for delimiter in [default, b',', b';', b'\t', b'|'] {
-        let counts = field_counts(sample, delimiter, 100);
-        let Some(&header) = counts.first() else {
-            continue;
-        };
-        if header < 2 {
-            continue;
-        }
-        let consistent = counts.iter().filter(|&&c| c == header).count();
-        if consistent > best.1 || (consistent == best.1 && header > best.2 && best.1 == 0) {
-            best = (delimiter, consistent, header);
+        let mut header = None;
+        let mut consistent = 0;
+        let mut seen = 0;
+        scan_records(sample, delimiter, |_, fields| {
+            let h = *header.get_or_insert(fields);
+            consistent += usize::from(fields == h && h > 1);
+            seen += 1;
+            seen < 100
+        });
+        if consistent > best.1 {
+            best = (delimiter, consistent);
         }
     }
     best.0
@@ -124,6 +150,19 @@ pub struct RaggedRows {
 }
 
 impl RaggedRows {
+    fn record(&mut self, line: usize, fields: usize) {
+        if self.header_fields == 0 {
+            self.header_fields = fields;
+        } else if fields != self.header_fields {
+            if fields > self.header_fields {
+                self.longer += 1;
+            } else {
+                self.shorter += 1;
+            }
+            self.first.get_or_insert((line, fields));
+        }
+    }
+
     /// A warning for the user, if any row is ragged.
     pub fn describe(&self, delimiter: u8) -> Option<String> {
         let (line, fields) = self.first?;
@@ -138,56 +177,24 @@ impl RaggedRows {
     }
 }
 
-/// Count rows whose number of fields differs from the header's (quote-aware, one pass).
+/// Count rows whose number of fields differs from the header's. Text without any quote
+/// character takes a fast path (lines and delimiter counts); otherwise records are tokenized.
 pub fn ragged_rows(text: &[u8], delimiter: u8) -> RaggedRows {
     let mut out = RaggedRows::default();
-    let mut in_quotes = false;
-    let mut fields = 1;
-    let mut line = 1;
-    let mut row_start_line = 1;
-    let mut has_content = false;
-    let mut header = None;
-    let mut finish_row = |fields: usize, row_line: usize, out: &mut RaggedRows| match header {
-        None => {
-            header = Some(fields);
-            out.header_fields = fields;
-        }
-        Some(h) if fields != h => {
-            if fields > h {
-                out.longer += 1;
-            } else {
-                out.shorter += 1;
-            }
-            if out.first.is_none() {
-                out.first = Some((row_line, fields));
-            }
-        }
-        Some(_) => {}
-    };
-    for &b in text {
-        if b == b'\n' {
-            line += 1;
-            if !in_quotes {
-                if has_content {
-                    finish_row(fields, row_start_line, &mut out);
-                }
-                fields = 1;
-                has_content = false;
-                row_start_line = line;
+    if memchr::memchr(b'"', text).is_none() {
+        for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.is_empty() {
                 continue;
             }
+            let fields = 1 + line.iter().filter(|&&b| b == delimiter).count();
+            out.record(i + 1, fields);
         }
-        if b == b'"' {
-            in_quotes = !in_quotes;
-        } else if b == delimiter && !in_quotes {
-            fields += 1;
-        } else if b == b'\r' && !in_quotes {
-            continue;
-        }
-        has_content = true;
-    }
-    if has_content {
-        finish_row(fields, row_start_line, &mut out);
+    } else {
+        scan_records(text, delimiter, |line, fields| {
+            out.record(line, fields);
+            true
+        });
     }
     out
 }
@@ -213,6 +220,20 @@ mod tests {
         assert_eq!(r.shorter, 1);
         assert_eq!(r.first, Some((5, 3)));
         assert_eq!(ragged_rows(b"a,b\r\n1,2\r\n", b',').first, None);
+        // The quote-free fast path agrees with the tokenizer.
+        let r = ragged_rows(b"a,b\n1,2\n1,2,3\n\n4\n", b',');
+        assert_eq!((r.longer, r.shorter, r.first), (1, 1, Some((3, 3))));
+    }
+
+    #[test]
+    fn quotes_only_open_at_the_start_of_a_field() {
+        // A stray inch mark inside an unquoted field must not swallow the rest of the file.
+        let r = ragged_rows(b"item,size\npipe,12\" long\nbolt,3\n", b',');
+        assert_eq!(r.first, None);
+        assert_eq!(sniff_delimiter(b"a;b\n12\" x;1\n3;4\n", b','), b';');
+        // An escaped quote inside a quoted field stays inside it.
+        let r = ragged_rows(b"a,b\n\"say \"\"hi, there\"\"\",2\n", b',');
+        assert_eq!(r.first, None);
     }
 
     #[test]
