@@ -84,6 +84,8 @@ pub fn run(args: &ProfileArgs, out: Output) -> ExitCode {
     } else {
         write_human(&mut w, &dataset, &profile, out, elapsed)
     };
+    // The process ends next: freeing a large table would only delay the exit.
+    std::mem::forget(dataset);
     match written {
         Ok(()) => ExitCode::from(exit::OK),
         // A closed pipe (mlwb profile f | head) is not an error worth a message.

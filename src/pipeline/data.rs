@@ -138,48 +138,26 @@ fn load_inner(
 
     progress(Progress::new("parse", 0, 1));
     let mut warnings = Vec::new();
-    let mut delimiter = None;
-    let df = match format {
-        FileFormat::Csv => {
-            let (df, delim) = read_csv(path, &bytes, options, &mut warnings)?;
-            delimiter = Some(delim);
-            df
-        }
-        FileFormat::Parquet => {
-            let mut reader = ParquetReader::new(Cursor::new(&bytes[..]));
-            if options.preview {
-                reader = reader.with_slice(Some((0, PREVIEW_ROWS)));
-            }
-            reader
-                .finish()
-                .map_err(|e| polars_error(path, "Parquet", e))?
-        }
-        FileFormat::Ipc => {
-            let mut reader = IpcReader::new(Cursor::new(&bytes[..]));
-            if options.preview {
-                reader = reader.with_n_rows(Some(PREVIEW_ROWS));
-            }
-            reader
-                .finish()
-                .map_err(|e| polars_error(path, "Arrow IPC", e))?
-        }
-        FileFormat::Json | FileFormat::Ndjson => read_json(path, &bytes, format)?,
-    };
+    // Hash the bytes on one core while the parser works: both only read them.
+    let (parsed, data_hash) = rayon::join(
+        || parse(path, &bytes, format, options, &mut warnings),
+        || (!options.preview).then(|| hash_bytes(&bytes)),
+    );
+    let (df, delimiter) = parsed?;
+    drop(bytes); // the table owns its data now; free the file's bytes before anything else
     progress(Progress::new("parse", 1, 1));
     cancel.check()?;
 
-    let mut df = clean_column_names(df, &mut warnings);
+    let mut df = nan_to_null(clean_column_names(df, &mut warnings))?;
     if options.preview && df.height() > PREVIEW_ROWS {
         df = df.slice(0, PREVIEW_ROWS);
     }
     if df.width() == 0 {
         return Err(PipelineError::bad_data(path, "the file has no columns"));
     }
-    let fingerprint = if options.preview {
-        String::new()
-    } else {
-        fingerprint(&bytes, &df)
-    };
+    let fingerprint = data_hash
+        .map(|hash| fingerprint(&hash, &df))
+        .unwrap_or_default();
     tracing::info!(
         path = %path.display(),
         format = format.name(),
@@ -203,6 +181,43 @@ fn load_inner(
         fingerprint,
         warnings,
         complete: !options.preview,
+    })
+}
+
+/// Parse bytes of a known format; returns the table and, for delimited text, the delimiter.
+fn parse(
+    path: &Path,
+    bytes: &[u8],
+    format: FileFormat,
+    options: &LoadOptions,
+    warnings: &mut Vec<String>,
+) -> Result<(DataFrame, Option<u8>)> {
+    Ok(match format {
+        FileFormat::Csv => {
+            let (df, delimiter) = read_csv(path, bytes, options, warnings)?;
+            (df, Some(delimiter))
+        }
+        FileFormat::Parquet => {
+            let mut reader = ParquetReader::new(Cursor::new(bytes));
+            if options.preview {
+                reader = reader.with_slice(Some((0, PREVIEW_ROWS)));
+            }
+            let df = reader
+                .finish()
+                .map_err(|e| polars_error(path, "Parquet", e))?;
+            (df, None)
+        }
+        FileFormat::Ipc => {
+            let mut reader = IpcReader::new(Cursor::new(bytes));
+            if options.preview {
+                reader = reader.with_n_rows(Some(PREVIEW_ROWS));
+            }
+            let df = reader
+                .finish()
+                .map_err(|e| polars_error(path, "Arrow IPC", e))?;
+            (df, None)
+        }
+        FileFormat::Json | FileFormat::Ndjson => (read_json(path, bytes, format)?, None),
     })
 }
 
@@ -333,11 +348,12 @@ fn read_csv(
     let delimiter = options
         .delimiter
         .unwrap_or_else(|| sniff_delimiter(text, default_delim));
-    let ragged = csv_text::ragged_rows(text, delimiter);
-
     let n_rows = options.preview.then_some(PREVIEW_ROWS);
-    let attempt = |infer: Option<usize>, truncate: bool| {
-        let nulls = NullValues::AllColumns(NULL_MARKERS.iter().map(|s| (*s).into()).collect());
+    // `full` adds pandas' missing-value markers and date recognition. Both cost a lot per
+    // field, so a plain parse comes first and the full one runs only where the data needs it.
+    let attempt = |infer: Option<usize>, full: bool| {
+        let nulls = full
+            .then(|| NullValues::AllColumns(NULL_MARKERS.iter().map(|s| (*s).into()).collect()));
         CsvReadOptions::default()
             .with_has_header(true)
             .with_n_rows(n_rows)
@@ -345,35 +361,52 @@ fn read_csv(
             .with_raise_if_empty(false)
             .map_parse_options(|p| {
                 p.with_separator(delimiter)
-                    .with_null_values(Some(nulls.clone()))
-                    .with_try_parse_dates(true)
-                    .with_truncate_ragged_lines(truncate)
+                    .with_null_values(nulls.clone())
+                    .with_try_parse_dates(full)
+                    // Rows with extra fields are read; the scan below counts and reports them.
+                    .with_truncate_ragged_lines(true)
             })
             .into_reader_with_file_handle(Cursor::new(text))
             .finish()
     };
-    let truncate = ragged.longer > 0;
-    let df = match attempt(Some(INFER_ROWS), truncate) {
-        Ok(df) => df,
-        Err(first) => {
-            // A type that changes after the first rows: infer from every row instead.
-            match attempt(None, truncate) {
-                Ok(df) => {
-                    if !options.preview {
-                        warnings.push(format!(
-                            "column types changed after the first {INFER_ROWS} rows; types were inferred from the whole file"
-                        ));
-                    }
-                    df
-                }
-                Err(_) => return Err(polars_error(path, "CSV", first)),
-            }
-        }
+    let parse_all = || match attempt(Some(INFER_ROWS), false) {
+        Ok(df) if !text_needs_full_parse(&df) => Ok((df, false)),
+        plain => match attempt(Some(INFER_ROWS), true) {
+            Ok(df) => Ok((df, false)),
+            Err(first) => match attempt(None, true) {
+                // A type that changes after the first rows: infer from every row instead.
+                Ok(df) => Ok((df, true)),
+                Err(_) => Err(plain.err().unwrap_or(first)),
+            },
+        },
     };
+    // Counting ragged rows is a pass over the bytes of its own: run it beside the parser.
+    let (ragged, parsed) = rayon::join(|| csv_text::ragged_rows(text, delimiter), parse_all);
+    let (df, late_types) = parsed.map_err(|e| polars_error(path, "CSV", e))?;
+    if late_types && !options.preview {
+        warnings.push(format!(
+            "column types changed after the first {INFER_ROWS} rows; types were inferred from the whole file"
+        ));
+    }
     if let Some(message) = ragged.describe(delimiter) {
         warnings.push(message);
     }
     Ok((df, delimiter))
+}
+
+/// After a plain parse: does a text column hold a missing-value marker or dates? Then the
+/// parse with markers and date recognition is needed to type it as pandas would.
+fn text_needs_full_parse(df: &DataFrame) -> bool {
+    df.columns().iter().any(|c| {
+        let Ok(ca) = c.as_materialized_series().str() else {
+            return false;
+        };
+        ca.iter()
+            .flatten()
+            .next()
+            .is_some_and(csv_text::looks_temporal)
+            || ca.iter().flatten().any(csv_text::is_null_marker)
+    })
 }
 
 fn path_ends_with(path: &Path, suffixes: &[&str]) -> bool {
@@ -428,6 +461,49 @@ fn polars_error(path: &Path, what: &str, error: PolarsError) -> PipelineError {
             super::text::escape_control(&first)
         ),
     )
+}
+
+/// NaN is a missing value (as in pandas): float columns get nulls where they hold NaN.
+fn nan_to_null(mut df: DataFrame) -> Result<DataFrame> {
+    let targets: Vec<usize> = df
+        .columns()
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            let s = c.as_materialized_series();
+            match s.dtype() {
+                DataType::Float64 => s.f64().is_ok_and(|ca| ca.is_nan().any()),
+                DataType::Float32 => s.f32().is_ok_and(|ca| ca.is_nan().any()),
+                _ => false,
+            }
+        })
+        .map(|(i, _)| i)
+        .collect();
+    for i in targets {
+        let s = df.columns()[i].as_materialized_series().clone();
+        let fixed = match s.dtype() {
+            DataType::Float32 => s
+                .f32()
+                .map(|ca| {
+                    ca.iter()
+                        .map(|v| v.filter(|x| !x.is_nan()))
+                        .collect::<Float32Chunked>()
+                })
+                .map(|ca| ca.with_name(s.name().clone()).into_series()),
+            _ => s
+                .f64()
+                .map(|ca| {
+                    ca.iter()
+                        .map(|v| v.filter(|x| !x.is_nan()))
+                        .collect::<Float64Chunked>()
+                })
+                .map(|ca| ca.with_name(s.name().clone()).into_series()),
+        };
+        let fixed = fixed.map_err(|e| PipelineError::Internal(e.to_string()))?;
+        df.replace_column(i, fixed.into())
+            .map_err(|e| PipelineError::Internal(e.to_string()))?;
+    }
+    Ok(df)
 }
 
 /// Give empty headers a name and make duplicate names unique, warning about each change.
@@ -488,16 +564,22 @@ fn clean_column_names(mut df: DataFrame, warnings: &mut Vec<String>) -> DataFram
     df
 }
 
-/// blake3 over the file's bytes and the canonical schema (`name:dtype` lines).
-pub fn fingerprint(bytes: &[u8], df: &DataFrame) -> String {
-    let mut data = blake3::Hasher::new();
-    if bytes.len() > (1 << 20) {
-        data.update_rayon(bytes);
-    } else {
-        data.update(bytes);
-    }
+/// blake3 of a file's bytes (multi-threaded for large inputs).
+pub fn hash_bytes(bytes: &[u8]) -> blake3::Hash {
     let mut hasher = blake3::Hasher::new();
-    hasher.update(data.finalize().as_bytes());
+    if bytes.len() > (1 << 20) {
+        hasher.update_rayon(bytes);
+    } else {
+        hasher.update(bytes);
+    }
+    hasher.finalize()
+}
+
+/// The dataset fingerprint: blake3 over the bytes' hash and the canonical schema
+/// (`name:dtype` lines), as hex.
+pub fn fingerprint(data_hash: &blake3::Hash, df: &DataFrame) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(data_hash.as_bytes());
     for (name, dtype) in df.schema().iter() {
         hasher.update(name.as_bytes());
         hasher.update(b":");

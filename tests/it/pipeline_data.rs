@@ -348,3 +348,20 @@ fn fingerprint_follows_bytes_and_schema() {
     let c = messy("pipe.psv").unwrap();
     assert_ne!(a.fingerprint, c.fingerprint);
 }
+
+#[test]
+fn nan_is_missing_in_text_and_binary_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("nan.csv");
+    std::fs::write(&p, "x,y\n1.5,a\nNaN,b\n2.5,c\n").unwrap();
+    let ds = load(&p).unwrap();
+    let x = ds.df.column("x").unwrap();
+    assert_eq!(x.dtype(), &DataType::Float64);
+    assert_eq!(x.null_count(), 1);
+    let mut df = df!("x" => [1.0, f64::NAN, 3.0]).unwrap();
+    let p = dir.path().join("nan.parquet");
+    ParquetWriter::new(std::fs::File::create(&p).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    assert_eq!(load(&p).unwrap().df.column("x").unwrap().null_count(), 1);
+}

@@ -3,6 +3,8 @@
 use std::borrow::Cow;
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use crate::pipeline::error::{PipelineError, Result};
 
 /// Cell values read as missing: pandas' default `na_values`, plus `?` (common in UCI files).
@@ -10,6 +12,29 @@ pub const NULL_MARKERS: &[&str] = &[
     "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
     "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null", "?",
 ];
+
+/// Is this cell text one of [`NULL_MARKERS`]? (A cheap first-byte test rejects most text.)
+pub fn is_null_marker(s: &str) -> bool {
+    match s.as_bytes().first() {
+        None => true,
+        Some(b'#' | b'-' | b'1' | b'<' | b'N' | b'n' | b'?') if s.len() <= 9 => {
+            NULL_MARKERS.contains(&s)
+        }
+        Some(_) => false,
+    }
+}
+
+/// Could this text be a date or datetime (`2024-01-31`, `31/01/2024`, `2024-01-31 10:00`)?
+/// Loose on purpose: a false positive only costs a slower parse that then decides.
+pub fn looks_temporal(s: &str) -> bool {
+    let s = s.trim();
+    let digits = s.bytes().filter(u8::is_ascii_digit).count();
+    (8..=40).contains(&s.len())
+        && digits >= 6
+        && s.bytes().any(|b| matches!(b, b'-' | b'/' | b':'))
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || b"-/:. TZ+".contains(&b))
+}
 
 /// Windows-1252 code points for bytes 0x80..=0x9F (undefined bytes map to their C1 control).
 const CP1252_HIGH: [char; 32] = [
@@ -182,13 +207,31 @@ impl RaggedRows {
 pub fn ragged_rows(text: &[u8], delimiter: u8) -> RaggedRows {
     let mut out = RaggedRows::default();
     if memchr::memchr(b'"', text).is_none() {
-        for (i, line) in text.split(|&b| b == b'\n').enumerate() {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if line.is_empty() {
-                continue;
+        // No quotes: records are lines, so the body can be split and counted in parallel.
+        let mut body = text;
+        let mut line = 0;
+        while out.header_fields == 0 && !body.is_empty() {
+            let end = memchr::memchr(b'\n', body).unwrap_or(body.len());
+            let l = &body[..end];
+            let l = l.strip_suffix(b"\r").unwrap_or(l);
+            line += 1;
+            if !l.is_empty() {
+                out.header_fields = 1 + l.iter().filter(|&&b| b == delimiter).count();
             }
-            let fields = 1 + line.iter().filter(|&&b| b == delimiter).count();
-            out.record(i + 1, fields);
+            body = body.get(end + 1..).unwrap_or(&[]);
+        }
+        let parts = split_at_newlines(body, rayon::current_num_threads().max(1) * 4);
+        let counted: Vec<LineCounts> = parts
+            .par_iter()
+            .map(|part| count_lines(part, delimiter, out.header_fields))
+            .collect();
+        for c in counted {
+            out.longer += c.longer;
+            out.shorter += c.shorter;
+            if out.first.is_none() {
+                out.first = c.first.map(|(l, f)| (line + l, f));
+            }
+            line += c.lines;
         }
     } else {
         scan_records(text, delimiter, |line, fields| {
@@ -197,6 +240,63 @@ pub fn ragged_rows(text: &[u8], delimiter: u8) -> RaggedRows {
         });
     }
     out
+}
+
+/// Ragged-row counts of a run of whole lines.
+struct LineCounts {
+    lines: usize,
+    longer: usize,
+    shorter: usize,
+    /// Line number within the run (1-based) and field count of the first ragged line.
+    first: Option<(usize, usize)>,
+}
+
+fn count_lines(text: &[u8], delimiter: u8, header: usize) -> LineCounts {
+    let mut c = LineCounts {
+        lines: 0,
+        longer: 0,
+        shorter: 0,
+        first: None,
+    };
+    let mut start = 0;
+    let mut lines =
+        memchr::memchr_iter(b'\n', text).chain((text.last() != Some(&b'\n')).then_some(text.len()));
+    for end in lines.by_ref() {
+        let line = &text[start..end];
+        start = end + 1;
+        c.lines += 1;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            continue;
+        }
+        let fields = 1 + line.iter().filter(|&&b| b == delimiter).count();
+        if fields != header {
+            if fields > header {
+                c.longer += 1;
+            } else {
+                c.shorter += 1;
+            }
+            c.first.get_or_insert((c.lines, fields));
+        }
+    }
+    c
+}
+
+/// Split text into about `n` runs of whole lines.
+fn split_at_newlines(text: &[u8], n: usize) -> Vec<&[u8]> {
+    let mut parts = Vec::with_capacity(n);
+    let mut rest = text;
+    let target = text.len().div_ceil(n).max(1 << 16);
+    while !rest.is_empty() {
+        let cut = if rest.len() <= target {
+            rest.len()
+        } else {
+            memchr::memchr(b'\n', &rest[target..]).map_or(rest.len(), |i| target + i + 1)
+        };
+        parts.push(&rest[..cut]);
+        rest = &rest[cut..];
+    }
+    parts
 }
 
 #[cfg(test)]
@@ -223,6 +323,13 @@ mod tests {
         // The quote-free fast path agrees with the tokenizer.
         let r = ragged_rows(b"a,b\n1,2\n1,2,3\n\n4\n", b',');
         assert_eq!((r.longer, r.shorter, r.first), (1, 1, Some((3, 3))));
+        // Across the parallel split, line numbers stay right.
+        let mut text = String::from("a,b\n");
+        for i in 0..100_000 {
+            text.push_str(if i == 77_777 { "1,2,3\n" } else { "1,2\n" });
+        }
+        let r = ragged_rows(text.as_bytes(), b',');
+        assert_eq!((r.longer, r.shorter, r.first), (1, 0, Some((77_779, 3))));
     }
 
     #[test]
