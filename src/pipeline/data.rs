@@ -484,20 +484,12 @@ fn nan_to_null(mut df: DataFrame) -> Result<DataFrame> {
         let fixed = match s.dtype() {
             DataType::Float32 => s
                 .f32()
-                .map(|ca| {
-                    ca.iter()
-                        .map(|v| v.filter(|x| !x.is_nan()))
-                        .collect::<Float32Chunked>()
-                })
-                .map(|ca| ca.with_name(s.name().clone()).into_series()),
+                .and_then(|ca| ca.set(&ca.is_nan(), None))
+                .map(IntoSeries::into_series),
             _ => s
                 .f64()
-                .map(|ca| {
-                    ca.iter()
-                        .map(|v| v.filter(|x| !x.is_nan()))
-                        .collect::<Float64Chunked>()
-                })
-                .map(|ca| ca.with_name(s.name().clone()).into_series()),
+                .and_then(|ca| ca.set(&ca.is_nan(), None))
+                .map(IntoSeries::into_series),
         };
         let fixed = fixed.map_err(|e| PipelineError::Internal(e.to_string()))?;
         df.replace_column(i, fixed.into())

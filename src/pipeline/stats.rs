@@ -1,8 +1,8 @@
 //! Numeric kernels on slices: accurate sums, moments, quantiles and histograms, with the
 //! conventions of numpy/pandas (pairwise summation, ddof, linear interpolation, closed last bin).
 
-/// Pairwise (cascade) summation, as numpy uses: error grows as O(log n), not O(n).
-pub fn pairwise_sum(values: &[f64]) -> f64 {
+/// Pairwise (cascade) sum of `f(x)`, as numpy sums: error grows as O(log n), not O(n).
+fn pairwise_map_sum(values: &[f64], f: &impl Fn(f64) -> f64) -> f64 {
     const BLOCK: usize = 128;
     if values.len() <= BLOCK {
         let mut acc = [0.0f64; 8];
@@ -10,47 +10,29 @@ pub fn pairwise_sum(values: &[f64]) -> f64 {
         let rest = chunks.remainder();
         for c in chunks {
             for i in 0..8 {
-                acc[i] += c[i];
+                acc[i] += f(c[i]);
             }
         }
         let mut sum =
             ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-        for v in rest {
-            sum += v;
+        for &v in rest {
+            sum += f(v);
         }
         sum
     } else {
         let mid = (values.len() / 2) / 8 * 8;
-        let mid = if mid == 0 { values.len() / 2 } else { mid };
-        pairwise_sum(&values[..mid]) + pairwise_sum(&values[mid..])
+        pairwise_map_sum(&values[..mid], f) + pairwise_map_sum(&values[mid..], f)
     }
+}
+
+/// Pairwise sum of the values.
+pub fn pairwise_sum(values: &[f64]) -> f64 {
+    pairwise_map_sum(values, &|x| x)
 }
 
 /// Pairwise sum of squared deviations from `mean`.
 pub fn pairwise_sq_dev(values: &[f64], mean: f64) -> f64 {
-    const BLOCK: usize = 128;
-    if values.len() <= BLOCK {
-        let mut acc = [0.0f64; 8];
-        let chunks = values.chunks_exact(8);
-        let rest = chunks.remainder();
-        for c in chunks {
-            for i in 0..8 {
-                let d = c[i] - mean;
-                acc[i] += d * d;
-            }
-        }
-        let mut sum =
-            ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-        for v in rest {
-            let d = v - mean;
-            sum += d * d;
-        }
-        sum
-    } else {
-        let mid = (values.len() / 2) / 8 * 8;
-        let mid = if mid == 0 { values.len() / 2 } else { mid };
-        pairwise_sq_dev(&values[..mid], mean) + pairwise_sq_dev(&values[mid..], mean)
-    }
+    pairwise_map_sum(values, &|x| (x - mean) * (x - mean))
 }
 
 /// Arithmetic mean (None when empty).

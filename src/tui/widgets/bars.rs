@@ -30,15 +30,12 @@ impl Widget for Histogram<'_> {
         let group = self.counts.len().div_ceil(width).max(1);
         let bins: Vec<u64> = self.counts.chunks(group).map(|c| c.iter().sum()).collect();
         let max = bins.iter().copied().max().unwrap_or(0).max(1);
-        let n = bins.len();
+        // Equal widths for every bar, with a one-cell gap when there is room for it.
+        let per = (width / bins.len()).max(1);
+        let bar_w = if per >= 3 { per - 1 } else { per };
+        let used = (per * bins.len()).min(width);
         for (i, &count) in bins.iter().enumerate() {
-            // Spread the bins over the whole width; leave a one-cell gap when bars are wide.
-            let x0 = area.x as usize + i * width / n;
-            let x1 = area.x as usize + (i + 1) * width / n;
-            let bar_w = match x1 - x0 {
-                w if w > 2 => w - 1,
-                w => w.max(1),
-            };
+            let x0 = area.x as usize + i * per;
             let eighths = ((count as f64 / max as f64) * (plot_h as f64 * 8.0)).round() as u64;
             let eighths = if count > 0 { eighths.max(1) } else { 0 };
             for row in 0..plot_h {
@@ -55,12 +52,14 @@ impl Widget for Histogram<'_> {
                 }
             }
         }
+        // Axis labels under the first and the last bar.
         let y = area.y + plot_h;
         buf.set_stringn(area.x, y, &self.left, width, self.label_style);
         let rw = self.right.width();
-        if rw + self.left.width() < width {
+        let end = used.saturating_sub(if per >= 3 { 1 } else { 0 }).max(rw);
+        if rw + self.left.width() < end {
             buf.set_stringn(
-                area.x + (width - rw) as u16,
+                area.x + (end - rw) as u16,
                 y,
                 &self.right,
                 rw,

@@ -342,12 +342,18 @@ fn render_chart(frame: &mut Frame, area: Rect, profile: Option<&ColumnProfile>, 
         frame.render_widget(block, area);
         return;
     };
+    // Numbers with a handful of values read better as one bar per value, in value order.
+    let few_values = p.role == Role::Numeric && p.distinct <= 10 && !p.top.is_empty();
     let use_top = !p.top.is_empty()
-        && (matches!(
-            p.role,
-            Role::Categorical | Role::Boolean | Role::Constant | Role::Id | Role::Text
-        ) || p.histogram.is_none());
-    let title = if use_top {
+        && (few_values
+            || matches!(
+                p.role,
+                Role::Categorical | Role::Boolean | Role::Constant | Role::Id | Role::Text
+            )
+            || p.histogram.is_none());
+    let title = if few_values {
+        format!(" Values ({} distinct) ", format_count(p.distinct))
+    } else if use_top {
         format!(" Top values ({} distinct) ", format_count(p.distinct))
     } else if let Some(h) = &p.histogram {
         format!(" Histogram ({} bins) ", h.counts.len())
@@ -361,11 +367,17 @@ fn render_chart(frame: &mut Frame, area: Rect, profile: Option<&ColumnProfile>, 
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if use_top {
-        let items: Vec<(String, u64)> = p
+        let mut items: Vec<(String, u64)> = p
             .top
             .iter()
             .map(|t| (escape_control(&t.value).into_owned(), t.count))
             .collect();
+        if few_values {
+            items.sort_by(|a, b| {
+                let num = |s: &str| s.parse::<f64>().unwrap_or(f64::NAN);
+                num(&a.0).total_cmp(&num(&b.0))
+            });
+        }
         frame.render_widget(
             HBars {
                 items: &items,
