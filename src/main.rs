@@ -6,6 +6,17 @@ use clap::Parser;
 use mlwb::cli::{self, Cli, Command, exit};
 
 fn main() -> ExitCode {
+    // A panic is a bug: report it as an internal error (70), never as a gate or input failure.
+    match std::panic::catch_unwind(run) {
+        Ok(code) => code,
+        Err(_) => {
+            eprintln!("mlwb: internal error (a bug); the log has details: run with -v");
+            ExitCode::from(exit::INTERNAL)
+        }
+    }
+}
+
+fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -27,6 +38,13 @@ fn main() -> ExitCode {
 
 #[cfg(feature = "tui")]
 fn run_tui(file: Option<std::path::PathBuf>, demo: bool) -> ExitCode {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!(
+            "mlwb: the TUI needs a terminal; for scripts use a subcommand (mlwb profile FILE --json)"
+        );
+        return ExitCode::from(exit::USAGE);
+    }
     match mlwb::tui::run(file, demo) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(e) => {

@@ -44,9 +44,9 @@ pub fn run(file: Option<PathBuf>, demo: bool) -> anyhow::Result<()> {
     let mut app = App::new(keymap, catalog, no_color);
     tracing::info!(demo, "starting the TUI");
 
-    install_panic_hook();
-    let mut terminal = enter_terminal().context("setting up the terminal")?;
+    install_panic_hook(std::thread::current().id());
     let _restore = RestoreOnDrop;
+    let mut terminal = enter_terminal().context("setting up the terminal")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -84,18 +84,17 @@ impl Drop for RestoreOnDrop {
     }
 }
 
-fn install_panic_hook() {
+/// On a panic of the UI thread, restore the terminal before the message is printed. Panics on
+/// other threads (jobs, worker pools) are caught and shown as errors: they are only logged,
+/// so nothing is written over the screen.
+fn install_panic_hook(ui_thread: std::thread::ThreadId) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        // Only a panic on the UI thread should touch the terminal; jobs turn theirs into errors.
-        if std::thread::current()
-            .name()
-            .is_none_or(|n| !n.starts_with("job-"))
-        {
-            restore_terminal();
-        }
         tracing::error!("panic: {info}");
-        previous(info);
+        if std::thread::current().id() == ui_thread {
+            restore_terminal();
+            previous(info);
+        }
     }));
 }
 

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::error::{PipelineError, Result, catch_panics};
 use super::progress::{CancelFlag, Progress, ProgressFn};
+use super::text::escape_control;
 
 pub use csv_text::{NULL_MARKERS, sniff_delimiter};
 
@@ -106,7 +107,8 @@ fn load_inner(
         ));
     }
     let file_bytes = meta.len();
-    if file_bytes == 0 {
+    // Pipes and process substitutions report 0 bytes; only a regular file can be empty here.
+    if meta.is_file() && file_bytes == 0 {
         return Err(PipelineError::bad_data(
             path,
             "the file is empty (0 bytes); nothing to load",
@@ -240,7 +242,7 @@ fn read_bytes(
     loop {
         cancel.check()?;
         let n = (&mut file)
-            .take(CHUNK as u64)
+            .take((CHUNK as u64).min(limit.saturating_sub(buf.len() as u64)))
             .read_to_end(&mut buf)
             .map_err(|e| PipelineError::io(path, e))?;
         if n == 0 {
@@ -324,16 +326,14 @@ fn read_csv(
     options: &LoadOptions,
     warnings: &mut Vec<String>,
 ) -> Result<(DataFrame, u8)> {
+    // A preview read stops mid-file: keep whole lines only, before decoding, so a character
+    // cut in half at the end is not mistaken for a non-UTF-8 file.
+    let bytes = match memchr_last(b'\n', bytes) {
+        Some(end) if options.preview && end + 1 < bytes.len() => &bytes[..=end],
+        _ => bytes,
+    };
     let text = csv_text::to_utf8(path, bytes, warnings)?;
-    let mut text: &[u8] = text.as_ref();
-    if options.preview {
-        // Only whole lines: the preview read may have stopped mid-line.
-        if let Some(end) = memchr_last(b'\n', text)
-            && end + 1 < text.len()
-        {
-            text = &text[..=end];
-        }
-    }
+    let text: &[u8] = text.as_ref();
     if text.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(PipelineError::bad_data(
             path,
@@ -369,24 +369,55 @@ fn read_csv(
             .into_reader_with_file_handle(Cursor::new(text))
             .finish()
     };
-    let parse_all = || match attempt(Some(INFER_ROWS), false) {
-        Ok(df) if !text_needs_full_parse(&df) => Ok((df, false)),
-        plain => match attempt(Some(INFER_ROWS), true) {
-            Ok(df) => Ok((df, false)),
-            Err(first) => match attempt(None, true) {
-                // A type that changes after the first rows: infer from every row instead.
-                Ok(df) => Ok((df, true)),
-                Err(_) => Err(plain.err().unwrap_or(first)),
+    // Every column as text: the last resort, for values no type fits (e.g. integers beyond
+    // 64 bits), so the file still opens.
+    let as_text = || {
+        CsvReadOptions::default()
+            .with_has_header(true)
+            .with_n_rows(n_rows)
+            .with_infer_schema_length(Some(0))
+            .with_raise_if_empty(false)
+            .map_parse_options(|p| p.with_separator(delimiter).with_truncate_ragged_lines(true))
+            .into_reader_with_file_handle(Cursor::new(text))
+            .finish()
+    };
+    let parse_all = || -> PolarsResult<(DataFrame, Option<String>)> {
+        let plain = match attempt(Some(INFER_ROWS), false) {
+            Ok(df) if !text_needs_full_parse(&df) => return Ok((df, None)),
+            plain => plain,
+        };
+        if let Ok(df) = attempt(Some(INFER_ROWS), true) {
+            return Ok((df, None));
+        }
+        if let Ok(df) = attempt(None, true) {
+            // A type that changes after the first rows: inferred from every row instead.
+            return Ok((
+                df,
+                Some(format!(
+                    "column types changed after the first {INFER_ROWS} rows; types were inferred from the whole file"
+                )),
+            ));
+        }
+        match plain {
+            // Markers or dates made the careful parse fail (e.g. two date formats in one
+            // column): keep the plain reading, in which such columns are text.
+            Ok(df) => Ok((df, Some(
+                "missing-value markers and dates could not be applied to every column; the columns holding them were read as text".to_string(),
+            ))),
+            Err(error) => match as_text() {
+                Ok(df) => Ok((df, Some(format!(
+                    "no column types fit every value ({}); every column was read as text",
+                    error.to_string().lines().next().unwrap_or_default()
+                )))),
+                Err(_) => Err(error),
             },
-        },
+        }
     };
     // Counting ragged rows is a pass over the bytes of its own: run it beside the parser.
     let (ragged, parsed) = rayon::join(|| csv_text::ragged_rows(text, delimiter), parse_all);
-    let (df, late_types) = parsed.map_err(|e| polars_error(path, "CSV", e))?;
-    if late_types && !options.preview {
-        warnings.push(format!(
-            "column types changed after the first {INFER_ROWS} rows; types were inferred from the whole file"
-        ));
+    let (df, note) = parsed.map_err(|e| polars_error(path, "CSV", e))?;
+    if let Some(note) = note.filter(|_| !options.preview) {
+        warnings.push(escape_control(&note).into_owned());
     }
     if let Some(message) = ragged.describe(delimiter) {
         warnings.push(message);
@@ -456,10 +487,7 @@ fn polars_error(path: &Path, what: &str, error: PolarsError) -> PipelineError {
         .replace('\n', " ");
     PipelineError::bad_data(
         path,
-        format!(
-            "cannot read as {what}: {}",
-            super::text::escape_control(&first)
-        ),
+        format!("cannot read as {what}: {}", escape_control(&first)),
     )
 }
 
@@ -534,9 +562,9 @@ fn clean_column_names(mut df: DataFrame, warnings: &mut Vec<String>) -> DataFram
                 if trimmed.is_empty() {
                     format!("(empty header in column {})", i + 1)
                 } else {
-                    format!("'{}'", super::text::escape_control(name))
+                    format!("'{}'", escape_control(name))
                 },
-                super::text::escape_control(&unique)
+                escape_control(&unique)
             ));
         }
         new_names.push(unique);

@@ -183,7 +183,7 @@ fn warning_message(c: &ColumnProfile, kind: WarningKind) -> String {
             format_count(c.distinct)
         ),
         WarningKind::IdLike => format!(
-            "{name}: looks like an identifier (every value is unique); not a useful feature"
+            "{name}: looks like an identifier (nearly every value is unique); not a useful feature"
         ),
         WarningKind::MixedTypes => {
             let example = c
@@ -242,7 +242,8 @@ fn empty_profile(series: &Series) -> ColumnProfile {
 /// Profile one column.
 pub fn profile_column(series: &Series) -> Result<ColumnProfile> {
     let mut p = match series.dtype() {
-        dt if dt.is_float() => profile_float(series)?,
+        // u64 beyond i64::MAX would not survive a cast to i64: profile it as floats.
+        dt if dt.is_float() || *dt == DataType::UInt64 => profile_float(series)?,
         dt if dt.is_integer() => profile_integer(series)?,
         DataType::Boolean => profile_bool(series)?,
         DataType::String => profile_strings(series.str().map_err(internal)?, series),
@@ -253,6 +254,8 @@ pub fn profile_column(series: &Series) -> Result<ColumnProfile> {
         DataType::Date | DataType::Datetime(_, _) | DataType::Time | DataType::Duration(_) => {
             profile_temporal(series)?
         }
+        // A column with no values at all (JSON/Parquet `null` type): the all-null warning says it.
+        DataType::Null => empty_profile(series),
         _ => {
             let mut p = empty_profile(series);
             p.role = Role::Text;

@@ -190,6 +190,12 @@ fn filter_rows(s: &Series, f: &Filter) -> Result<Vec<IdxSize>> {
                 f.column, f.value
             ))
         })?;
+        // Compare at the column's own precision: 0.1 typed for a Float32 column is 0.1f32.
+        let target = if *dtype == DataType::Float32 {
+            f64::from(target as f32)
+        } else {
+            target
+        };
         let values = s.cast(&DataType::Float64).map_err(internal)?;
         let ca = values.f64().map_err(internal)?;
         let test = |v: f64| match f.op {

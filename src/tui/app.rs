@@ -294,12 +294,13 @@ impl App {
             Action::Down | Action::Up | Action::Top | Action::Bottom
                 if matches!(self.overlay, Some(Overlay::Help { .. })) =>
             {
+                let max = super::view::help_max_scroll(self);
                 if let Some(Overlay::Help { scroll }) = &mut self.overlay {
                     *scroll = match action {
-                        Action::Down => scroll.saturating_add(1),
+                        Action::Down => (*scroll + 1).min(max),
                         Action::Up => scroll.saturating_sub(1),
                         Action::Top => 0,
-                        _ => usize::MAX / 2,
+                        _ => max,
                     };
                 }
                 Vec::new()

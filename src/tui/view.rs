@@ -206,22 +206,39 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
-fn draw_help(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) {
+/// The help overlay's lines: the focused pane's keys, then the global ones.
+fn help_lines<'a>(app: &'a App, theme: &Theme) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     for context in [app.pane.context(), Context::Global] {
         lines.push(Line::from(Span::styled(context.title(), theme.title)));
         for b in app.keymap.in_context(context) {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {:<16}", display_keys(&b.keys)), theme.key),
-                Span::raw(b.help.clone()),
+                Span::raw(b.help.as_str()),
             ]));
         }
         lines.push(Line::raw(""));
     }
+    lines
+}
+
+/// Where the help overlay goes and how far it can scroll, for a terminal size.
+fn help_geometry(lines: &[Line], area: Rect) -> (Rect, usize) {
     let width = lines.iter().map(|l| l.width()).max().unwrap_or(20) as u16 + 4;
     let rect = centered(area, width.max(40), lines.len() as u16 + 2);
     let visible = rect.height.saturating_sub(2) as usize;
-    let max_scroll = lines.len().saturating_sub(visible);
+    (rect, lines.len().saturating_sub(visible))
+}
+
+/// The largest useful help scroll offset at this terminal size (for `update` to clamp to).
+pub fn help_max_scroll(app: &App) -> usize {
+    let lines = help_lines(app, &Theme::new(true));
+    help_geometry(&lines, Rect::new(0, 0, app.size.0, app.size.1)).1
+}
+
+fn draw_help(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) {
+    let lines = help_lines(app, theme);
+    let (rect, max_scroll) = help_geometry(&lines, area);
     let scroll = scroll.min(max_scroll);
     let more = if max_scroll > 0 { " · j/k scroll" } else { "" };
     let block = Block::default()

@@ -145,3 +145,12 @@ fn verbose_logs_go_to_stderr() {
     // stdout stays one JSON document.
     serde_json::from_slice::<Value>(&out.stdout).unwrap();
 }
+
+#[test]
+fn the_tui_refuses_to_start_without_a_terminal() {
+    mlwb()
+        .arg("demo")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs a terminal"));
+}

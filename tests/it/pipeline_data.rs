@@ -365,3 +365,61 @@ fn nan_is_missing_in_text_and_binary_formats() {
         .unwrap();
     assert_eq!(load(&p).unwrap().df.column("x").unwrap().null_count(), 1);
 }
+
+#[test]
+fn two_date_formats_in_one_column_still_load() {
+    // The careful parse fails on mixed formats; the plain reading is kept, as text.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("dates.csv");
+    std::fs::write(&p, "d,n\n2024-01-31,1\n31/01/2024,2\n").unwrap();
+    let ds = load(&p).unwrap();
+    assert_eq!(ds.df.height(), 2);
+    assert_eq!(ds.df.column("d").unwrap().dtype(), &DataType::String);
+}
+
+#[test]
+fn integers_beyond_64_bits_fall_back_to_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("big.csv");
+    std::fs::write(&p, "id,x\n12345678901234567890,1\n2,2\n").unwrap();
+    let ds = load(&p).unwrap();
+    assert_eq!(str_at(&ds, "id", 0), "12345678901234567890");
+    assert!(
+        ds.warnings.iter().any(|w| w.contains("read as text")),
+        "{:?}",
+        ds.warnings
+    );
+}
+
+#[test]
+fn a_preview_cut_inside_a_character_is_still_utf8() {
+    // 1 MiB falls in the middle of a two-byte 'é' here: the preview must not call it Latin-1.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("accents.csv");
+    let line = "é".repeat(100) + "\n";
+    let text = String::from("name\n") + &line.repeat(6000);
+    assert!(!text.is_char_boundary(1 << 20));
+    std::fs::write(&p, &text).unwrap();
+    let options = LoadOptions {
+        preview: true,
+        delimiter: None,
+    };
+    let ds = data::load(&p, &options, &CancelFlag::new(), &no_progress).unwrap();
+    assert!(ds.warnings.is_empty(), "{:?}", ds.warnings);
+    assert_eq!(str_at(&ds, "name", 0), "é".repeat(100));
+}
+
+#[test]
+fn named_pipes_are_read_to_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("pipe.csv");
+    let made = std::process::Command::new("mkfifo").arg(&p).status();
+    if !made.is_ok_and(|s| s.success()) {
+        return; // no mkfifo on this system
+    }
+    let writer_path = p.clone();
+    let writer = std::thread::spawn(move || std::fs::write(writer_path, "a,b\n1,2\n3,4\n"));
+    let ds = load(&p).unwrap();
+    writer.join().unwrap().unwrap();
+    assert_eq!(ds.df.shape(), (2, 2));
+}

@@ -215,3 +215,19 @@ proptest! {
         prop_assert!(h.edges.windows(2).all(|w| w[0] <= w[1]));
     }
 }
+
+#[test]
+fn untyped_null_columns_and_huge_unsigned_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("nulls.json");
+    std::fs::write(&p, r#"[{"a":null,"b":1},{"a":null,"b":2}]"#).unwrap();
+    let prof = profile_of(&p);
+    let a = prof.column("a").unwrap();
+    assert_eq!(a.warnings, vec![WarningKind::AllNull]);
+    // u64 values beyond i64::MAX are values, not nulls.
+    use polars::prelude::NamedFrom;
+    let s = polars::prelude::Series::new("u".into(), &[u64::MAX, 1, 2]);
+    let c = profile::profile_column(&s).unwrap();
+    assert_eq!((c.count, c.nulls), (3, 0));
+    assert_eq!(c.max, Some(u64::MAX as f64));
+}

@@ -219,3 +219,51 @@ fn quit_asks_while_a_job_runs() {
     press(&mut app, KeyCode::Char('y'));
     assert!(app.quit);
 }
+
+#[test]
+fn a_sort_for_one_dataset_never_lands_on_another() {
+    let mut app = app_with(vec![demo_file("penguins.csv")], (80, 24));
+    let stale = app.update(Action::Sort);
+    assert_eq!(stale.len(), 1);
+    let effects = app.update(Action::Open(demo_file("diabetes.csv")));
+    run(&mut app, effects);
+    run(&mut app, stale);
+    assert!(app.data.view_rows.is_none());
+    assert!(app.data.shown_view.is_identity());
+    assert_eq!(app.data.dataset.as_ref().unwrap().df.width(), 11);
+}
+
+#[test]
+fn a_sort_made_on_the_preview_survives_the_full_load() {
+    let mut app = App::new(Keymap::bundled(), vec![demo_file("penguins.csv")], true);
+    app.update(Action::Resize(80, 24));
+    let mut effects = app.start();
+    // Deliver only the preview first, then sort, then let the full load arrive.
+    let full = effects.pop().unwrap();
+    run(&mut app, effects);
+    assert!(!app.data.dataset.as_ref().unwrap().complete);
+    let sort = app.update(Action::Sort);
+    run(&mut app, vec![full]);
+    run(&mut app, sort);
+    assert!(app.data.dataset.as_ref().unwrap().complete);
+    assert_eq!(
+        app.data.shown_view.sort.as_ref().map(|s| s.column.as_str()),
+        Some("species")
+    );
+}
+
+#[test]
+fn help_scroll_stays_in_range() {
+    let mut app = app_with(vec![demo_file("penguins.csv")], (80, 24));
+    press(&mut app, KeyCode::Char('?'));
+    press(&mut app, KeyCode::Char('G'));
+    let Some(mlwb::tui::app::Overlay::Help { scroll: bottom }) = app.overlay.clone() else {
+        panic!("help is not open")
+    };
+    assert!(bottom > 0 && bottom < 40, "{bottom}");
+    press(&mut app, KeyCode::Char('k'));
+    assert_eq!(
+        app.overlay,
+        Some(mlwb::tui::app::Overlay::Help { scroll: bottom - 1 })
+    );
+}

@@ -230,14 +230,13 @@ impl DataState {
                     .as_ref()
                     .is_none_or(|d| d.path != ds.path || !d.complete)
                 {
-                    self.set_dataset(*ds, None, size);
+                    return Ok(self.set_dataset(*ds, None, size));
                 }
                 Ok(Vec::new())
             }
             Ok(JobOutput::Loaded(loaded)) => {
                 let (ds, profile) = *loaded;
-                self.set_dataset(ds, Some(profile), size);
-                Ok(Vec::new())
+                Ok(self.set_dataset(ds, Some(profile), size))
             }
             Ok(JobOutput::View(_)) => Ok(Vec::new()),
             Err(PipelineError::Cancelled) => Ok(Vec::new()),
@@ -257,8 +256,18 @@ impl DataState {
         }
     }
 
-    fn set_dataset(&mut self, ds: Dataset, profile: Option<DatasetProfile>, size: (u16, u16)) {
+    /// Show a newly loaded table. A sort or filter computed for the previous table never
+    /// applies to this one: it is cancelled, and asked for again if the file is the same.
+    fn set_dataset(
+        &mut self,
+        ds: Dataset,
+        profile: Option<DatasetProfile>,
+        size: (u16, u16),
+    ) -> Vec<Effect> {
         let same_file = self.dataset.as_ref().is_some_and(|d| d.path == ds.path);
+        if let Some(v) = self.view_job.take() {
+            v.job.cancel.cancel();
+        }
         self.widths = column_widths(&ds, profile.as_ref());
         self.dataset = Some(Arc::new(ds));
         self.profile = profile.map(Arc::new);
@@ -271,8 +280,26 @@ impl DataState {
         }
         self.shown_view = ViewSpec::default();
         self.view_rows = None;
+        let columns_left = |s: &crate::pipeline::view::Sort| self.has_column(&s.column);
+        if !self.view.sort.as_ref().is_none_or(columns_left) {
+            self.view.sort = None;
+        }
+        if !self
+            .view
+            .filter
+            .as_ref()
+            .is_none_or(|f| self.has_column(&f.column))
+        {
+            self.view.filter = None;
+        }
         self.col = self.col.min(self.widths.len().saturating_sub(1));
+        self.row = self.row.min(self.view_len().saturating_sub(1));
         self.keep_cursor_visible(size);
+        if self.view.is_identity() {
+            Vec::new()
+        } else {
+            self.recompute_view()
+        }
     }
 
     /// Move the cursor or the column selection.

@@ -96,6 +96,9 @@ impl Widget for HBars<'_> {
             .unwrap_or(1)
             .min(width / 3)
             .max(1);
+        if count_w + 2 > width {
+            return;
+        }
         let bar_space = width.saturating_sub(label_w + count_w + 2);
         let max = self.items.iter().map(|(_, c)| *c).max().unwrap_or(1).max(1);
         for (i, ((label, count), count_text)) in self.items.iter().zip(&counts).enumerate() {
@@ -132,7 +135,7 @@ mod tests {
     #[test]
     fn renders_in_any_area_without_panicking() {
         let counts = [1, 5, 0, 9, 3];
-        for (w, h) in [(0, 0), (1, 1), (3, 2), (40, 10), (200, 3)] {
+        for (w, h) in [(0, 0), (1, 1), (3, 2), (5, 3), (8, 3), (40, 10), (200, 3)] {
             let area = Rect::new(0, 0, w, h);
             let mut buf = Buffer::empty(area);
             Histogram {
@@ -143,7 +146,7 @@ mod tests {
                 label_style: Style::default(),
             }
             .render(area, &mut buf);
-            let items = vec![("a".to_string(), 3), ("bb".to_string(), 1)];
+            let items = vec![("a".to_string(), 3_000_000), ("bb".to_string(), 1)];
             HBars {
                 items: &items,
                 style: Style::default(),
