@@ -8,7 +8,6 @@ use crate::pipeline::PipelineError;
 /// One bundled dataset.
 pub struct DemoFile {
     pub name: &'static str,
-    pub what: &'static str,
     bytes: &'static [u8],
 }
 
@@ -16,22 +15,18 @@ pub struct DemoFile {
 pub const FILES: &[DemoFile] = &[
     DemoFile {
         name: "penguins.csv",
-        what: "Palmer penguins: classify species (CC0)",
         bytes: include_bytes!("../assets/demo/penguins.csv"),
     },
     DemoFile {
         name: "diabetes.csv",
-        what: "Diabetes progression: regression (BSD-3, scikit-learn)",
         bytes: include_bytes!("../assets/demo/diabetes.csv"),
     },
     DemoFile {
         name: "weather_reference.csv",
-        what: "Seattle weather, Nov-Feb: drift reference (NOAA, public domain)",
         bytes: include_bytes!("../assets/demo/weather_reference.csv"),
     },
     DemoFile {
         name: "weather_current.csv",
-        what: "Seattle weather, Jun-Aug: drift current (NOAA, public domain)",
         bytes: include_bytes!("../assets/demo/weather_current.csv"),
     },
 ];

@@ -74,12 +74,6 @@ pub struct Dataset {
     pub complete: bool,
 }
 
-impl Dataset {
-    pub fn rows(&self) -> usize {
-        self.df.height()
-    }
-}
-
 /// Load a whole table. Reports progress on stages `read`, `parse`; checks `cancel` between them.
 pub fn load(
     path: &Path,

@@ -10,7 +10,6 @@ use polars::prelude::IdxSize;
 use super::keymap::{Context, Keymap};
 use super::panes::data::DataState;
 use crate::jobs::{JobEvent, JobHandle};
-use crate::pipeline::PipelineError;
 use crate::pipeline::data::Dataset;
 use crate::pipeline::profile::DatasetProfile;
 use crate::pipeline::progress::Progress;
@@ -305,7 +304,7 @@ impl App {
                 }
                 Vec::new()
             }
-            Action::Open(path) => self.open(path),
+            Action::Open(path) => self.data.open(path),
             Action::NextDataset | Action::PrevDataset => {
                 let n = self.data.catalog.len();
                 if n < 2 {
@@ -319,7 +318,7 @@ impl App {
                 };
                 let next = (self.data.current + step) % n;
                 let path = self.data.catalog[next].clone();
-                self.open(path)
+                self.data.open(path)
             }
             Action::Sort => self.toggle_sort(),
             Action::Filter => {
@@ -393,10 +392,6 @@ impl App {
             return self.data.recompute_view();
         }
         Vec::new()
-    }
-
-    fn open(&mut self, path: PathBuf) -> Vec<Effect> {
-        self.data.open(path)
     }
 
     fn toggle_sort(&mut self) -> Vec<Effect> {
@@ -491,7 +486,7 @@ impl App {
                     self.error = Some("usage: :open PATH".into());
                     return Vec::new();
                 }
-                self.open(expand_home(rest))
+                self.data.open(expand_home(rest))
             }
             "sort" => {
                 let (col, dir) = match rest.rsplit_once(' ') {
@@ -551,9 +546,4 @@ pub fn progress_label(p: &Progress) -> String {
         "profile" => format!("profiling column {}/{}", p.done, p.total),
         other => other.to_string(),
     }
-}
-
-/// Turn a pipeline error into the message shown to the user.
-pub fn error_text(e: &PipelineError) -> String {
-    escape_control(&e.to_string()).into_owned()
 }
