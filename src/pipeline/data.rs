@@ -334,10 +334,12 @@ fn read_csv(
             "the file has no header and no rows (only blank space)",
         ));
     }
-    let default_delim = match extension_format(path) {
-        _ if path_ends_with(path, &[".tsv", ".tsv.gz", ".tab"]) => b'\t',
-        _ if path_ends_with(path, &[".psv"]) => b'|',
-        _ => b',',
+    let default_delim = if path_ends_with(path, &[".tsv", ".tsv.gz", ".tab", ".tab.gz"]) {
+        b'\t'
+    } else if path_ends_with(path, &[".psv", ".psv.gz"]) {
+        b'|'
+    } else {
+        b','
     };
     let delimiter = options
         .delimiter
@@ -360,18 +362,6 @@ fn read_csv(
                     // Rows with extra fields are read; the scan below counts and reports them.
                     .with_truncate_ragged_lines(true)
             })
-            .into_reader_with_file_handle(Cursor::new(text))
-            .finish()
-    };
-    // Every column as text: the last resort, for values no type fits (e.g. integers beyond
-    // 64 bits), so the file still opens.
-    let as_text = || {
-        CsvReadOptions::default()
-            .with_has_header(true)
-            .with_n_rows(n_rows)
-            .with_infer_schema_length(Some(0))
-            .with_raise_if_empty(false)
-            .map_parse_options(|p| p.with_separator(delimiter).with_truncate_ragged_lines(true))
             .into_reader_with_file_handle(Cursor::new(text))
             .finish()
     };
@@ -398,7 +388,9 @@ fn read_csv(
             Ok(df) => Ok((df, Some(
                 "missing-value markers and dates could not be applied to every column; the columns holding them were read as text".to_string(),
             ))),
-            Err(error) => match as_text() {
+            // Every column as text: the last resort, for values no type fits (e.g. integers
+            // beyond 64 bits), so the file still opens.
+            Err(error) => match attempt(Some(0), false) {
                 Ok(df) => Ok((df, Some(format!(
                     "no column types fit every value ({}); every column was read as text",
                     error.to_string().lines().next().unwrap_or_default()
