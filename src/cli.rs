@@ -60,6 +60,9 @@ pub enum Command {
     Demo,
     /// Profile a dataset: types, roles, nulls, distinct values, statistics, warnings.
     Profile(profile::ProfileArgs),
+    /// Internal: run one background task for another mlwb process (JSON lines on stdio).
+    #[command(name = "__worker", hide = true)]
+    Worker,
 }
 
 /// Options every subcommand's output honours.
@@ -130,6 +133,7 @@ pub fn run(cli: &Cli, command: &Command) -> ExitCode {
     init_logging(cli);
     match command {
         Command::Profile(args) => profile::run(args, Output::new(cli, args.json)),
+        Command::Worker => crate::jobs::worker::serve(),
         Command::Demo => {
             eprintln!("mlwb: this binary was built without the TUI (feature \"tui\")");
             ExitCode::from(exit::USAGE)

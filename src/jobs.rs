@@ -1,5 +1,8 @@
 //! Background jobs: run a pipeline function on its own thread with a cancel flag, and report
-//! progress and the result through a callback. No UI types: the TUI adapts the events.
+//! progress and the result through a callback; work that cannot stop itself runs in a killable
+//! [`worker`] process. No UI types: the TUI adapts the events.
+
+pub mod worker;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

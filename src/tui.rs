@@ -26,8 +26,9 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use self::app::{Action, App, Effect, JobMessage, JobOutput};
 use self::keymap::Keymap;
 use crate::jobs;
+use crate::jobs::worker::WorkerCommand;
 use crate::pipeline::data::{self, LoadOptions};
-use crate::pipeline::{profile, view as data_view};
+use crate::pipeline::view as data_view;
 
 /// Open the TUI on `file`, or on the demo datasets.
 pub fn run(file: Option<PathBuf>, demo: bool) -> anyhow::Result<()> {
@@ -188,20 +189,36 @@ pub fn run_effect(effect: Effect, tx: UnboundedSender<JobMessage>) {
         let _ = tx.send(event);
     };
     match effect {
-        Effect::Load { job, path, preview } => jobs::spawn(
-            "load",
+        // The first rows come from a quick in-process read; the whole file is loaded and
+        // profiled in a worker process, which Esc kills outright.
+        Effect::Load {
+            job,
+            path,
+            preview: true,
+        } => jobs::spawn(
+            "preview",
             &job,
             move |cancel, progress| {
                 let options = LoadOptions {
-                    preview,
+                    preview: true,
                     delimiter: None,
                 };
-                let dataset = data::load(&path, &options, cancel, progress)?;
-                if preview {
-                    return Ok(JobOutput::Preview(Box::new(dataset)));
-                }
-                let profile = profile::profile(&dataset.df, cancel, progress)?;
-                Ok(JobOutput::Loaded(Box::new((dataset, profile))))
+                data::load(&path, &options, cancel, progress)
+                    .map(|dataset| JobOutput::Preview(Box::new(dataset)))
+            },
+            sink,
+        ),
+        Effect::Load {
+            job,
+            path,
+            preview: false,
+        } => jobs::spawn(
+            "load",
+            &job,
+            move |cancel, progress| {
+                let worker = WorkerCommand::current()?;
+                let loaded = worker.load_profile(&path, None, cancel, progress)?;
+                Ok(JobOutput::Loaded(Box::new(loaded)))
             },
             sink,
         ),

@@ -8,7 +8,7 @@ use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::error::{PipelineError, Result, catch_panics};
 use super::progress::{CancelFlag, Progress, ProgressFn};
@@ -24,7 +24,7 @@ const PREVIEW_BYTES: usize = 1 << 20;
 pub const PREVIEW_ROWS: usize = 500;
 
 /// The file formats mlwb reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FileFormat {
     Csv,

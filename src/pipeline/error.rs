@@ -28,6 +28,13 @@ pub enum PipelineError {
     /// A bug or an unexpected failure inside a dependency.
     #[error("internal error: {0}")]
     Internal(String),
+    /// An error another mlwb process (a worker) reported, already worded for the user.
+    #[error("{message}")]
+    Remote {
+        kind: &'static str,
+        message: String,
+        exit_code: u8,
+    },
 }
 
 impl PipelineError {
@@ -56,9 +63,26 @@ impl PipelineError {
         }
     }
 
+    /// An error reported by a worker process, keeping its kind and exit code.
+    pub fn remote(kind: &str, message: String, exit_code: u8) -> Self {
+        let kind = match kind {
+            "io" => "io",
+            "bad_data" => "bad_data",
+            "bad_request" => "bad_request",
+            "cancelled" => "cancelled",
+            _ => "internal",
+        };
+        PipelineError::Remote {
+            kind,
+            message,
+            exit_code,
+        }
+    }
+
     /// The process exit code this error maps to (DESIGN.md §9): 3 bad input, 70 internal.
     pub fn exit_code(&self) -> u8 {
         match self {
+            PipelineError::Remote { exit_code, .. } => *exit_code,
             PipelineError::Io { .. } | PipelineError::BadData { .. } => 3,
             PipelineError::BadRequest(_) => 2,
             PipelineError::Cancelled => 130,
@@ -69,6 +93,7 @@ impl PipelineError {
     /// A short machine-readable kind for `--json` error output.
     pub fn kind(&self) -> &'static str {
         match self {
+            PipelineError::Remote { kind, .. } => kind,
             PipelineError::Io { .. } => "io",
             PipelineError::BadData { .. } => "bad_data",
             PipelineError::BadRequest(_) => "bad_request",

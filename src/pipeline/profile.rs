@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use polars::prelude::*;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::error::{PipelineError, Result, catch_panics};
 use super::progress::{CancelFlag, Progress, ProgressFn};
@@ -25,7 +25,7 @@ pub const HIGH_CARDINALITY: u64 = 50;
 const NUMERIC_TOP_MAX_DISTINCT: u64 = 20;
 
 /// What a column is for, as far as its values tell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Numeric,
@@ -52,7 +52,7 @@ impl Role {
 }
 
 /// Kinds of profile warnings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WarningKind {
     Constant,
@@ -67,7 +67,7 @@ pub enum WarningKind {
 }
 
 /// One thing a user should look at, for one column or the whole dataset.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProfileWarning {
     pub column: Option<String>,
     pub kind: WarningKind,
@@ -75,14 +75,14 @@ pub struct ProfileWarning {
 }
 
 /// A value and how often it occurs.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TopValue {
     pub value: String,
     pub count: u64,
 }
 
 /// Everything known about one column.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ColumnProfile {
     pub name: String,
     pub dtype: String,
@@ -111,7 +111,7 @@ pub struct ColumnProfile {
 }
 
 /// The profile of a whole table.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DatasetProfile {
     pub rows: u64,
     pub columns: Vec<ColumnProfile>,

@@ -6,6 +6,7 @@ mod pipeline_data;
 mod pipeline_profile;
 mod project;
 mod tui;
+mod worker;
 
 use std::path::PathBuf;
 
