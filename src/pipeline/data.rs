@@ -108,7 +108,18 @@ fn load_inner(
             "the file is empty (0 bytes); nothing to load",
         ));
     }
-    let raw = read_bytes(path, options.preview, cancel, progress)?;
+    let raw = if options.preview || !meta.is_file() {
+        FileBytes::Read(read_bytes(path, options.preview, cancel, progress)?)
+    } else {
+        let mapped = map_file(path)?;
+        progress(Progress::new("read", file_bytes, file_bytes));
+        mapped
+    };
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        bytes = raw.len(),
+        "read"
+    );
     cancel.check()?;
 
     let gzip = raw.starts_with(&[0x1f, 0x8b]);
@@ -119,7 +130,7 @@ fn load_inner(
         ));
     }
     let bytes = if gzip {
-        gunzip(path, &raw, options.preview)?
+        FileBytes::Read(gunzip(path, &raw, options.preview)?)
     } else {
         raw
     };
@@ -140,6 +151,7 @@ fn load_inner(
         || (!options.preview).then(|| hash_bytes(&bytes)),
     );
     let (df, delimiter) = parsed?;
+    tracing::debug!(seconds = started.elapsed().as_secs_f64(), "parsed");
     drop(bytes); // the table owns its data now; free the file's bytes before anything else
     progress(Progress::new("parse", 1, 1));
     cancel.check()?;
@@ -215,6 +227,35 @@ fn parse(
         }
         FileFormat::Json | FileFormat::Ndjson => (read_json(path, bytes, format)?, None),
     })
+}
+
+/// A file's bytes: mapped into memory (a whole regular file, no copy) or read.
+enum FileBytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            FileBytes::Mapped(m) => m,
+            FileBytes::Read(v) => v,
+        }
+    }
+}
+
+/// Map a whole regular file into memory, as polars and pandas do: the parser reads the page
+/// cache directly instead of a 1:1 copy of the file.
+#[allow(unsafe_code)]
+fn map_file(path: &Path) -> Result<FileBytes> {
+    let file = File::open(path).map_err(|e| PipelineError::io(path, e))?;
+    // SAFETY: the map is only read, and dropped before `load` returns. A file truncated by
+    // another process while it is being parsed raises SIGBUS; the TUI loads whole files in a
+    // worker process, so that can end only the worker, which is reported as an error.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| PipelineError::io(path, e))?;
+    Ok(FileBytes::Mapped(map))
 }
 
 /// Read the file (or, for a preview, its first megabyte) in chunks, reporting progress.
@@ -347,7 +388,7 @@ fn read_csv(
     let n_rows = options.preview.then_some(PREVIEW_ROWS);
     // `full` adds pandas' missing-value markers and date recognition. Both cost a lot per
     // field, so a plain parse comes first and the full one runs only where the data needs it.
-    let attempt = |infer: Option<usize>, full: bool| {
+    let attempt = |infer: Option<usize>, full: bool, truncate: bool| {
         let nulls = full
             .then(|| NullValues::AllColumns(NULL_MARKERS.iter().map(|s| (*s).into()).collect()));
         CsvReadOptions::default()
@@ -359,21 +400,20 @@ fn read_csv(
                 p.with_separator(delimiter)
                     .with_null_values(nulls.clone())
                     .with_try_parse_dates(full)
-                    // Rows with extra fields are read; the scan below counts and reports them.
-                    .with_truncate_ragged_lines(true)
+                    .with_truncate_ragged_lines(truncate)
             })
             .into_reader_with_file_handle(Cursor::new(text))
             .finish()
     };
-    let parse_all = || -> PolarsResult<(DataFrame, Option<String>)> {
-        let plain = match attempt(Some(INFER_ROWS), false) {
+    let parse_all = |truncate: bool| -> PolarsResult<(DataFrame, Option<String>)> {
+        let plain = match attempt(Some(INFER_ROWS), false, truncate) {
             Ok(df) if !text_needs_full_parse(&df) => return Ok((df, None)),
             plain => plain,
         };
-        if let Ok(df) = attempt(Some(INFER_ROWS), true) {
+        if let Ok(df) = attempt(Some(INFER_ROWS), true, truncate) {
             return Ok((df, None));
         }
-        if let Ok(df) = attempt(None, true) {
+        if let Ok(df) = attempt(None, true, truncate) {
             // A type that changes after the first rows: inferred from every row instead.
             return Ok((
                 df,
@@ -390,7 +430,7 @@ fn read_csv(
             ))),
             // Every column as text: the last resort, for values no type fits (e.g. integers
             // beyond 64 bits), so the file still opens.
-            Err(error) => match attempt(Some(0), false) {
+            Err(error) => match attempt(Some(0), false, truncate) {
                 Ok(df) => Ok((df, Some(format!(
                     "no column types fit every value ({}); every column was read as text",
                     error.to_string().lines().next().unwrap_or_default()
@@ -399,8 +439,32 @@ fn read_csv(
             },
         }
     };
-    // Counting ragged rows is a pass over the bytes of its own: run it beside the parser.
-    let (ragged, parsed) = rayon::join(|| csv_text::ragged_rows(text, delimiter), parse_all);
+    // Ragged rows. With quotes, records must be tokenized to count their fields: that runs
+    // beside a lenient parse. Without quotes, a strict parse rejects rows with extra fields and
+    // a delimiter count then proves that no row is short either; records are counted one by
+    // one only when that fails.
+    let t = std::time::Instant::now();
+    let lenient = || {
+        rayon::join(
+            || csv_text::ragged_rows(text, delimiter),
+            || parse_all(true),
+        )
+    };
+    let (ragged, parsed) = if memchr::memchr(b'"', text).is_some() {
+        lenient()
+    } else {
+        let (clean, strict) = rayon::join(
+            || csv_text::no_short_rows(text, delimiter) == Some(true),
+            || parse_all(false),
+        );
+        match strict {
+            Ok(parsed) if clean => (csv_text::RaggedRows::default(), Ok(parsed)),
+            // No row is longer, so truncating changes nothing: only count the short ones.
+            Ok(parsed) => (csv_text::ragged_rows(text, delimiter), Ok(parsed)),
+            Err(_) => lenient(),
+        }
+    };
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "csv parse");
     let (df, note) = parsed.map_err(|e| polars_error(path, "CSV", e))?;
     if let Some(note) = note.filter(|_| !options.preview) {
         warnings.push(escape_control(&note).into_owned());

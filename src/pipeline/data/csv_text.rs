@@ -202,6 +202,26 @@ impl RaggedRows {
     }
 }
 
+/// A cheap test that no row has fewer fields than the header, valid when no row has more
+/// (the parser rejects longer rows unless told to truncate): with no quotes, every line then
+/// holds exactly `fields - 1` delimiters iff the totals match. `None` when it cannot tell.
+pub fn no_short_rows(text: &[u8], delimiter: u8) -> Option<bool> {
+    if memchr::memchr(b'"', text).is_some() {
+        return None;
+    }
+    let header_end = memchr::memchr(b'\n', text)?;
+    let header = &text[..header_end];
+    let fields = 1 + header.iter().filter(|&&b| b == delimiter).count();
+    let body = &text[header_end + 1..];
+    let count = |byte: u8| {
+        body.par_chunks(1 << 20)
+            .map(|c| c.iter().filter(|&&b| b == byte).count())
+            .sum::<usize>()
+    };
+    let lines = count(b'\n') + usize::from(body.last().is_some_and(|&b| b != b'\n'));
+    Some(count(delimiter) == (fields - 1) * lines)
+}
+
 /// Count rows whose number of fields differs from the header's. Text without any quote
 /// character takes a fast path (lines and delimiter counts); otherwise records are tokenized.
 pub fn ragged_rows(text: &[u8], delimiter: u8) -> RaggedRows {
@@ -330,6 +350,10 @@ mod tests {
         }
         let r = ragged_rows(text.as_bytes(), b',');
         assert_eq!((r.longer, r.shorter, r.first), (1, 0, Some((77_779, 3))));
+        assert_eq!(no_short_rows(b"a,b\n1,2\n3,4\n", b','), Some(true));
+        assert_eq!(no_short_rows(b"a,b\n1,2\n3\n", b','), Some(false));
+        assert_eq!(no_short_rows(b"a,b\n1,2\n\n3,4", b','), Some(false));
+        assert_eq!(no_short_rows(b"a,b\n\"1,2\",3\n", b','), None);
     }
 
     #[test]
