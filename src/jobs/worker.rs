@@ -265,12 +265,6 @@ impl Running {
                 text
             })
         });
-        let line =
-            serde_json::to_string(task).map_err(|e| PipelineError::Internal(e.to_string()))?;
-        stdin.write_all(line.as_bytes()).map_err(broken)?;
-        stdin.write_all(b"\n").map_err(broken)?;
-        drop(stdin);
-
         let child = Arc::new(Mutex::new(child));
         let done = Arc::new(AtomicBool::new(false));
         let (watch_child, watch_done, watch_cancel) = (child.clone(), done.clone(), cancel.clone());
@@ -285,13 +279,23 @@ impl Running {
                 std::thread::sleep(Duration::from_millis(50));
             }
         });
-        Ok(Running {
+        let mut running = Running {
             child,
             stdout: BufReader::new(stdout),
             stderr,
             done,
             cancel: cancel.clone(),
-        })
+        };
+        // A worker that is already gone cannot take the task: say so, not "broken pipe".
+        let mut line =
+            serde_json::to_string(task).map_err(|e| PipelineError::Internal(e.to_string()))?;
+        line.push('\n');
+        if stdin.write_all(line.as_bytes()).is_err() {
+            drop(stdin);
+            return Err(running.ended());
+        }
+        drop(stdin);
+        Ok(running)
     }
 
     /// The next event, or why there is none (cancelled, or the worker died).
