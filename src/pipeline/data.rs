@@ -108,7 +108,10 @@ fn load_inner(
             "the file is empty (0 bytes); nothing to load",
         ));
     }
-    let raw = if options.preview || !meta.is_file() {
+    // Text previews read only the first megabyte; binary formats are mapped even for a
+    // preview, so their readers decode just the first rows instead of the whole file.
+    let text_preview = options.preview && !is_binary_format(path);
+    let raw = if text_preview || !meta.is_file() {
         FileBytes::Read(read_bytes(path, options.preview, cancel, progress)?)
     } else {
         let mapped = map_file(path)?;

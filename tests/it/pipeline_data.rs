@@ -423,3 +423,22 @@ fn named_pipes_are_read_to_the_end() {
     writer.join().unwrap().unwrap();
     assert_eq!(ds.df.shape(), (2, 2));
 }
+
+#[test]
+fn binary_previews_decode_only_the_first_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("long.parquet");
+    let n: Vec<i64> = (0..20_000).collect();
+    let mut df = df!("n" => &n).unwrap();
+    ParquetWriter::new(std::fs::File::create(&p).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let options = LoadOptions {
+        preview: true,
+        delimiter: None,
+    };
+    let ds = data::load(&p, &options, &CancelFlag::new(), &no_progress).unwrap();
+    assert!(!ds.complete);
+    assert_eq!(ds.df.height(), data::PREVIEW_ROWS);
+    assert_eq!(ds.df.column("n").unwrap().i64().unwrap().get(0), Some(0));
+}
