@@ -112,7 +112,12 @@ fn load_inner(
     // preview, so their readers decode just the first rows instead of the whole file.
     let text_preview = options.preview && !is_binary_format(path);
     let raw = if text_preview || !meta.is_file() {
-        FileBytes::Read(read_bytes(path, options.preview, cancel, progress)?)
+        let limit = if text_preview {
+            PREVIEW_BYTES as u64
+        } else {
+            u64::MAX
+        };
+        FileBytes::Read(read_bytes(path, limit, cancel, progress)?)
     } else {
         let mapped = map_file(path)?;
         progress(Progress::new("read", file_bytes, file_bytes));
@@ -261,20 +266,15 @@ fn map_file(path: &Path) -> Result<FileBytes> {
     Ok(FileBytes::Mapped(map))
 }
 
-/// Read the file (or, for a preview, its first megabyte) in chunks, reporting progress.
+/// Read up to `limit` bytes of the file in chunks, reporting progress (pipes, text previews).
 fn read_bytes(
     path: &Path,
-    preview: bool,
+    limit: u64,
     cancel: &CancelFlag,
     progress: ProgressFn,
 ) -> Result<Vec<u8>> {
     let mut file = File::open(path).map_err(|e| PipelineError::io(path, e))?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let limit = if preview && !is_binary_format(path) {
-        PREVIEW_BYTES as u64
-    } else {
-        u64::MAX
-    };
     const CHUNK: usize = 8 << 20;
     let mut buf: Vec<u8> = Vec::with_capacity(total.min(limit) as usize);
     loop {
@@ -408,8 +408,12 @@ fn read_csv(
             .into_reader_with_file_handle(Cursor::new(text))
             .finish()
     };
-    let parse_all = |truncate: bool| -> PolarsResult<(DataFrame, Option<String>)> {
-        let plain = match attempt(Some(INFER_ROWS), false, truncate) {
+    // From a plain parse's result to the table: the careful parse where the plain one is not
+    // enough, then whole-file inference, then the plain reading, then all text.
+    let parse_from = |plain: PolarsResult<DataFrame>,
+                      truncate: bool|
+     -> PolarsResult<(DataFrame, Option<String>)> {
+        let plain = match plain {
             Ok(df) if !text_needs_full_parse(&df) => return Ok((df, None)),
             plain => plain,
         };
@@ -450,7 +454,7 @@ fn read_csv(
     let lenient = || {
         rayon::join(
             || csv_text::ragged_rows(text, delimiter),
-            || parse_all(true),
+            || parse_from(attempt(Some(INFER_ROWS), false, true), true),
         )
     };
     let (ragged, parsed) = if memchr::memchr(b'"', text).is_some() {
@@ -458,12 +462,20 @@ fn read_csv(
     } else {
         let (clean, strict) = rayon::join(
             || csv_text::no_short_rows(text, delimiter) == Some(true),
-            || parse_all(false),
+            || attempt(Some(INFER_ROWS), false, false),
         );
         match strict {
-            Ok(parsed) if clean => (csv_text::RaggedRows::default(), Ok(parsed)),
-            // No row is longer, so truncating changes nothing: only count the short ones.
-            Ok(parsed) => (csv_text::ragged_rows(text, delimiter), Ok(parsed)),
+            // No row is longer than the header, so the rest of the chain can stay strict,
+            // and only short rows (if the count says there are any) need counting.
+            Ok(df) => {
+                let ragged = if clean {
+                    csv_text::RaggedRows::default()
+                } else {
+                    csv_text::ragged_rows(text, delimiter)
+                };
+                (ragged, parse_from(Ok(df), false))
+            }
+            // A longer row, or a type problem: the lenient chain sorts out which.
             Err(_) => lenient(),
         }
     };
@@ -546,35 +558,29 @@ fn polars_error(path: &Path, what: &str, error: PolarsError) -> PipelineError {
 
 /// NaN is a missing value (as in pandas): float columns get nulls where they hold NaN.
 fn nan_to_null(mut df: DataFrame) -> Result<DataFrame> {
-    let targets: Vec<usize> = df
-        .columns()
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| {
-            let s = c.as_materialized_series();
-            match s.dtype() {
-                DataType::Float64 => s.f64().is_ok_and(|ca| ca.is_nan().any()),
-                DataType::Float32 => s.f32().is_ok_and(|ca| ca.is_nan().any()),
-                _ => false,
-            }
-        })
-        .map(|(i, _)| i)
-        .collect();
-    for i in targets {
-        let s = df.columns()[i].as_materialized_series().clone();
+    let internal = |e: PolarsError| PipelineError::Internal(e.to_string());
+    for i in 0..df.width() {
+        let s = df.columns()[i].as_materialized_series();
         let fixed = match s.dtype() {
-            DataType::Float32 => s
-                .f32()
-                .and_then(|ca| ca.set(&ca.is_nan(), None))
-                .map(IntoSeries::into_series),
-            _ => s
-                .f64()
-                .and_then(|ca| ca.set(&ca.is_nan(), None))
-                .map(IntoSeries::into_series),
+            DataType::Float32 => {
+                let ca = s.f32().map_err(internal)?;
+                let nan = ca.is_nan();
+                if !nan.any() {
+                    continue;
+                }
+                ca.set(&nan, None).map_err(internal)?.into_series()
+            }
+            DataType::Float64 => {
+                let ca = s.f64().map_err(internal)?;
+                let nan = ca.is_nan();
+                if !nan.any() {
+                    continue;
+                }
+                ca.set(&nan, None).map_err(internal)?.into_series()
+            }
+            _ => continue,
         };
-        let fixed = fixed.map_err(|e| PipelineError::Internal(e.to_string()))?;
-        df.replace_column(i, fixed.into())
-            .map_err(|e| PipelineError::Internal(e.to_string()))?;
+        df.replace_column(i, fixed.into()).map_err(internal)?;
     }
     Ok(df)
 }
