@@ -10,7 +10,7 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(run) {
         Ok(code) => code,
         Err(_) => {
-            eprintln!("mlwb: internal error (a bug); the log has details: run with -v");
+            eprintln!("mlwb: internal error (a bug): the panic message above says where");
             ExitCode::from(exit::INTERNAL)
         }
     }

@@ -280,15 +280,20 @@ impl DataState {
         }
         self.shown_view = ViewSpec::default();
         self.view_rows = None;
-        let columns_left = |s: &crate::pipeline::view::Sort| self.has_column(&s.column);
-        if !self.view.sort.as_ref().is_none_or(columns_left) {
+        // A sort or filter on a column this table lacks is dropped.
+        if self
+            .view
+            .sort
+            .as_ref()
+            .is_some_and(|s| !self.has_column(&s.column))
+        {
             self.view.sort = None;
         }
-        if !self
+        if self
             .view
             .filter
             .as_ref()
-            .is_none_or(|f| self.has_column(&f.column))
+            .is_some_and(|f| !self.has_column(&f.column))
         {
             self.view.filter = None;
         }
