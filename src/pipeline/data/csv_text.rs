@@ -195,9 +195,23 @@ impl RaggedRows {
             b'\t' => "tab".to_string(),
             d => format!("'{}'", d as char),
         };
+        let (what, effect) = match (self.longer, self.shorter) {
+            (l, 0) => (
+                format!("{l} row(s) have more fields"),
+                "extra fields were dropped",
+            ),
+            (0, s) => (
+                format!("{s} row(s) have fewer fields"),
+                "the missing fields were read as null",
+            ),
+            (l, s) => (
+                format!("{l} row(s) have more fields and {s} row(s) fewer"),
+                "extra fields were dropped and missing ones read as null",
+            ),
+        };
         Some(format!(
-            "{} row(s) have more fields and {} row(s) fewer than the header's {} (delimiter {delim}; first: line {line} with {fields}); extra fields were dropped and missing ones read as null",
-            self.longer, self.shorter, self.header_fields
+            "{what} than the header's {} (delimiter {delim}; first: line {line} with {fields}); {effect}",
+            self.header_fields
         ))
     }
 }
