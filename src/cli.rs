@@ -1,5 +1,6 @@
 //! The command line: clap definitions, dispatch, human and `--json` output, exit codes.
 
+mod features;
 mod profile;
 
 use std::path::PathBuf;
@@ -60,6 +61,8 @@ pub enum Command {
     Demo,
     /// Profile a dataset: types, roles, nulls, distinct values, statistics, warnings.
     Profile(profile::ProfileArgs),
+    /// Propose or check a feature spec, fit it (or apply a fitted one), and write the results.
+    Features(features::FeaturesArgs),
     /// Internal: run one background task for another mlwb process (JSON lines on stdio).
     #[command(name = "__worker", hide = true)]
     Worker,
@@ -110,6 +113,37 @@ impl Output {
     }
 }
 
+/// Progress on stderr, only when it is a terminal and not `--quiet`.
+fn stderr_progress(out: Output) -> impl Fn(crate::pipeline::progress::Progress) + Sync {
+    use std::io::IsTerminal;
+    let show = !out.quiet && std::io::stderr().is_terminal();
+    move |p| {
+        if show {
+            eprint!("\r\x1b[2K{} {:>3.0}%", p.stage, p.fraction() * 100.0);
+        }
+    }
+}
+
+/// Erase the progress line.
+fn clear_progress(out: Output) {
+    use std::io::IsTerminal;
+    if !out.quiet && std::io::stderr().is_terminal() {
+        eprint!("\r\x1b[2K");
+    }
+}
+
+/// The exit code once results are written: a closed pipe (`mlwb … | head`) is not an error.
+fn finish_output(written: std::io::Result<()>) -> ExitCode {
+    match written {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(exit::OK),
+        Err(e) => {
+            eprintln!("mlwb: cannot write output: {e}");
+            ExitCode::from(exit::INTERNAL)
+        }
+    }
+}
+
 /// Log to stderr for the CLI: warnings by default, `-v` info, `-vv` debug, `MLWB_LOG` overrides.
 fn init_logging(cli: &Cli) {
     let level = match (cli.quiet, cli.verbose) {
@@ -133,6 +167,7 @@ pub fn run(cli: &Cli, command: &Command) -> ExitCode {
     init_logging(cli);
     match command {
         Command::Profile(args) => profile::run(args, Output::new(cli, args.json)),
+        Command::Features(args) => features::run(args, Output::new(cli, args.json)),
         Command::Worker => crate::jobs::worker::serve(),
         Command::Demo => {
             eprintln!("mlwb: this binary was built without the TUI (feature \"tui\")");

@@ -48,34 +48,11 @@ pub fn install(dir: &Path) -> Result<Vec<PathBuf>, PipelineError> {
             let path = dir.join(f.name);
             let same = std::fs::read(&path).is_ok_and(|existing| existing == f.bytes);
             if !same {
-                write_atomic(&path, f.bytes)?;
+                crate::pipeline::files::write_atomic(&path, f.bytes)?;
             }
             Ok(path)
         })
         .collect()
-}
-
-/// Write a file so it is never seen half-written: temp file, fsync, rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PipelineError> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.tmp{}",
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        PipelineError::io(path, e)
-    })
 }
 
 #[cfg(test)]

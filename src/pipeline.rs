@@ -1,4 +1,4 @@
-//! Headless pipeline: loading, profiling and (later) features, training and drift.
+//! Headless pipeline: loading, profiling, feature engineering and (later) training and drift.
 //!
 //! Nothing below this module may depend on a terminal-UI or async-runtime crate: every function is
 //! synchronous, takes a [`progress::CancelFlag`] and a progress callback where the work is
@@ -6,6 +6,8 @@
 
 pub mod data;
 pub mod error;
+pub mod features;
+pub mod files;
 pub mod profile;
 pub mod progress;
 pub mod stats;

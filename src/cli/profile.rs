@@ -1,6 +1,6 @@
 //! `mlwb profile FILE`: load and profile a dataset, print a table or a JSON document.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -8,10 +8,10 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::json;
 
-use super::{Output, SCHEMA_VERSION, exit};
+use super::{Output, SCHEMA_VERSION};
 use crate::pipeline::data::{self, LoadOptions};
 use crate::pipeline::profile::{self, ColumnProfile, DatasetProfile};
-use crate::pipeline::progress::{CancelFlag, Progress};
+use crate::pipeline::progress::CancelFlag;
 use crate::pipeline::text::{escape_control, format_count, format_number};
 
 #[derive(Debug, Args)]
@@ -26,7 +26,7 @@ pub struct ProfileArgs {
     pub delimiter: Option<u8>,
 }
 
-fn parse_delimiter(s: &str) -> Result<u8, String> {
+pub(super) fn parse_delimiter(s: &str) -> Result<u8, String> {
     match s {
         "\\t" | "tab" => Ok(b'\t'),
         _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
@@ -37,12 +37,7 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
 pub fn run(args: &ProfileArgs, out: Output) -> ExitCode {
     let started = Instant::now();
     let cancel = CancelFlag::new();
-    let show_progress = !out.quiet && std::io::stderr().is_terminal();
-    let progress = |p: Progress| {
-        if show_progress {
-            eprint!("\r\x1b[2K{} {:>3.0}%", p.stage, p.fraction() * 100.0);
-        }
-    };
+    let progress = super::stderr_progress(out);
     let options = LoadOptions {
         preview: false,
         delimiter: args.delimiter,
@@ -51,9 +46,7 @@ pub fn run(args: &ProfileArgs, out: Output) -> ExitCode {
         let profile = profile::profile(&dataset.df, &cancel, &progress)?;
         Ok((dataset, profile))
     });
-    if show_progress {
-        eprint!("\r\x1b[2K");
-    }
+    super::clear_progress(out);
     let (dataset, profile) = match result {
         Ok(r) => r,
         Err(e) => return out.fail(&e),
@@ -86,15 +79,7 @@ pub fn run(args: &ProfileArgs, out: Output) -> ExitCode {
     };
     // The process ends next: freeing a large table would only delay the exit.
     std::mem::forget(dataset);
-    match written {
-        Ok(()) => ExitCode::from(exit::OK),
-        // A closed pipe (mlwb profile f | head) is not an error worth a message.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(exit::OK),
-        Err(e) => {
-            eprintln!("mlwb: cannot write output: {e}");
-            ExitCode::from(exit::INTERNAL)
-        }
-    }
+    super::finish_output(written)
 }
 
 fn opt(v: Option<f64>) -> String {
@@ -170,7 +155,7 @@ fn write_human(
     Ok(())
 }
 
-fn truncate(s: &str, width: usize) -> String {
+pub(super) fn truncate(s: &str, width: usize) -> String {
     use unicode_width::UnicodeWidthChar;
     if unicode_width::UnicodeWidthStr::width(s) <= width {
         return s.to_string();

@@ -19,6 +19,10 @@ pub enum PipelineError {
     /// The file was read but its content is not usable as a table.
     #[error("{}: {message}", path.display())]
     BadData { path: PathBuf, message: String },
+    /// The table's columns do not fit what is asked of them (missing column, wrong type, no
+    /// usable values): bad input data, not a bad request.
+    #[error("{0}")]
+    BadColumns(String),
     /// A request that does not fit the data (unknown column, bad filter, ...).
     #[error("{0}")]
     BadRequest(String),
@@ -83,7 +87,9 @@ impl PipelineError {
     pub fn exit_code(&self) -> u8 {
         match self {
             PipelineError::Remote { exit_code, .. } => *exit_code,
-            PipelineError::Io { .. } | PipelineError::BadData { .. } => 3,
+            PipelineError::Io { .. }
+            | PipelineError::BadData { .. }
+            | PipelineError::BadColumns(_) => 3,
             PipelineError::BadRequest(_) => 2,
             PipelineError::Cancelled => 130,
             PipelineError::Internal(_) => 70,
@@ -95,7 +101,7 @@ impl PipelineError {
         match self {
             PipelineError::Remote { kind, .. } => kind,
             PipelineError::Io { .. } => "io",
-            PipelineError::BadData { .. } => "bad_data",
+            PipelineError::BadData { .. } | PipelineError::BadColumns(_) => "bad_data",
             PipelineError::BadRequest(_) => "bad_request",
             PipelineError::Cancelled => "cancelled",
             PipelineError::Internal(_) => "internal",

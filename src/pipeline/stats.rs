@@ -69,6 +69,46 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> Option<f64> {
     })
 }
 
+/// Quantile `q` of unsorted values (reordered in place), as [`quantile_sorted`] would give on
+/// the sorted values, in O(n) by selection instead of a sort.
+pub fn quantile_select(values: &mut [f64], q: f64) -> Option<f64> {
+    let n = values.len();
+    if n == 0 {
+        return None;
+    }
+    let pos = q.clamp(0.0, 1.0) * (n - 1) as f64;
+    let lo = pos.floor() as usize;
+    let t = pos - lo as f64;
+    let (_, a, right) = values.select_nth_unstable_by(lo, f64::total_cmp);
+    let a = *a;
+    let b = right.iter().copied().min_by(f64::total_cmp).unwrap_or(a);
+    Some(if t >= 0.5 {
+        b - (b - a) * (1.0 - t)
+    } else {
+        a + (b - a) * t
+    })
+}
+
+/// Median of unsorted values (reordered in place) as `numpy.median`: the mean of the two middle
+/// values when the count is even.
+pub fn median_select(values: &mut [f64]) -> Option<f64> {
+    let n = values.len();
+    if n == 0 {
+        return None;
+    }
+    let (_, b, _) = values.select_nth_unstable_by(n / 2, f64::total_cmp);
+    let b = *b;
+    if n % 2 == 1 {
+        return Some(b);
+    }
+    let a = values[..n / 2]
+        .iter()
+        .copied()
+        .max_by(f64::total_cmp)
+        .unwrap_or(b);
+    Some((a + b) / 2.0)
+}
+
 /// An equal-width histogram: `edges.len() == counts.len() + 1`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Histogram {
@@ -162,6 +202,23 @@ mod tests {
         let h = histogram_sorted(&[5.0, 5.0], 2).unwrap();
         assert_eq!(h.counts, vec![0, 2]);
         assert_eq!(h.edges, vec![4.5, 5.0, 5.5]);
+    }
+
+    #[test]
+    fn selection_quantiles_match_sorted_ones() {
+        let v = [5.0, -1.0, 3.5, 3.5, 10.0, 0.25, 7.0, 2.0];
+        let mut sorted = v.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        for q in [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0] {
+            assert_eq!(
+                quantile_select(&mut v.to_vec(), q),
+                quantile_sorted(&sorted, q)
+            );
+        }
+        // numpy.median([5, -1, 3.5, 3.5, 10, 0.25, 7, 2]) == 3.5; of the first 7 values: 3.5.
+        assert_eq!(median_select(&mut v.to_vec()), Some(3.5));
+        assert_eq!(median_select(&mut [4.0, 1.0]), Some(2.5));
+        assert_eq!(median_select(&mut []), None);
     }
 
     #[test]

@@ -61,6 +61,15 @@ pub fn format_number(v: f64) -> String {
     }
 }
 
+/// A number as a category label: exact (shortest round-trip form), whole numbers without ".0".
+pub fn number_label(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
 /// Thousands separators for counts: 1234567 -> "1,234,567".
 pub fn format_count(n: u64) -> String {
     let s = n.to_string();

@@ -3,6 +3,7 @@
 
 mod cli;
 mod pipeline_data;
+mod pipeline_features;
 mod pipeline_profile;
 mod project;
 mod tui;
