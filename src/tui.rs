@@ -25,9 +25,11 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use self::app::{Action, App, Effect, JobMessage, JobOutput};
 use self::keymap::Keymap;
+use self::panes::features::{PREVIEW_HEAD_ROWS, PREVIEW_SAMPLE_ROWS};
 use crate::jobs;
 use crate::jobs::worker::WorkerCommand;
 use crate::pipeline::data::{self, LoadOptions};
+use crate::pipeline::features::{self, FeatureSpec};
 use crate::pipeline::view as data_view;
 
 /// Open the TUI on `file`, or on the demo datasets.
@@ -227,6 +229,40 @@ pub fn run_effect(effect: Effect, tx: UnboundedSender<JobMessage>) {
             &job,
             move |cancel, _progress| {
                 data_view::compute(&dataset.df, &spec, cancel).map(JobOutput::View)
+            },
+            sink,
+        ),
+        Effect::FitFeatures { job, dataset, spec } => jobs::spawn(
+            "features",
+            &job,
+            move |cancel, progress| {
+                features::preview(
+                    &spec,
+                    &dataset.df,
+                    PREVIEW_HEAD_ROWS,
+                    PREVIEW_SAMPLE_ROWS,
+                    cancel,
+                    progress,
+                )
+                .map(|p| JobOutput::Features(Box::new(p)))
+            },
+            sink,
+        ),
+        Effect::SaveSpec { job, spec, path } => jobs::spawn(
+            "save spec",
+            &job,
+            move |_cancel, _progress| {
+                spec.write(&path)?;
+                Ok(JobOutput::SpecSaved(path))
+            },
+            sink,
+        ),
+        Effect::LoadSpec { job, path } => jobs::spawn(
+            "open spec",
+            &job,
+            move |_cancel, _progress| {
+                let spec = FeatureSpec::read(&path)?;
+                Ok(JobOutput::SpecLoaded(Box::new((spec, path))))
             },
             sink,
         ),

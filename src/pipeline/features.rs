@@ -13,6 +13,7 @@ mod apply;
 mod auto;
 mod check;
 mod fit;
+mod preview;
 mod spec;
 mod values;
 
@@ -23,6 +24,7 @@ pub use fit::{
     Affine, CategoricalSteps, FITTED_FORMAT, FittedColumn, FittedFeatures, FittedPart, FittedSteps,
     FittedTransform, NumericSteps, Source, fit,
 };
+pub use preview::{FeaturePreview, OutputSummary, preview};
 pub use spec::{
     ColumnRole, ColumnSpec, DatePart, Encode, FeatureSpec, FillValue, Impute, Kind, SPEC_FORMAT,
     Scale, SpecFormat, Transform,

@@ -9,8 +9,10 @@ use polars::prelude::IdxSize;
 
 use super::keymap::{Context, Keymap};
 use super::panes::data::DataState;
+use super::panes::features::FeaturesState;
 use crate::jobs::{JobEvent, JobHandle};
 use crate::pipeline::data::Dataset;
+use crate::pipeline::features::{FeaturePreview, FeatureSpec, ValidFeatureSpec};
 use crate::pipeline::profile::DatasetProfile;
 use crate::pipeline::progress::Progress;
 use crate::pipeline::text::escape_control;
@@ -20,20 +22,23 @@ use crate::pipeline::view::{Filter, Sort, ViewSpec};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pane {
     Data,
+    Features,
 }
 
 impl Pane {
-    pub const ALL: &'static [Pane] = &[Pane::Data];
+    pub const ALL: &'static [Pane] = &[Pane::Data, Pane::Features];
 
     pub fn title(self) -> &'static str {
         match self {
             Pane::Data => "Data",
+            Pane::Features => "Features",
         }
     }
 
     pub fn context(self) -> Context {
         match self {
             Pane::Data => Context::Data,
+            Pane::Features => Context::Features,
         }
     }
 }
@@ -47,6 +52,12 @@ pub enum JobOutput {
     Loaded(Box<(Dataset, DatasetProfile)>),
     /// Row order of a sorted/filtered view (`None`: file order).
     View(Option<Vec<IdxSize>>),
+    /// A feature spec fitted on the table, with its preview.
+    Features(Box<FeaturePreview>),
+    /// A spec file was written.
+    SpecSaved(PathBuf),
+    /// A spec file was read.
+    SpecLoaded(Box<(FeatureSpec, PathBuf)>),
 }
 
 /// Messages from jobs to the app.
@@ -78,6 +89,15 @@ pub enum Action {
     Details,
     NextDataset,
     PrevDataset,
+    FeaturesRole,
+    FeaturesKind,
+    FeaturesImpute,
+    FeaturesScale,
+    FeaturesEncode,
+    FeaturesTransform,
+    FeaturesAuto,
+    FeaturesSave,
+    FeaturesOpen,
     /// A key typed into an open prompt (palette, filter) or answering a question.
     Input(KeyEvent),
     /// Open a file (from the palette or the command line).
@@ -112,6 +132,15 @@ impl Action {
             "details" => Action::Details,
             "next_dataset" => Action::NextDataset,
             "prev_dataset" => Action::PrevDataset,
+            "cycle_role" => Action::FeaturesRole,
+            "cycle_kind" => Action::FeaturesKind,
+            "cycle_impute" => Action::FeaturesImpute,
+            "cycle_scale" => Action::FeaturesScale,
+            "cycle_encode" => Action::FeaturesEncode,
+            "cycle_transform" => Action::FeaturesTransform,
+            "auto_spec" => Action::FeaturesAuto,
+            "save_spec" => Action::FeaturesSave,
+            "open_spec" => Action::FeaturesOpen,
             n => {
                 let digit = n.strip_prefix("pane_")?.parse::<usize>().ok()?;
                 Action::GotoPane(digit.checked_sub(1)?)
@@ -133,6 +162,21 @@ pub enum Effect {
         dataset: Arc<Dataset>,
         spec: ViewSpec,
     },
+    /// Fit a feature spec on the table and preview it.
+    FitFeatures {
+        job: JobHandle,
+        dataset: Arc<Dataset>,
+        spec: Box<ValidFeatureSpec>,
+    },
+    SaveSpec {
+        job: JobHandle,
+        spec: Box<FeatureSpec>,
+        path: PathBuf,
+    },
+    LoadSpec {
+        job: JobHandle,
+        path: PathBuf,
+    },
     Quit,
 }
 
@@ -141,6 +185,8 @@ pub enum Effect {
 pub enum PromptKind {
     Palette,
     Filter,
+    SaveSpec,
+    OpenSpec,
 }
 
 /// A one-line text prompt in the status line.
@@ -162,6 +208,7 @@ pub struct App {
     pub keymap: Keymap,
     pub pane: Pane,
     pub data: DataState,
+    pub features: FeaturesState,
     pub overlay: Option<Overlay>,
     pub prompt: Option<Prompt>,
     /// The last failure, shown in the status line until the next key.
@@ -180,6 +227,7 @@ impl App {
             keymap,
             pane: Pane::Data,
             data: DataState::new(catalog),
+            features: FeaturesState::default(),
             overlay: None,
             prompt: None,
             error: None,
@@ -201,7 +249,7 @@ impl App {
 
     /// True while any job runs.
     pub fn busy(&self) -> bool {
-        self.data.loading.is_some() || self.data.view_job.is_some()
+        self.data.loading.is_some() || self.data.view_job.is_some() || self.features.busy()
     }
 
     /// Translate a key press into an action, given what is open (reads state only).
@@ -242,6 +290,7 @@ impl App {
             Action::Resize(w, h) => {
                 self.size = (w, h);
                 self.data.keep_cursor_visible(self.size);
+                self.features.keep_visible(self.size);
                 Vec::new()
             }
             Action::ForceQuit => self.quit_now(),
@@ -332,8 +381,49 @@ impl App {
                 }
                 Vec::new()
             }
+            Action::FeaturesSave | Action::FeaturesOpen => {
+                if self.features.spec.is_none() {
+                    self.error = Some("no feature spec yet: load a dataset first".into());
+                    return Vec::new();
+                }
+                self.prompt = Some(Prompt {
+                    kind: if action == Action::FeaturesSave {
+                        PromptKind::SaveSpec
+                    } else {
+                        PromptKind::OpenSpec
+                    },
+                    text: self.features.default_spec_path().display().to_string(),
+                });
+                Vec::new()
+            }
+            Action::FeaturesRole
+            | Action::FeaturesKind
+            | Action::FeaturesImpute
+            | Action::FeaturesScale
+            | Action::FeaturesEncode
+            | Action::FeaturesTransform
+            | Action::FeaturesAuto => {
+                let result = self.features.edit(&action);
+                self.features.keep_visible(self.size);
+                self.effects_or_error(result)
+            }
+            other if self.pane == Pane::Features => {
+                self.features.navigate(&other, self.size);
+                Vec::new()
+            }
             other => {
                 self.data.navigate(&other, self.size);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Effects of a pane operation, or its refusal as the status-line error.
+    fn effects_or_error(&mut self, result: Result<Vec<Effect>, String>) -> Vec<Effect> {
+        match result {
+            Ok(effects) => effects,
+            Err(e) => {
+                self.error = Some(e);
                 Vec::new()
             }
         }
@@ -343,15 +433,34 @@ impl App {
     pub fn on_job(&mut self, event: JobMessage) -> Vec<Effect> {
         match event {
             JobEvent::Progress(id, p) => {
+                self.features.on_progress(id, p.clone());
                 self.data.on_progress(id, p);
                 Vec::new()
+            }
+            JobEvent::Finished(id, result) if self.features.owns(id) => {
+                match self.features.on_finished(id, result) {
+                    Ok((effects, message)) => {
+                        self.message = message.or(self.message.take());
+                        effects
+                    }
+                    Err(e) => {
+                        self.error = Some(escape_control(&e.to_string()).into_owned());
+                        Vec::new()
+                    }
+                }
             }
             JobEvent::Finished(id, result) => {
                 let was_loading = self.data.loading.is_some();
                 match self.data.on_finished(id, result, self.size) {
-                    Ok(effects) => {
+                    Ok(mut effects) => {
                         // Say how the file was read when that needed care (encoding, ragged rows).
                         let loaded = was_loading && self.data.loading.is_none();
+                        if let (true, Some(ds), Some(profile)) =
+                            (loaded, &self.data.dataset, &self.data.profile)
+                            && ds.complete
+                        {
+                            effects.extend(self.features.on_dataset(ds.clone(), profile.clone()));
+                        }
                         if let Some(ds) =
                             self.data.dataset.as_ref().filter(|d| loaded && d.complete)
                             && !ds.warnings.is_empty()
@@ -374,6 +483,7 @@ impl App {
 
     fn quit_now(&mut self) -> Vec<Effect> {
         self.data.cancel_jobs();
+        self.features.cancel_jobs();
         self.quit = true;
         vec![Effect::Quit]
     }
@@ -382,7 +492,7 @@ impl App {
         if self.overlay.take().is_some() {
             return Vec::new();
         }
-        if let Some(name) = self.data.cancel_jobs() {
+        if let Some(name) = self.data.cancel_jobs().or(self.features.cancel_jobs()) {
             self.message = Some(format!("cancelled {name}"));
             return Vec::new();
         }
@@ -449,6 +559,15 @@ impl App {
                 match prompt.kind {
                     PromptKind::Palette => self.run_command(prompt.text.trim()),
                     PromptKind::Filter => self.apply_filter(None, &prompt.text),
+                    PromptKind::SaveSpec | PromptKind::OpenSpec => {
+                        let path = expand_home(prompt.text.trim());
+                        let result = if prompt.kind == PromptKind::SaveSpec {
+                            self.features.save(&path)
+                        } else {
+                            self.features.open(&path)
+                        };
+                        self.effects_or_error(result)
+                    }
                 }
             }
             _ => Vec::new(),
@@ -507,6 +626,29 @@ impl App {
                 });
                 self.data.recompute_view()
             }
+            "fill" | "transforms" | "target" if self.features.spec.is_none() => {
+                self.error = Some("no feature spec yet: load a dataset first".into());
+                Vec::new()
+            }
+            "fill" => {
+                if rest.is_empty() {
+                    self.error = Some(
+                        "usage: :fill VALUE (imputes the selected feature column with VALUE)"
+                            .into(),
+                    );
+                    return Vec::new();
+                }
+                let result = self.features.set_fill(rest);
+                self.effects_or_error(result)
+            }
+            "transforms" => {
+                let result = self.features.set_transforms(rest);
+                self.effects_or_error(result)
+            }
+            "target" => {
+                let result = self.features.set_target(rest);
+                self.effects_or_error(result)
+            }
             "filter" => {
                 if rest.is_empty() {
                     self.data.view.filter = None;
@@ -516,7 +658,7 @@ impl App {
             }
             other => {
                 self.error = Some(format!(
-                    "unknown command '{}': try open PATH, sort COL [desc], filter EXPR, quit, help",
+                    "unknown command '{}': try open PATH, sort COL [desc], filter EXPR, fill VALUE, transforms LIST, target COL, quit, help",
                     escape_control(other)
                 ));
                 Vec::new()
@@ -526,7 +668,9 @@ impl App {
 
     /// For the status line: what runs now, with elapsed time.
     pub fn job_status(&self, now: Instant) -> Option<(String, Option<f64>, Duration)> {
-        self.data.job_status(now)
+        self.data
+            .job_status(now)
+            .or_else(|| self.features.job_status(now))
     }
 }
 
@@ -544,6 +688,8 @@ pub fn progress_label(p: &Progress) -> String {
         "read" => format!("reading {:.0}%", p.fraction() * 100.0),
         "parse" => "parsing".to_string(),
         "profile" => format!("profiling column {}/{}", p.done, p.total),
+        "fit" => format!("fitting column {}/{}", p.done, p.total),
+        "transform" => format!("transforming column {}/{}", p.done, p.total),
         other => other.to_string(),
     }
 }

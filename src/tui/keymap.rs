@@ -16,6 +16,7 @@ pub const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
 pub enum Context {
     Global,
     Data,
+    Features,
 }
 
 impl Context {
@@ -23,6 +24,7 @@ impl Context {
         match self {
             Context::Global => "Everywhere",
             Context::Data => "Data pane",
+            Context::Features => "Features pane",
         }
     }
 }
@@ -116,6 +118,8 @@ struct File {
     global: Vec<Entry>,
     #[serde(default)]
     data: Vec<Entry>,
+    #[serde(default)]
+    features: Vec<Entry>,
 }
 
 /// The resolved key table.
@@ -136,7 +140,11 @@ impl Keymap {
     pub fn parse(text: &str) -> Result<Keymap, String> {
         let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut bindings = Vec::new();
-        for (context, entries) in [(Context::Global, file.global), (Context::Data, file.data)] {
+        for (context, entries) in [
+            (Context::Global, file.global),
+            (Context::Data, file.data),
+            (Context::Features, file.features),
+        ] {
             for e in entries {
                 bindings.push(binding(context, e)?);
             }
@@ -261,7 +269,7 @@ pub fn display_keys(keys: &[String]) -> String {
 /// The key table as Markdown, for the README (a test checks the README holds it).
 pub fn markdown_table(map: &Keymap) -> String {
     let mut out = String::new();
-    for context in [Context::Global, Context::Data] {
+    for context in [Context::Global, Context::Data, Context::Features] {
         out.push_str(&format!(
             "**{}**\n\n| key | action |\n|---|---|\n",
             context.title()
@@ -296,7 +304,7 @@ mod tests {
     fn no_key_is_bound_twice_where_it_applies() {
         let map = Keymap::bundled();
         // A pane's keys and the global keys are active together, so they must not collide.
-        for ctx in [Context::Data] {
+        for ctx in [Context::Data, Context::Features] {
             let mut seen = std::collections::HashSet::new();
             for b in map.in_context(ctx).chain(map.in_context(Context::Global)) {
                 for k in &b.keys {

@@ -1,3 +1,4 @@
 //! One module per pane; only panes that are built exist.
 
 pub mod data;
+pub mod features;

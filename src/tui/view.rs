@@ -40,6 +40,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Instant) {
     let body = Rect::new(0, 1, area.width, area.height - 2);
     match app.pane {
         Pane::Data => panes::data::view::render(frame, body, &app.data, &theme),
+        Pane::Features => panes::features::view::render(frame, body, &app.features, &theme),
     }
     draw_status(
         frame,
@@ -125,6 +126,8 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, now: Ins
                 "filter {} (text, = x, > 5, null, !null): ",
                 escape_control(&app.data.selected_column_name().unwrap_or_default())
             ),
+            PromptKind::SaveSpec => "save spec to (.toml or .json): ".to_string(),
+            PromptKind::OpenSpec => "open spec (.toml or .json): ".to_string(),
         };
         Line::from(vec![
             Span::styled(label, theme.key),

@@ -2,11 +2,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli;
+mod cli_features;
 mod pipeline_data;
 mod pipeline_features;
 mod pipeline_profile;
 mod project;
 mod tui;
+mod tui_features;
 mod worker;
 
 use std::path::PathBuf;

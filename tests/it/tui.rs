@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use mlwb::jobs::JobEvent;
 use mlwb::pipeline::data::{self, LoadOptions};
 use mlwb::pipeline::progress::{CancelFlag, no_progress};
-use mlwb::pipeline::{profile, view};
+use mlwb::pipeline::{features, profile, view};
 use mlwb::tui::app::{Action, App, Effect, JobOutput};
 use mlwb::tui::keymap::Keymap;
 use ratatui::Terminal;
@@ -17,7 +17,7 @@ use ratatui::backend::TestBackend;
 use super::{demo_file, fixture};
 
 /// Run effects the way the runtime does, but on this thread, feeding results back.
-fn run(app: &mut App, effects: Vec<Effect>) {
+pub(super) fn run(app: &mut App, effects: Vec<Effect>) {
     let mut queue = effects;
     while let Some(effect) = queue.pop() {
         let cancel = CancelFlag::new();
@@ -41,13 +41,27 @@ fn run(app: &mut App, effects: Vec<Effect>) {
                 job.id,
                 view::compute(&dataset.df, &spec, &cancel).map(JobOutput::View),
             ),
+            Effect::FitFeatures { job, dataset, spec } => (
+                job.id,
+                features::preview(&spec, &dataset.df, 50, 20_000, &cancel, &no_progress)
+                    .map(|p| JobOutput::Features(Box::new(p))),
+            ),
+            Effect::SaveSpec { job, spec, path } => (
+                job.id,
+                spec.write(&path).map(|()| JobOutput::SpecSaved(path)),
+            ),
+            Effect::LoadSpec { job, path } => (
+                job.id,
+                features::FeatureSpec::read(&path)
+                    .map(|s| JobOutput::SpecLoaded(Box::new((s, path)))),
+            ),
             Effect::Quit => continue,
         };
         queue.extend(app.on_job(JobEvent::Finished(id, result)));
     }
 }
 
-fn app_with(files: Vec<PathBuf>, size: (u16, u16)) -> App {
+pub(super) fn app_with(files: Vec<PathBuf>, size: (u16, u16)) -> App {
     let mut app = App::new(Keymap::bundled(), files, true);
     app.update(Action::Resize(size.0, size.1));
     let effects = app.start();
@@ -55,7 +69,7 @@ fn app_with(files: Vec<PathBuf>, size: (u16, u16)) -> App {
     app
 }
 
-fn press(app: &mut App, code: KeyCode) {
+pub(super) fn press(app: &mut App, code: KeyCode) {
     let key = KeyEvent::new(code, KeyModifiers::NONE);
     if let Some(action) = app.map_key(&key) {
         let effects = app.update(action);
@@ -63,7 +77,7 @@ fn press(app: &mut App, code: KeyCode) {
     }
 }
 
-fn typed(app: &mut App, text: &str) {
+pub(super) fn typed(app: &mut App, text: &str) {
     for c in text.chars() {
         press(app, KeyCode::Char(c));
     }
@@ -78,7 +92,7 @@ fn screen(app: &App, now: Instant) -> String {
     format!("{}", terminal.backend())
 }
 
-fn shot(app: &App) -> String {
+pub(super) fn shot(app: &App) -> String {
     screen(app, Instant::now())
 }
 
@@ -197,11 +211,14 @@ fn tiny_terminal() {
 fn every_size_renders_without_panicking() {
     let mut app = app_with(vec![fixture("messy/control_chars.csv")], (80, 24));
     // (TestBackend cannot hold a 0-wide buffer; the view itself draws nothing there.)
-    for w in [1u16, 2, 10, 39, 40, 41, 80, 123, 250] {
-        for h in [1u16, 2, 5, 9, 10, 11, 24, 60] {
-            app.update(Action::Resize(w, h));
-            let text = shot(&app);
-            assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'));
+    for pane in 0..mlwb::tui::app::Pane::ALL.len() {
+        app.update(Action::GotoPane(pane));
+        for w in [1u16, 2, 10, 39, 40, 41, 59, 60, 80, 123, 250] {
+            for h in [1u16, 2, 5, 9, 10, 11, 13, 14, 24, 60] {
+                app.update(Action::Resize(w, h));
+                let text = shot(&app);
+                assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'));
+            }
         }
     }
 }

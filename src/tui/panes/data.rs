@@ -238,7 +238,7 @@ impl DataState {
                 let (ds, profile) = *loaded;
                 Ok(self.set_dataset(ds, Some(profile), size))
             }
-            Ok(JobOutput::View(_)) => Ok(Vec::new()),
+            Ok(_) => Ok(Vec::new()),
             Err(PipelineError::Cancelled) => Ok(Vec::new()),
             // A preview failing is not news: the full load reports the same problem.
             Err(_) if is_preview => Ok(Vec::new()),

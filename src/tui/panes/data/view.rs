@@ -37,7 +37,7 @@ pub fn render(frame: &mut Frame, body: Rect, state: &DataState, theme: &Theme) {
         .as_ref()
         .and_then(|p| p.columns.get(state.col));
     render_profile(frame, parts.profile, state, profile, theme);
-    render_chart(frame, parts.chart, profile, theme);
+    render_chart(frame, parts.chart, profile, "", theme);
 }
 
 /// The rows on screen: a slice of the file, or of the sorted/filtered view.
@@ -334,7 +334,15 @@ fn render_profile(
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
-fn render_chart(frame: &mut Frame, area: Rect, profile: Option<&ColumnProfile>, theme: &Theme) {
+/// The chart of a column's profile: histogram, top values, or one bar per value. `prefix` goes
+/// before the chart's title.
+pub fn render_chart(
+    frame: &mut Frame,
+    area: Rect,
+    profile: Option<&ColumnProfile>,
+    prefix: &str,
+    theme: &Theme,
+) {
     let Some(p) = profile else {
         let block = Block::default()
             .borders(Borders::TOP)
@@ -352,13 +360,16 @@ fn render_chart(frame: &mut Frame, area: Rect, profile: Option<&ColumnProfile>, 
             )
             || p.histogram.is_none());
     let title = if few_values {
-        format!(" Values ({} distinct) ", format_count(p.distinct))
+        format!(" {prefix}Values ({} distinct) ", format_count(p.distinct))
     } else if use_top {
-        format!(" Top values ({} distinct) ", format_count(p.distinct))
+        format!(
+            " {prefix}Top values ({} distinct) ",
+            format_count(p.distinct)
+        )
     } else if let Some(h) = &p.histogram {
-        format!(" Histogram ({} bins) ", h.counts.len())
+        format!(" {prefix}Histogram ({} bins) ", h.counts.len())
     } else {
-        " No chart ".to_string()
+        format!(" {prefix}No chart ")
     };
     let block = Block::default()
         .borders(Borders::TOP)
