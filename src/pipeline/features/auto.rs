@@ -87,7 +87,7 @@ fn auto_column(c: &ColumnProfile) -> ColumnSpec {
                 s.transforms.push(Transform::Log1p);
                 why.push_str(&format!(
                     ", long right tail (max {}× the 75th percentile) → log1p",
-                    format_number(c.max.unwrap_or(0.0) / c.q75.unwrap_or(1.0))
+                    format_number((c.max.unwrap_or(0.0) / c.q75.unwrap_or(1.0)).round())
                 ));
             }
             why.push_str(&missing_note(c));
