@@ -447,7 +447,7 @@ fn render_preview(frame: &mut Frame, area: Rect, state: &FeaturesState, theme: &
     let mut used = 0usize;
     for (j, name) in names.iter().enumerate().skip(first) {
         let name = escape_control(name).into_owned();
-        let w = name.width().clamp(10, 20);
+        let w = name.width().clamp(12, 20);
         if used + w + 1 > inner.width as usize && !cols.is_empty() {
             break;
         }
