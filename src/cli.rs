@@ -144,6 +144,50 @@ fn finish_output(written: std::io::Result<()>) -> ExitCode {
     }
 }
 
+/// A plain-text table: each column padded to its widest cell (the first at most 32 wide), two
+/// spaces apart; columns from `right_from` on are right-aligned; with `free_last` the last
+/// column is neither padded nor cut.
+fn write_table<const N: usize>(
+    w: &mut impl std::io::Write,
+    header: &[&str; N],
+    rows: &[[String; N]],
+    right_from: usize,
+    free_last: bool,
+) -> std::io::Result<()> {
+    let mut widths = header.map(str::len);
+    for r in rows {
+        for (i, cell) in r.iter().enumerate() {
+            widths[i] = widths[i].max(unicode_width::UnicodeWidthStr::width(cell.as_str()));
+        }
+    }
+    widths[0] = widths[0].min(32);
+    let line = |cells: &[String; N]| -> String {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if free_last && i == N - 1 {
+                    return c.clone();
+                }
+                let c = profile::truncate(c, widths[i]);
+                if i >= right_from {
+                    format!("{c:>width$}", width = widths[i])
+                } else {
+                    format!("{c:<width$}", width = widths[i])
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    writeln!(w, "{}", line(&header.map(String::from)))?;
+    for r in rows {
+        writeln!(w, "{}", line(r))?;
+    }
+    Ok(())
+}
+
 /// Log to stderr for the CLI: warnings by default, `-v` info, `-vv` debug, `MLWB_LOG` overrides.
 fn init_logging(cli: &Cli) {
     let level = match (cli.quiet, cli.verbose) {

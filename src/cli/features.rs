@@ -284,34 +284,7 @@ fn write_human(w: &mut impl Write, o: &Outcome, out: Output, elapsed: f64) -> st
             ]
         })
         .collect();
-    let mut widths = header.map(str::len);
-    for r in &table {
-        for (i, cell) in r.iter().enumerate().take(4) {
-            widths[i] = widths[i].max(unicode_width::UnicodeWidthStr::width(cell.as_str()));
-        }
-    }
-    widths[0] = widths[0].min(32);
-    let line = |cells: &[String]| -> String {
-        cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                if i == 4 {
-                    c.clone()
-                } else {
-                    let c = super::profile::truncate(c, widths[i]);
-                    format!("{c:<width$}", width = widths[i])
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
-    };
-    writeln!(w, "{}", line(&header.map(String::from)))?;
-    for r in &table {
-        writeln!(w, "{}", line(r))?;
-    }
+    super::write_table(w, &header, &table, header.len(), true)?;
     writeln!(w)?;
     let action = match o.source {
         SpecSource::Fitted => "applied a pipeline fitted",

@@ -107,34 +107,7 @@ fn write_human(
         "column", "dtype", "role", "nulls", "distinct", "mean", "std", "min", "max",
     ];
     let rows: Vec<[String; 9]> = profile.columns.iter().map(row).collect();
-    let mut widths = header.map(str::len);
-    for r in &rows {
-        for (i, cell) in r.iter().enumerate() {
-            widths[i] = widths[i].max(unicode_width::UnicodeWidthStr::width(cell.as_str()));
-        }
-    }
-    widths[0] = widths[0].min(32);
-    let line = |cells: &[String]| -> String {
-        cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let c = truncate(c, widths[i]);
-                if i >= 3 {
-                    format!("{c:>width$}", width = widths[i])
-                } else {
-                    format!("{c:<width$}", width = widths[i])
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
-    };
-    writeln!(w, "{}", line(&header.map(String::from)))?;
-    for r in &rows {
-        writeln!(w, "{}", line(r))?;
-    }
+    super::write_table(w, &header, &rows, 3, false)?;
     let warnings: Vec<String> = dataset
         .warnings
         .iter()

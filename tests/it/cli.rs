@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::{demo_file, fixture};
 
-fn mlwb() -> Command {
+pub(super) fn mlwb() -> Command {
     let mut cmd = Command::cargo_bin("mlwb").unwrap();
     cmd.env("NO_COLOR", "1");
     cmd

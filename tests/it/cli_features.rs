@@ -5,13 +5,8 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
+use super::cli::mlwb;
 use super::{demo_file, fixture};
-
-fn mlwb() -> Command {
-    let mut cmd = Command::cargo_bin("mlwb").unwrap();
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
 
 fn json_of(cmd: &mut Command) -> Value {
     let out = cmd.assert().success().get_output().stdout.clone();
