@@ -2,6 +2,7 @@
 
 mod features;
 mod profile;
+mod train;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +44,9 @@ pub struct Cli {
     /// More detail on stderr (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// The run store's directory (default: the nearest .mlwb above the working directory).
+    #[arg(long, global = true, env = "MLWB_STORE", value_name = "DIR")]
+    pub store: Option<PathBuf>,
     /// Colour in human-readable output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -63,6 +67,10 @@ pub enum Command {
     Profile(profile::ProfileArgs),
     /// Propose or check a feature spec, fit it (or apply a fitted one), and write the results.
     Features(features::FeaturesArgs),
+    /// Train models with one validation; every run is recorded in the store.
+    Train(train::TrainArgs),
+    /// List, show or rerun recorded runs.
+    Runs(train::RunsArgs),
     /// Internal: run one background task for another mlwb process (JSON lines on stdio).
     #[command(name = "__worker", hide = true)]
     Worker,
@@ -212,6 +220,12 @@ pub fn run(cli: &Cli, command: &Command) -> ExitCode {
     match command {
         Command::Profile(args) => profile::run(args, Output::new(cli, args.json)),
         Command::Features(args) => features::run(args, Output::new(cli, args.json)),
+        Command::Train(args) => train::run(args, cli.store.as_deref(), Output::new(cli, args.json)),
+        Command::Runs(args) => train::run_runs(
+            args,
+            cli.store.as_deref(),
+            Output::new(cli, args.command.json()),
+        ),
         Command::Worker => crate::jobs::worker::serve(),
         Command::Demo => {
             eprintln!("mlwb: this binary was built without the TUI (feature \"tui\")");

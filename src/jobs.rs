@@ -2,6 +2,7 @@
 //! progress and the result through a callback; work that cannot stop itself runs in a killable
 //! [`worker`] process. No UI types: the TUI adapts the events.
 
+pub mod study;
 pub mod worker;
 
 use std::sync::Arc;

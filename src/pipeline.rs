@@ -10,8 +10,10 @@ pub mod features;
 pub mod files;
 pub mod profile;
 pub mod progress;
+pub mod runs;
 pub mod stats;
 pub mod text;
+pub mod train;
 pub mod view;
 
 pub use error::{PipelineError, Result};

@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::pipeline::data::{self, Dataset, FileFormat, LoadOptions};
 use crate::pipeline::profile::{self, DatasetProfile};
-use crate::pipeline::progress::{CancelFlag, Progress, ProgressFn};
+use crate::pipeline::progress::{CancelFlag, Progress, ProgressFn, no_progress};
+use crate::pipeline::train::RunRequest;
+use crate::pipeline::train::{self, RunProgress, RunReport, artifact};
 use crate::pipeline::{PipelineError, Result};
 
 /// The hidden subcommand that runs a worker.
@@ -31,6 +33,39 @@ pub enum Task {
         path: PathBuf,
         delimiter: Option<u8>,
     },
+    /// Train and score one run on a file (and a test file), whose fingerprints must still be
+    /// the ones the parent planned with.
+    TrainRun {
+        data: DataRef,
+        test: Option<DataRef>,
+        request: Box<RunRequest>,
+    },
+}
+
+/// A data file as the parent saw it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DataRef {
+    pub path: PathBuf,
+    pub delimiter: Option<u8>,
+    pub fingerprint: String,
+}
+
+impl DataRef {
+    /// Load the file, and refuse it if it changed since it was planned with.
+    pub fn load(&self, cancel: &CancelFlag) -> Result<Dataset> {
+        let options = LoadOptions {
+            preview: false,
+            delimiter: self.delimiter,
+        };
+        let ds = data::load(&self.path, &options, cancel, &no_progress)?;
+        if ds.fingerprint != self.fingerprint {
+            return Err(PipelineError::bad_data(
+                &self.path,
+                "the file changed while training was planned; start the training again",
+            ));
+        }
+        Ok(ds)
+    }
 }
 
 /// What a dataset is, without its table (which travels as Arrow IPC).
@@ -65,6 +100,14 @@ enum Event {
         profile: DatasetProfile,
         ipc_bytes: u64,
     },
+    RunProgress {
+        progress: RunProgress,
+    },
+    /// Followed by `model_bytes` bytes of the encoded fitted model.
+    Trained {
+        report: Box<RunReport>,
+        model_bytes: u64,
+    },
 }
 
 fn stage_name(stage: &str) -> &'static str {
@@ -97,16 +140,25 @@ pub fn serve() -> ExitCode {
         w.flush()
     };
     let result = match serde_json::from_str::<Task>(&line) {
-        Ok(task) => run_task(task, &|p: Progress| {
-            let _ = send(
-                &Event::Progress {
-                    stage: p.stage.to_string(),
-                    done: p.done,
-                    total: p.total,
+        Ok(task) => {
+            watch_parent();
+            run_task(
+                task,
+                &|p: Progress| {
+                    let _ = send(
+                        &Event::Progress {
+                            stage: p.stage.to_string(),
+                            done: p.done,
+                            total: p.total,
+                        },
+                        &[],
+                    );
                 },
-                &[],
-            );
-        }),
+                &|progress: RunProgress| {
+                    let _ = send(&Event::RunProgress { progress }, &[]);
+                },
+            )
+        }
         Err(e) => Err(PipelineError::Internal(format!("bad worker task: {e}"))),
     };
     let sent = match result {
@@ -126,9 +178,52 @@ pub fn serve() -> ExitCode {
     }
 }
 
-fn run_task(task: Task, progress: ProgressFn) -> Result<(Event, Vec<u8>)> {
+/// End this worker when its parent dies (even by `kill -9`), so an orphan never trains on.
+fn watch_parent() {
+    #[cfg(unix)]
+    {
+        let parent = std::os::unix::process::parent_id();
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(Duration::from_millis(250));
+                if std::os::unix::process::parent_id() != parent {
+                    std::process::exit(130);
+                }
+            }
+        });
+    }
+}
+
+fn run_task(
+    task: Task,
+    progress: ProgressFn,
+    send_run: &(dyn Fn(RunProgress) + Sync),
+) -> Result<(Event, Vec<u8>)> {
     let cancel = CancelFlag::new();
     match task {
+        Task::TrainRun {
+            data,
+            test,
+            request,
+        } => {
+            let ds = data.load(&cancel)?;
+            let test_ds = test.as_ref().map(|t| t.load(&cancel)).transpose()?;
+            let (report, model) = train::run(
+                &request,
+                &ds.df,
+                test_ds.as_ref().map(|t| &t.df),
+                &cancel,
+                send_run,
+            )?;
+            let bytes = artifact::encode(&model)?;
+            Ok((
+                Event::Trained {
+                    report: Box::new(report),
+                    model_bytes: bytes.len() as u64,
+                },
+                bytes,
+            ))
+        }
         Task::LoadProfile { path, delimiter } => {
             let options = LoadOptions {
                 preview: false,
@@ -197,6 +292,11 @@ impl WorkerCommand {
                 Event::Progress { stage, done, total } => {
                     progress(Progress::new(stage_name(&stage), done, total))
                 }
+                Event::RunProgress { .. } | Event::Trained { .. } => {
+                    return Err(PipelineError::Internal(
+                        "the worker answered another task".into(),
+                    ));
+                }
                 Event::Error {
                     kind,
                     message,
@@ -223,6 +323,46 @@ impl WorkerCommand {
                         complete: true,
                     };
                     return Ok((dataset, profile));
+                }
+            }
+        }
+    }
+}
+
+impl WorkerCommand {
+    /// Train one run in a worker. `cancel` kills the worker within ~50 ms. Returns the report
+    /// and the encoded model.
+    pub fn train_run(
+        &self,
+        data: &DataRef,
+        test: Option<&DataRef>,
+        request: &RunRequest,
+        cancel: &CancelFlag,
+        progress: &(dyn Fn(RunProgress) + Sync),
+    ) -> Result<(RunReport, Vec<u8>)> {
+        let task = Task::TrainRun {
+            data: data.clone(),
+            test: test.cloned(),
+            request: Box::new(request.clone()),
+        };
+        let mut running = Running::start(&self.exe, &task, cancel)?;
+        loop {
+            match running.next_event()? {
+                Event::RunProgress { progress: p } => progress(p),
+                Event::Progress { .. } | Event::Loaded { .. } => {}
+                Event::Error {
+                    kind,
+                    message,
+                    exit_code,
+                } => {
+                    return Err(PipelineError::remote(&kind, message, exit_code));
+                }
+                Event::Trained {
+                    report,
+                    model_bytes,
+                } => {
+                    let bytes = running.read_payload(model_bytes)?;
+                    return Ok((*report, bytes));
                 }
             }
         }

@@ -15,7 +15,7 @@ mod check;
 mod fit;
 mod preview;
 mod spec;
-mod values;
+pub(crate) mod values;
 
 pub use apply::{ColumnCount, Transformed};
 pub use auto::{AUTO_MAX_LEVELS, auto_spec};

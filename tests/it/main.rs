@@ -6,6 +6,7 @@ mod cli_features;
 mod pipeline_data;
 mod pipeline_features;
 mod pipeline_profile;
+mod pipeline_train;
 mod project;
 mod tui;
 mod tui_features;

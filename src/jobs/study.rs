@@ -1,0 +1,510 @@
+//! A study: several models trained on one dataset, target and validation, one run each,
+//! recorded in the run store as they go. Each run trains in a killable worker process (or in
+//! this process, for tests and benchmarks) under the user's cancel flag and its own time
+//! limit; a run that fails or times out is recorded as such and the others go on. Shared by
+//! `mlwb train`, `mlwb runs rerun` and the TUI's Train pane.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::worker::{DataRef, WorkerCommand};
+use crate::pipeline::data::{self, Dataset, LoadOptions};
+use crate::pipeline::features::{FeatureSpec, auto_spec};
+use crate::pipeline::progress::{CancelFlag, no_progress};
+use crate::pipeline::runs::{self, RunRecord, RunResult, RunSetup, RunStatus, Store};
+use crate::pipeline::train::models::{ModelKind, ModelParams, ModelSpec};
+use crate::pipeline::train::{self, RunProgress, RunRequest, TaskKind, Validation, artifact};
+use crate::pipeline::{PipelineError, Result, profile};
+
+/// How runs are validated, as asked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ValidationChoice {
+    Holdout(f64),
+    CrossValidation(usize),
+    TestFile(PathBuf),
+    CrossValidationThenTest(usize, PathBuf),
+}
+
+impl Default for ValidationChoice {
+    fn default() -> Self {
+        ValidationChoice::Holdout(0.2)
+    }
+}
+
+/// Everything a study needs.
+#[derive(Clone, Debug, Default)]
+pub struct StudySpec {
+    pub data: PathBuf,
+    pub delimiter: Option<u8>,
+    pub target: Option<String>,
+    pub task: Option<TaskKind>,
+    /// Empty: every model suitable for the task.
+    pub models: Vec<ModelSpec>,
+    pub validation: ValidationChoice,
+    pub seed: u64,
+    /// Per run.
+    pub time_limit: Option<Duration>,
+    /// None: the automatic spec.
+    pub features: Option<FeatureSpec>,
+}
+
+/// Where runs execute.
+#[derive(Clone, Debug)]
+pub enum Executor {
+    /// A worker process per run: cancel and time limits kill it at once.
+    Worker(WorkerCommand),
+    /// This process: cancel and time limits are honoured at the algorithms' checks.
+    InProcess,
+}
+
+/// A planned run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlannedRun {
+    pub run_id: i64,
+    pub model: String,
+}
+
+/// What a study reports while it works.
+#[derive(Clone, Debug)]
+pub enum StudyEvent {
+    Planned {
+        study_id: i64,
+        task: TaskKind,
+        fingerprint: String,
+        validation_key: String,
+        runs: Vec<PlannedRun>,
+        notes: Vec<String>,
+    },
+    Started {
+        run_id: i64,
+    },
+    Progress {
+        run_id: i64,
+        progress: RunProgress,
+    },
+    Ended {
+        run: Box<RunRecord>,
+    },
+}
+
+/// The end of a study.
+#[derive(Clone, Debug)]
+pub struct StudyOutcome {
+    pub study_id: i64,
+    pub task: TaskKind,
+    pub target: Option<String>,
+    pub fingerprint: String,
+    pub validation_key: String,
+    pub validation_label: String,
+    pub runs: Vec<RunRecord>,
+    pub notes: Vec<String>,
+}
+
+fn load(path: &Path, delimiter: Option<u8>, cancel: &CancelFlag) -> Result<Dataset> {
+    data::load(
+        path,
+        &LoadOptions {
+            preview: false,
+            delimiter,
+        },
+        cancel,
+        &no_progress,
+    )
+}
+
+/// Check everything that can be checked before any run is recorded, then train the runs one
+/// after another.
+pub fn run_study(
+    spec: &StudySpec,
+    store: &Store,
+    executor: &Executor,
+    cancel: &CancelFlag,
+    on_event: &(dyn Fn(StudyEvent) + Sync),
+) -> Result<StudyOutcome> {
+    let ds = load(&spec.data, spec.delimiter, cancel)?;
+    let task = train::detect_task(&ds.df, spec.target.as_deref(), spec.task)?;
+    let prepared = train::prepare_target(&ds.df, spec.target.as_deref(), task)?;
+    let mut notes = Vec::new();
+    if prepared.dropped_null > 0 {
+        notes.push(format!(
+            "{} row(s) with no target value were dropped; {} remain",
+            prepared.dropped_null,
+            prepared.rows.len()
+        ));
+    }
+    let params: Vec<ModelParams> = if spec.models.is_empty() {
+        ModelKind::defaults(task)
+            .into_iter()
+            .map(|k| {
+                ModelSpec {
+                    model: k.name().into(),
+                    params: Default::default(),
+                }
+                .check(task)
+            })
+            .collect::<std::result::Result<_, _>>()
+            .map_err(PipelineError::BadRequest)?
+    } else {
+        spec.models
+            .iter()
+            .map(|m| m.check(task))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(PipelineError::BadRequest)?
+    };
+    let features = match &spec.features {
+        Some(f) => f.clone(),
+        None => {
+            let p = profile::profile(&ds.df, cancel, &no_progress)?;
+            auto_spec(&p, spec.target.as_deref())
+        }
+    };
+    // Check the spec against the data now, so a bad spec is one error, not one per model.
+    {
+        let f = train::spec_for_target(&features, spec.target.as_deref())?;
+        crate::pipeline::features::check(&f, ds.df.schema())
+            .map_err(|p| PipelineError::BadRequest(p.to_string()))?;
+    }
+    let data_ref = DataRef {
+        path: ds.path.clone(),
+        delimiter: spec.delimiter,
+        fingerprint: ds.fingerprint.clone(),
+    };
+    let (validation, test_ref, test_ds) = match &spec.validation {
+        ValidationChoice::Holdout(f) => (Validation::Holdout { test_fraction: *f }, None, None),
+        ValidationChoice::CrossValidation(k) => {
+            (Validation::CrossValidation { folds: *k }, None, None)
+        }
+        ValidationChoice::TestFile(p) | ValidationChoice::CrossValidationThenTest(_, p) => {
+            let t = load(p, spec.delimiter, cancel)?;
+            let path = t.path.display().to_string();
+            let v = match &spec.validation {
+                ValidationChoice::CrossValidationThenTest(k, _) => {
+                    Validation::CrossValidationThenTest {
+                        folds: *k,
+                        path,
+                        fingerprint: t.fingerprint.clone(),
+                    }
+                }
+                _ => Validation::TestFile {
+                    path,
+                    fingerprint: t.fingerprint.clone(),
+                },
+            };
+            let r = DataRef {
+                path: t.path.clone(),
+                delimiter: spec.delimiter,
+                fingerprint: t.fingerprint.clone(),
+            };
+            (v, Some(r), Some(t))
+        }
+    };
+    // Folds that cannot be made are one clear error, before anything is recorded.
+    let strata = match (&prepared.values, task) {
+        (train::TargetValues::Classes { y, .. }, TaskKind::Classification) => Some(y.as_slice()),
+        _ => None,
+    };
+    match &validation {
+        Validation::Holdout { test_fraction } => {
+            train::split::holdout(prepared.rows.len(), strata, *test_fraction, spec.seed)?;
+        }
+        Validation::CrossValidation { folds }
+        | Validation::CrossValidationThenTest { folds, .. } => {
+            train::split::kfold(prepared.rows.len(), strata, *folds, spec.seed)?;
+        }
+        Validation::TestFile { .. } => {}
+    }
+
+    let data_path = ds.path.display().to_string();
+    let study_id = store.create_study(
+        &data_path,
+        &ds.fingerprint,
+        spec.target.as_deref(),
+        task.name(),
+    )?;
+    let git = runs::git_commit(&std::env::current_dir().unwrap_or_default());
+    let validation_json =
+        serde_json::to_value(&validation).map_err(|e| PipelineError::Internal(e.to_string()))?;
+    let features_json =
+        serde_json::to_value(&features).map_err(|e| PipelineError::Internal(e.to_string()))?;
+    let mut planned = Vec::new();
+    for p in &params {
+        let setup = RunSetup {
+            study_id,
+            data_path: data_path.clone(),
+            data_fingerprint: ds.fingerprint.clone(),
+            target: spec.target.clone(),
+            task: task.name().into(),
+            validation: validation_json.clone(),
+            validation_label: validation.label(),
+            validation_key: validation.key(),
+            model: p.kind().name().into(),
+            params: serde_json::Value::Object(p.to_map()),
+            seed: spec.seed,
+            feature_spec: features_json.clone(),
+            time_limit_s: spec.time_limit.map(|d| d.as_secs_f64()),
+        };
+        let id = store.queue_run(&setup, git.as_deref())?;
+        planned.push((id, p.clone()));
+    }
+    on_event(StudyEvent::Planned {
+        study_id,
+        task,
+        fingerprint: ds.fingerprint.clone(),
+        validation_key: validation.key(),
+        runs: planned
+            .iter()
+            .map(|(id, p)| PlannedRun {
+                run_id: *id,
+                model: p.kind().name().into(),
+            })
+            .collect(),
+        notes: notes.clone(),
+    });
+    drop(ds);
+    drop(test_ds);
+
+    // Heartbeat for this study's unfinished runs, on its own connection.
+    let beating = Arc::new(AtomicBool::new(true));
+    let beat = {
+        let (dir, ids, beating) = (
+            store.dir().to_path_buf(),
+            planned.iter().map(|p| p.0).collect::<Vec<_>>(),
+            beating.clone(),
+        );
+        std::thread::spawn(move || {
+            let Ok(s) = Store::open(&dir) else { return };
+            while beating.load(Ordering::Relaxed) {
+                let _ = s.heartbeat(&ids);
+                for _ in 0..20 {
+                    if !beating.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    std::thread::sleep(runs::HEARTBEAT / 20);
+                }
+            }
+        })
+    };
+    let mut records = Vec::new();
+    for (run_id, p) in &planned {
+        let (status, result) = if cancel.is_cancelled() {
+            (
+                RunStatus::Cancelled,
+                RunResult {
+                    error: Some("cancelled before it started".into()),
+                    ..Default::default()
+                },
+            )
+        } else {
+            store.start_run(*run_id)?;
+            on_event(StudyEvent::Started { run_id: *run_id });
+            let request = RunRequest {
+                target: spec.target.clone(),
+                task,
+                params: p.clone(),
+                validation: validation.clone(),
+                seed: spec.seed,
+                features: features.clone(),
+            };
+            execute(
+                store,
+                *run_id,
+                &request,
+                &data_ref,
+                test_ref.as_ref(),
+                executor,
+                spec.time_limit,
+                cancel,
+                on_event,
+            )
+        };
+        store.finish_run(*run_id, status, &result)?;
+        if let Some(r) = store.get(*run_id)? {
+            on_event(StudyEvent::Ended {
+                run: Box::new(r.clone()),
+            });
+            records.push(r);
+        }
+    }
+    beating.store(false, Ordering::Relaxed);
+    let _ = beat.join();
+    Ok(StudyOutcome {
+        study_id,
+        task,
+        target: spec.target.clone(),
+        fingerprint: data_ref.fingerprint,
+        validation_key: validation.key(),
+        validation_label: validation.label(),
+        runs: records,
+        notes,
+    })
+}
+
+/// Train one run under a cancel flag of its own (the user's cancel or the time limit).
+#[allow(clippy::too_many_arguments)]
+fn execute(
+    store: &Store,
+    run_id: i64,
+    request: &RunRequest,
+    data: &DataRef,
+    test: Option<&DataRef>,
+    executor: &Executor,
+    time_limit: Option<Duration>,
+    cancel: &CancelFlag,
+    on_event: &(dyn Fn(StudyEvent) + Sync),
+) -> (RunStatus, RunResult) {
+    let run_cancel = CancelFlag::new();
+    let timed_out = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicBool::new(false));
+    let watch = {
+        let (user, run, timed_out, done) = (
+            cancel.clone(),
+            run_cancel.clone(),
+            timed_out.clone(),
+            done.clone(),
+        );
+        let deadline = time_limit.map(|t| Instant::now() + t);
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                if user.is_cancelled() {
+                    run.cancel();
+                    return;
+                }
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    timed_out.store(true, Ordering::Relaxed);
+                    run.cancel();
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        })
+    };
+    let progress = |p: RunProgress| {
+        on_event(StudyEvent::Progress {
+            run_id,
+            progress: p,
+        })
+    };
+    let outcome = match executor {
+        Executor::Worker(w) => w.train_run(data, test, request, &run_cancel, &progress),
+        Executor::InProcess => (|| {
+            let ds = data.load(&run_cancel)?;
+            let t = test.map(|t| t.load(&run_cancel)).transpose()?;
+            let (report, model) = crate::pipeline::error::catch_panics("training", || {
+                train::run(
+                    request,
+                    &ds.df,
+                    t.as_ref().map(|t| &t.df),
+                    &run_cancel,
+                    &progress,
+                )
+            })?;
+            Ok((report, artifact::encode(&model)?))
+        })(),
+    };
+    done.store(true, Ordering::Relaxed);
+    let _ = watch.join();
+    match outcome {
+        Ok((report, bytes)) => {
+            let path = store.model_path(run_id);
+            let header = artifact::ModelHeader {
+                task: request.task,
+                target: request.target.clone(),
+                classes: report.classes.clone(),
+                params: request.params.clone(),
+                fitted_features: report.fitted_features.clone(),
+            };
+            let saved = artifact::write(&path, &header, &bytes);
+            let mut result = RunResult {
+                metrics: report.metrics.clone(),
+                fold_metrics: report.fold_metrics.clone(),
+                confusion: report.confusion.clone(),
+                summary: serde_json::to_value(&report.summary).unwrap_or_default(),
+                feature_spec_hash: Some(report.feature_spec_hash.clone()),
+                fitted_features_hash: Some(report.fitted_features_hash.clone()),
+                train_rows: Some(report.train_rows),
+                test_rows: Some(report.test_rows),
+                dropped_rows: Some(report.dropped_null_target),
+                n_features: Some(report.n_features),
+                model_path: None,
+                model_bytes: Some(bytes.len() as u64),
+                model_hash: Some(blake3::hash(&bytes).to_hex().to_string()),
+                error: None,
+            };
+            match saved {
+                Ok(()) => {
+                    result.model_path = Some(path.display().to_string());
+                    (RunStatus::Finished, result)
+                }
+                Err(e) => {
+                    result.error = Some(format!("the model could not be saved: {e}"));
+                    (RunStatus::Failed, result)
+                }
+            }
+        }
+        Err(PipelineError::Cancelled) | Err(_) if timed_out.load(Ordering::Relaxed) => {
+            let limit = time_limit.map_or(0.0, |d| d.as_secs_f64());
+            (
+                RunStatus::TimedOut,
+                RunResult {
+                    error: Some(format!("stopped at the time limit of {limit} s")),
+                    ..Default::default()
+                },
+            )
+        }
+        Err(_) if cancel.is_cancelled() => (
+            RunStatus::Cancelled,
+            RunResult {
+                error: Some("cancelled".into()),
+                ..Default::default()
+            },
+        ),
+        Err(e) => (
+            RunStatus::Failed,
+            RunResult {
+                error: Some(e.to_string()),
+                ..Default::default()
+            },
+        ),
+    }
+}
+
+/// A study that trains run `run`'s model again, the same way (for `mlwb runs rerun`).
+pub fn rerun_spec(run: &RunRecord) -> Result<StudySpec> {
+    let bad = |what: &str| {
+        PipelineError::BadRequest(format!("run {} cannot be rerun: {what}", run.run_id))
+    };
+    let validation: Validation = serde_json::from_value(run.setup.validation.clone())
+        .map_err(|_| bad("its validation is unreadable"))?;
+    let features: FeatureSpec = serde_json::from_value(run.setup.feature_spec.clone())
+        .map_err(|_| bad("its feature spec is unreadable"))?;
+    let params = match &run.setup.params {
+        serde_json::Value::Object(m) => m.clone().into_iter().collect(),
+        _ => Default::default(),
+    };
+    let task = TaskKind::parse(&run.setup.task).ok_or_else(|| bad("its task is unknown"))?;
+    Ok(StudySpec {
+        data: PathBuf::from(&run.setup.data_path),
+        delimiter: None,
+        target: run.setup.target.clone(),
+        task: Some(task),
+        models: vec![ModelSpec {
+            model: run.setup.model.clone(),
+            params,
+        }],
+        validation: match validation {
+            Validation::Holdout { test_fraction } => ValidationChoice::Holdout(test_fraction),
+            Validation::CrossValidation { folds } => ValidationChoice::CrossValidation(folds),
+            Validation::TestFile { path, .. } => ValidationChoice::TestFile(path.into()),
+            Validation::CrossValidationThenTest { folds, path, .. } => {
+                ValidationChoice::CrossValidationThenTest(folds, path.into())
+            }
+        },
+        seed: run.setup.seed,
+        time_limit: run.setup.time_limit_s.map(Duration::from_secs_f64),
+        features: Some(features),
+    })
+}

@@ -1,0 +1,764 @@
+//! The model zoo: each model's hyperparameters (scikit-learn's names and defaults, checked
+//! into typed values), the fit dispatch, fitted models as serde data, and predictions.
+
+pub mod bins;
+pub mod dbscan;
+pub mod forest;
+pub mod gmm;
+pub mod kmeans;
+pub mod lbfgs;
+pub mod linear;
+pub mod logistic;
+pub mod naive_bayes;
+pub mod tree;
+
+use std::collections::BTreeMap;
+
+use ndarray::{Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::TaskKind;
+use super::rng::Rng;
+use crate::pipeline::progress::CancelFlag;
+use crate::pipeline::{PipelineError, Result};
+
+/// Every model mlwb trains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    LogisticRegression,
+    GaussianNb,
+    DecisionTree,
+    RandomForest,
+    LinearRegression,
+    Ridge,
+    Lasso,
+    ElasticNet,
+    Kmeans,
+    Dbscan,
+    GaussianMixture,
+}
+
+impl ModelKind {
+    pub const ALL: [ModelKind; 11] = [
+        ModelKind::LogisticRegression,
+        ModelKind::GaussianNb,
+        ModelKind::DecisionTree,
+        ModelKind::RandomForest,
+        ModelKind::LinearRegression,
+        ModelKind::Ridge,
+        ModelKind::Lasso,
+        ModelKind::ElasticNet,
+        ModelKind::Kmeans,
+        ModelKind::Dbscan,
+        ModelKind::GaussianMixture,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::LogisticRegression => "logistic_regression",
+            ModelKind::GaussianNb => "gaussian_nb",
+            ModelKind::DecisionTree => "decision_tree",
+            ModelKind::RandomForest => "random_forest",
+            ModelKind::LinearRegression => "linear_regression",
+            ModelKind::Ridge => "ridge",
+            ModelKind::Lasso => "lasso",
+            ModelKind::ElasticNet => "elastic_net",
+            ModelKind::Kmeans => "kmeans",
+            ModelKind::Dbscan => "dbscan",
+            ModelKind::GaussianMixture => "gaussian_mixture",
+        }
+    }
+
+    /// A name or a common short name (`logreg`, `rf`, `gmm`, ...).
+    pub fn parse(name: &str) -> Option<ModelKind> {
+        let n = name.trim().to_ascii_lowercase().replace('-', "_");
+        let kind = match n.as_str() {
+            "logreg" | "logistic" => ModelKind::LogisticRegression,
+            "nb" | "gnb" | "naive_bayes" => ModelKind::GaussianNb,
+            "tree" | "dtree" | "cart" => ModelKind::DecisionTree,
+            "rf" | "forest" => ModelKind::RandomForest,
+            "linreg" | "ols" | "linear" => ModelKind::LinearRegression,
+            "enet" => ModelKind::ElasticNet,
+            "k_means" => ModelKind::Kmeans,
+            "gmm" => ModelKind::GaussianMixture,
+            _ => return ModelKind::ALL.into_iter().find(|k| k.name() == n),
+        };
+        Some(kind)
+    }
+
+    pub fn supports(self, task: TaskKind) -> bool {
+        use ModelKind::*;
+        match task {
+            TaskKind::Classification => {
+                matches!(
+                    self,
+                    LogisticRegression | GaussianNb | DecisionTree | RandomForest
+                )
+            }
+            TaskKind::Regression => matches!(
+                self,
+                LinearRegression | Ridge | Lasso | ElasticNet | DecisionTree | RandomForest
+            ),
+            TaskKind::Clustering => matches!(self, Kmeans | Dbscan | GaussianMixture),
+        }
+    }
+
+    /// The models trained when none is named.
+    pub fn defaults(task: TaskKind) -> Vec<ModelKind> {
+        ModelKind::ALL
+            .into_iter()
+            .filter(|k| k.supports(task))
+            .collect()
+    }
+
+    /// A one-line description for lists and help.
+    pub fn about(self) -> &'static str {
+        match self {
+            ModelKind::LogisticRegression => "L2 logistic regression (lbfgs)",
+            ModelKind::GaussianNb => "Gaussian naive Bayes",
+            ModelKind::DecisionTree => "CART tree on histogram splits",
+            ModelKind::RandomForest => "random forest of histogram CART trees",
+            ModelKind::LinearRegression => "ordinary least squares",
+            ModelKind::Ridge => "least squares with an L2 penalty",
+            ModelKind::Lasso => "least squares with an L1 penalty",
+            ModelKind::ElasticNet => "least squares with L1 and L2 penalties",
+            ModelKind::Kmeans => "k-means (k-means++ seeding)",
+            ModelKind::Dbscan => "density clusters (on a sample)",
+            ModelKind::GaussianMixture => "Gaussian mixture by EM (on a sample)",
+        }
+    }
+}
+
+/// `max_features` as scikit-learn takes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MaxFeatures {
+    Count(u64),
+    Fraction(f64),
+    Rule(String),
+}
+
+impl MaxFeatures {
+    fn resolve(&self, d: usize) -> usize {
+        let d_f = d as f64;
+        let n = match self {
+            MaxFeatures::Count(c) => *c as usize,
+            MaxFeatures::Fraction(f) => (f * d_f).floor() as usize,
+            MaxFeatures::Rule(r) if r == "sqrt" => d_f.sqrt().floor() as usize,
+            MaxFeatures::Rule(r) if r == "log2" => d_f.log2().floor() as usize,
+            MaxFeatures::Rule(_) => d,
+        };
+        n.clamp(1, d.max(1))
+    }
+
+    fn check(&self) -> std::result::Result<(), String> {
+        match self {
+            MaxFeatures::Count(0) => Err("max_features must be at least 1".into()),
+            MaxFeatures::Fraction(f) if !(*f > 0.0 && *f <= 1.0) => {
+                Err(format!("max_features {f} must be in (0, 1] as a fraction"))
+            }
+            MaxFeatures::Rule(r) if !matches!(r.as_str(), "sqrt" | "log2" | "all") => Err(format!(
+                "max_features '{r}' is not known; use sqrt, log2, all, a count or a fraction"
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+
+macro_rules! params {
+    ($(#[$m:meta])* $name:ident { $($field:ident : $ty:ty = $default:expr),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct $name { $(pub $field: $ty),* }
+        impl Default for $name {
+            fn default() -> Self { $name { $($field: $default),* } }
+        }
+    };
+}
+
+params!(
+    #[allow(non_snake_case)]
+    LogisticParams {
+        C: f64 = 1.0,
+        max_iter: u32 = 100,
+        tol: f64 = 1e-4
+    }
+);
+params!(NaiveBayesParams {
+    var_smoothing: f64 = 1e-9
+});
+params!(TreeParams {
+    max_depth: Option<u32> = None,
+    min_samples_split: usize = 2,
+    min_samples_leaf: usize = 1,
+    max_features: Option<MaxFeatures> = None,
+    max_bins: usize = 255,
+});
+params!(ForestParams {
+    n_estimators: usize = 100,
+    max_depth: Option<u32> = None,
+    min_samples_split: usize = 2,
+    min_samples_leaf: usize = 1,
+    max_features: Option<MaxFeatures> = None,
+    bootstrap: bool = default_true(),
+    max_bins: usize = 255,
+});
+params!(LinearParams {});
+params!(RidgeParams { alpha: f64 = 1.0 });
+params!(ElasticNetParams {
+    alpha: f64 = 1.0,
+    l1_ratio: f64 = 0.5,
+    max_iter: u32 = 1000,
+    tol: f64 = 1e-4
+});
+params!(KMeansParams {
+    n_clusters: usize = 8,
+    max_iter: u32 = 300,
+    tol: f64 = 1e-4
+});
+params!(DbscanParams {
+    eps: f64 = 0.5,
+    min_samples: usize = 5,
+    max_rows: usize = 10_000
+});
+params!(GaussianMixtureParams {
+    n_components: usize = 8,
+    covariance_type: String = "full".into(),
+    reg_covar: f64 = 1e-6,
+    max_iter: u32 = 100,
+    tol: f64 = 1e-3,
+    max_rows: usize = 20_000,
+});
+
+/// Checked hyperparameters of one model, every default written out.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "model", rename_all = "snake_case")]
+pub enum ModelParams {
+    LogisticRegression(LogisticParams),
+    GaussianNb(NaiveBayesParams),
+    DecisionTree(TreeParams),
+    RandomForest(ForestParams),
+    LinearRegression(LinearParams),
+    Ridge(RidgeParams),
+    Lasso(ElasticNetParams),
+    ElasticNet(ElasticNetParams),
+    Kmeans(KMeansParams),
+    Dbscan(DbscanParams),
+    GaussianMixture(GaussianMixtureParams),
+}
+
+/// A model as asked for: a kind and any hyperparameters by scikit-learn's names.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ModelSpec {
+    pub model: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, Value>,
+}
+
+impl ModelSpec {
+    /// Parse `name` or `name:key=value,key=value` (values read as JSON when they parse, so
+    /// `max_depth=8`, `bootstrap=false`, `max_depth=null`; otherwise as text).
+    pub fn parse(text: &str) -> std::result::Result<ModelSpec, String> {
+        let (name, rest) = text.split_once(':').unwrap_or((text, ""));
+        let mut params = BTreeMap::new();
+        for pair in rest.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let Some((k, v)) = pair.split_once('=') else {
+                return Err(format!("'{pair}' in '{text}' is not key=value"));
+            };
+            let v = v.trim();
+            let value = match v {
+                "None" | "none" => Value::Null,
+                _ => serde_json::from_str(v).unwrap_or_else(|_| Value::String(v.to_string())),
+            };
+            params.insert(k.trim().to_string(), value);
+        }
+        Ok(ModelSpec {
+            model: name.trim().to_string(),
+            params,
+        })
+    }
+
+    /// Check the kind against the task and the parameters against the model.
+    pub fn check(&self, task: TaskKind) -> std::result::Result<ModelParams, String> {
+        let kind = ModelKind::parse(&self.model).ok_or_else(|| {
+            format!(
+                "unknown model '{}'; known: {}",
+                self.model,
+                ModelKind::ALL.map(ModelKind::name).join(", ")
+            )
+        })?;
+        if !kind.supports(task) {
+            return Err(format!(
+                "{} does not do {}; for {} use {}",
+                kind.name(),
+                task.name(),
+                task.name(),
+                ModelKind::defaults(task)
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let mut obj = serde_json::Map::new();
+        obj.insert("model".into(), Value::String(kind.name().into()));
+        for (k, v) in &self.params {
+            obj.insert(k.clone(), v.clone());
+        }
+        let mut params: ModelParams = serde_json::from_value(Value::Object(obj))
+            .map_err(|e| format!("{}: {e}", kind.name()))?;
+        if let ModelParams::RandomForest(p) = &mut params
+            && p.max_features.is_none()
+            && !self.params.contains_key("max_features")
+        {
+            // scikit-learn: sqrt for classification, all features (1.0) for regression.
+            p.max_features = Some(match task {
+                TaskKind::Classification => MaxFeatures::Rule("sqrt".into()),
+                _ => MaxFeatures::Fraction(1.0),
+            });
+        }
+        if let ModelParams::Lasso(p) = &mut params {
+            if self.params.contains_key("l1_ratio") {
+                return Err("lasso: l1_ratio is always 1; use elastic_net to set it".into());
+            }
+            p.l1_ratio = 1.0;
+        }
+        params
+            .validate()
+            .map_err(|e| format!("{}: {e}", kind.name()))?;
+        Ok(params)
+    }
+}
+
+fn positive(name: &str, v: f64) -> std::result::Result<(), String> {
+    if v > 0.0 && v.is_finite() {
+        Ok(())
+    } else {
+        Err(format!("{name} must be a positive number, not {v}"))
+    }
+}
+
+fn at_least(name: &str, v: usize, min: usize) -> std::result::Result<(), String> {
+    if v >= min {
+        Ok(())
+    } else {
+        Err(format!("{name} must be at least {min}, not {v}"))
+    }
+}
+
+impl ModelParams {
+    pub fn kind(&self) -> ModelKind {
+        match self {
+            ModelParams::LogisticRegression(_) => ModelKind::LogisticRegression,
+            ModelParams::GaussianNb(_) => ModelKind::GaussianNb,
+            ModelParams::DecisionTree(_) => ModelKind::DecisionTree,
+            ModelParams::RandomForest(_) => ModelKind::RandomForest,
+            ModelParams::LinearRegression(_) => ModelKind::LinearRegression,
+            ModelParams::Ridge(_) => ModelKind::Ridge,
+            ModelParams::Lasso(_) => ModelKind::Lasso,
+            ModelParams::ElasticNet(_) => ModelKind::ElasticNet,
+            ModelParams::Kmeans(_) => ModelKind::Kmeans,
+            ModelParams::Dbscan(_) => ModelKind::Dbscan,
+            ModelParams::GaussianMixture(_) => ModelKind::GaussianMixture,
+        }
+    }
+
+    /// The parameters as a JSON object without the `model` tag.
+    pub fn to_map(&self) -> serde_json::Map<String, Value> {
+        match serde_json::to_value(self) {
+            Ok(Value::Object(mut m)) => {
+                m.remove("model");
+                m
+            }
+            _ => serde_json::Map::new(),
+        }
+    }
+
+    fn validate(&self) -> std::result::Result<(), String> {
+        match self {
+            ModelParams::LogisticRegression(p) => {
+                positive("C", p.C)?;
+                positive("tol", p.tol)?;
+                at_least("max_iter", p.max_iter as usize, 1)
+            }
+            ModelParams::GaussianNb(p) => {
+                if p.var_smoothing >= 0.0 && p.var_smoothing.is_finite() {
+                    Ok(())
+                } else {
+                    Err("var_smoothing must be ≥ 0".into())
+                }
+            }
+            ModelParams::DecisionTree(p) => check_tree(
+                p.max_depth,
+                p.min_samples_split,
+                p.min_samples_leaf,
+                &p.max_features,
+                p.max_bins,
+            ),
+            ModelParams::RandomForest(p) => {
+                at_least("n_estimators", p.n_estimators, 1)?;
+                check_tree(
+                    p.max_depth,
+                    p.min_samples_split,
+                    p.min_samples_leaf,
+                    &p.max_features,
+                    p.max_bins,
+                )
+            }
+            ModelParams::LinearRegression(_) => Ok(()),
+            ModelParams::Ridge(p) => {
+                if p.alpha >= 0.0 && p.alpha.is_finite() {
+                    Ok(())
+                } else {
+                    Err(format!("alpha must be ≥ 0, not {}", p.alpha))
+                }
+            }
+            ModelParams::Lasso(p) | ModelParams::ElasticNet(p) => {
+                positive("alpha", p.alpha)?;
+                positive("tol", p.tol)?;
+                if !(0.0..=1.0).contains(&p.l1_ratio) {
+                    return Err(format!("l1_ratio must be in [0, 1], not {}", p.l1_ratio));
+                }
+                at_least("max_iter", p.max_iter as usize, 1)
+            }
+            ModelParams::Kmeans(p) => {
+                at_least("n_clusters", p.n_clusters, 1)?;
+                positive("tol", p.tol)?;
+                at_least("max_iter", p.max_iter as usize, 1)
+            }
+            ModelParams::Dbscan(p) => {
+                positive("eps", p.eps)?;
+                at_least("min_samples", p.min_samples, 1)?;
+                at_least("max_rows", p.max_rows, 2)
+            }
+            ModelParams::GaussianMixture(p) => {
+                at_least("n_components", p.n_components, 1)?;
+                positive("reg_covar", p.reg_covar)?;
+                positive("tol", p.tol)?;
+                at_least("max_rows", p.max_rows, 2)?;
+                if !matches!(p.covariance_type.as_str(), "full" | "diag") {
+                    return Err(format!(
+                        "covariance_type '{}' is not known; use full or diag",
+                        p.covariance_type
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn check_tree(
+    max_depth: Option<u32>,
+    min_split: usize,
+    min_leaf: usize,
+    max_features: &Option<MaxFeatures>,
+    max_bins: usize,
+) -> std::result::Result<(), String> {
+    if max_depth == Some(0) {
+        return Err("max_depth must be at least 1 (or null for no limit)".into());
+    }
+    at_least("min_samples_split", min_split, 2)?;
+    at_least("min_samples_leaf", min_leaf, 1)?;
+    if !(2..=256).contains(&max_bins) {
+        return Err(format!("max_bins must be in 2..=256, not {max_bins}"));
+    }
+    if let Some(m) = max_features {
+        m.check()?;
+    }
+    Ok(())
+}
+
+/// What a model learns from: class indices, values, or nothing (clustering).
+#[derive(Clone, Copy)]
+pub enum Target<'a> {
+    Classes { y: &'a [u32], k: usize },
+    Values(&'a [f64]),
+    None,
+}
+
+/// A fitted model, as data (externally tagged, so compact binary formats can hold it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FittedModel {
+    Logistic(logistic::LogisticModel),
+    NaiveBayes(naive_bayes::NaiveBayesModel),
+    Trees {
+        classification: bool,
+        trees: Vec<tree::Tree>,
+    },
+    Linear(linear::LinearModel),
+    Kmeans(kmeans::KMeansModel),
+    Dbscan(dbscan::DbscanModel),
+    GaussianMixture(gmm::GaussianMixtureModel),
+}
+
+/// A model's output for a set of rows.
+#[derive(Clone, Debug)]
+pub enum Prediction {
+    Classes {
+        labels: Vec<u32>,
+        proba: Array2<f64>,
+    },
+    Values(Vec<f64>),
+    /// Cluster per row (`None`: noise) and the distance to the nearest centre (the anomaly
+    /// score).
+    Clusters {
+        labels: Vec<Option<u32>>,
+        distance: Vec<f64>,
+    },
+}
+
+fn bad_target(kind: ModelKind) -> PipelineError {
+    PipelineError::Internal(format!("{} got a target of the wrong kind", kind.name()))
+}
+
+/// A seeded sample of at most `max` row indices, ascending.
+pub fn sample_rows(n: usize, max: usize, seed: u64) -> Vec<usize> {
+    let mut rows: Vec<usize> = (0..n).collect();
+    if n > max {
+        let mut rng = Rng::new(seed);
+        for i in 0..max {
+            let j = i + rng.below(n - i);
+            rows.swap(i, j);
+        }
+        rows.truncate(max);
+        rows.sort_unstable();
+    }
+    rows
+}
+
+/// Fit `params` on `x`. `tick(done, total)` reports sub-steps (trees).
+pub fn fit(
+    params: &ModelParams,
+    x: ArrayView2<f64>,
+    target: Target,
+    seed: u64,
+    cancel: &CancelFlag,
+    tick: &(dyn Fn(u64, u64) + Sync),
+) -> Result<FittedModel> {
+    let kind = params.kind();
+    let d = x.ncols();
+    let trees = |labels: tree::Labels, e: forest::Ensemble| -> Result<FittedModel> {
+        let classification = matches!(labels, tree::Labels::Classes { .. });
+        Ok(FittedModel::Trees {
+            classification,
+            trees: forest::fit(x, labels, &e, cancel, tick)?,
+        })
+    };
+    let labels = match target {
+        Target::Classes { y, k } => Some(tree::Labels::Classes { y, k }),
+        Target::Values(v) => Some(tree::Labels::Values(v)),
+        Target::None => None,
+    };
+    Ok(match params {
+        ModelParams::LogisticRegression(p) => {
+            let Target::Classes { y, k } = target else {
+                return Err(bad_target(kind));
+            };
+            FittedModel::Logistic(logistic::fit(x, y, k, p.C, p.max_iter, p.tol, cancel)?)
+        }
+        ModelParams::GaussianNb(p) => {
+            let Target::Classes { y, k } = target else {
+                return Err(bad_target(kind));
+            };
+            FittedModel::NaiveBayes(naive_bayes::fit(x, y, k, p.var_smoothing, cancel)?)
+        }
+        ModelParams::DecisionTree(p) => {
+            let labels = labels.ok_or_else(|| bad_target(kind))?;
+            let grow = tree::GrowParams {
+                max_depth: p.max_depth,
+                min_samples_split: p.min_samples_split,
+                min_samples_leaf: p.min_samples_leaf,
+                max_features: p.max_features.as_ref().map_or(d, |m| m.resolve(d)),
+            };
+            trees(
+                labels,
+                forest::Ensemble {
+                    n_trees: 1,
+                    bootstrap: false,
+                    grow,
+                    max_bins: p.max_bins,
+                    seed,
+                },
+            )?
+        }
+        ModelParams::RandomForest(p) => {
+            let labels = labels.ok_or_else(|| bad_target(kind))?;
+            let grow = tree::GrowParams {
+                max_depth: p.max_depth,
+                min_samples_split: p.min_samples_split,
+                min_samples_leaf: p.min_samples_leaf,
+                max_features: p.max_features.as_ref().map_or(d, |m| m.resolve(d)),
+            };
+            let e = forest::Ensemble {
+                n_trees: p.n_estimators,
+                bootstrap: p.bootstrap,
+                grow,
+                max_bins: p.max_bins,
+                seed,
+            };
+            trees(labels, e)?
+        }
+        ModelParams::LinearRegression(_)
+        | ModelParams::Ridge(_)
+        | ModelParams::Lasso(_)
+        | ModelParams::ElasticNet(_) => {
+            let Target::Values(v) = target else {
+                return Err(bad_target(kind));
+            };
+            let penalty = match params {
+                ModelParams::Ridge(p) => linear::Penalty::Ridge { alpha: p.alpha },
+                ModelParams::Lasso(p) | ModelParams::ElasticNet(p) => linear::Penalty::ElasticNet {
+                    alpha: p.alpha,
+                    l1_ratio: p.l1_ratio,
+                    max_iter: p.max_iter,
+                    tol: p.tol,
+                },
+                _ => linear::Penalty::None,
+            };
+            FittedModel::Linear(linear::fit(
+                x,
+                ndarray::ArrayView1::from(v),
+                penalty,
+                cancel,
+            )?)
+        }
+        ModelParams::Kmeans(p) => FittedModel::Kmeans(kmeans::fit(
+            x,
+            p.n_clusters,
+            p.max_iter,
+            p.tol,
+            seed,
+            cancel,
+        )?),
+        ModelParams::Dbscan(p) => {
+            let rows = sample_rows(x.nrows(), p.max_rows, seed);
+            let sample = x.select(Axis(0), &rows);
+            FittedModel::Dbscan(dbscan::fit(sample.view(), p.eps, p.min_samples, cancel)?)
+        }
+        ModelParams::GaussianMixture(p) => {
+            let rows = sample_rows(x.nrows(), p.max_rows, seed);
+            let sample = x.select(Axis(0), &rows);
+            FittedModel::GaussianMixture(gmm::fit(
+                sample.view(),
+                p.n_components,
+                p.covariance_type == "diag",
+                p.reg_covar,
+                p.max_iter,
+                p.tol,
+                seed,
+                cancel,
+            )?)
+        }
+    })
+}
+
+fn argmax_rows(proba: &Array2<f64>) -> Vec<u32> {
+    proba
+        .outer_iter()
+        .map(|row| {
+            let mut best = (0u32, f64::NEG_INFINITY);
+            for (c, &v) in row.iter().enumerate() {
+                if v > best.1 {
+                    best = (c as u32, v);
+                }
+            }
+            best.0
+        })
+        .collect()
+}
+
+impl FittedModel {
+    pub fn predict(&self, x: ArrayView2<f64>) -> Prediction {
+        let classes = |proba: Array2<f64>| Prediction::Classes {
+            labels: argmax_rows(&proba),
+            proba,
+        };
+        match self {
+            FittedModel::Logistic(m) => classes(m.predict_proba(x)),
+            FittedModel::NaiveBayes(m) => classes(m.predict_proba(x)),
+            FittedModel::Trees {
+                classification: true,
+                trees,
+            } => classes(forest::predict(trees, x)),
+            FittedModel::Trees {
+                classification: false,
+                trees,
+            } => Prediction::Values(forest::predict(trees, x).column(0).to_vec()),
+            FittedModel::Linear(m) => Prediction::Values(m.predict(x)),
+            FittedModel::Kmeans(m) => {
+                let (labels, d2) = kmeans::assign(x, &m.centers_array());
+                Prediction::Clusters {
+                    labels: labels.into_iter().map(Some).collect(),
+                    distance: d2.into_iter().map(f64::sqrt).collect(),
+                }
+            }
+            FittedModel::GaussianMixture(m) => {
+                let labels = m.predict(x);
+                let (_, d2) = kmeans::assign(x, &m.means_array());
+                Prediction::Clusters {
+                    labels: labels.into_iter().map(Some).collect(),
+                    distance: d2.into_iter().map(f64::sqrt).collect(),
+                }
+            }
+            FittedModel::Dbscan(m) => {
+                let (labels, distance) = m.predict(x);
+                Prediction::Clusters { labels, distance }
+            }
+        }
+    }
+
+    /// Facts about the fitted model worth showing (iterations, tree sizes, clusters).
+    pub fn summary(&self) -> BTreeMap<String, Value> {
+        let mut s = BTreeMap::new();
+        match self {
+            FittedModel::Logistic(m) => {
+                s.insert("n_iter".into(), m.n_iter.into());
+                s.insert("converged".into(), m.converged.into());
+            }
+            FittedModel::NaiveBayes(m) => {
+                s.insert("epsilon".into(), m.epsilon.into());
+            }
+            FittedModel::Trees { trees, .. } => {
+                s.insert("trees".into(), trees.len().into());
+                s.insert(
+                    "total_nodes".into(),
+                    trees.iter().map(|t| t.n_nodes()).sum::<usize>().into(),
+                );
+                s.insert(
+                    "max_depth_reached".into(),
+                    trees.iter().map(|t| t.max_depth).max().unwrap_or(0).into(),
+                );
+            }
+            FittedModel::Linear(m) => {
+                s.insert("n_iter".into(), m.n_iter.into());
+                s.insert(
+                    "nonzero_coef".into(),
+                    m.coef.iter().filter(|c| **c != 0.0).count().into(),
+                );
+            }
+            FittedModel::Kmeans(m) => {
+                s.insert("n_iter".into(), m.n_iter.into());
+                s.insert("train_inertia".into(), m.inertia.into());
+            }
+            FittedModel::Dbscan(m) => {
+                s.insert("n_clusters".into(), m.n_clusters.into());
+                s.insert("core_points".into(), m.core.len().into());
+            }
+            FittedModel::GaussianMixture(m) => {
+                s.insert("n_iter".into(), m.n_iter.into());
+                s.insert("converged".into(), m.converged.into());
+                s.insert("lower_bound".into(), m.lower_bound.into());
+            }
+        }
+        s
+    }
+}
