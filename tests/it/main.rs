@@ -3,6 +3,7 @@
 
 mod cli;
 mod cli_features;
+mod cli_train;
 mod pipeline_data;
 mod pipeline_features;
 mod pipeline_profile;

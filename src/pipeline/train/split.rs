@@ -78,12 +78,6 @@ pub fn kfold(
             "cross-validation needs at least 2 folds, not {k}"
         )));
     }
-    if n < k {
-        return Err(PipelineError::BadColumns(format!(
-            "{n} row(s) with a target are too few for {k} folds; use --cv {} or a holdout",
-            n.max(2).min(k - 1).max(2)
-        )));
-    }
     let mut rng = Rng::new(seed);
     let groups = strata(n, classes, &mut rng);
     if classes.is_some()
@@ -93,6 +87,11 @@ pub fn kfold(
         return Err(PipelineError::BadColumns(format!(
             "the smallest class has {small} row(s), fewer than the {k} folds; use --cv {} or a holdout",
             small.max(2)
+        )));
+    }
+    if n < k {
+        return Err(PipelineError::BadColumns(format!(
+            "{n} row(s) with a target are too few for {k} folds; use at most --cv {n}, or a holdout"
         )));
     }
     let mut fold_of = vec![0usize; n];

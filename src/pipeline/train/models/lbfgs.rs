@@ -114,7 +114,9 @@ pub fn minimize(
         x = xn;
         fx = fn_;
         g = gn;
-        if max_abs(&g) <= gtol || decrease <= ftol {
+        // A tiny decrease after a shortened step says little about convergence: only a full
+        // step that barely improves the loss ends the search on `ftol`.
+        if max_abs(&g) <= gtol || (decrease <= ftol && step == 1.0) {
             return Ok(Minimum {
                 x,
                 iterations: iter,
