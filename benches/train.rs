@@ -21,7 +21,6 @@ use mlwb::pipeline::progress::{CancelFlag, no_progress};
 use mlwb::pipeline::train::metrics;
 use mlwb::pipeline::train::models::{self, ModelSpec, Prediction, Target};
 use mlwb::pipeline::train::{self, TaskKind};
-use polars::prelude::*;
 
 fn rss_mb(field: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
