@@ -573,12 +573,13 @@ pub fn fit(
         }
         ModelParams::DecisionTree(p) => {
             let labels = labels.ok_or_else(|| bad_target(kind))?;
-            let grow = tree::GrowParams {
-                max_depth: p.max_depth,
-                min_samples_split: p.min_samples_split,
-                min_samples_leaf: p.min_samples_leaf,
-                max_features: p.max_features.as_ref().map_or(d, |m| m.resolve(d)),
-            };
+            let grow = grow_params(
+                p.max_depth,
+                p.min_samples_split,
+                p.min_samples_leaf,
+                &p.max_features,
+                d,
+            );
             trees(
                 labels,
                 forest::Ensemble {
@@ -592,12 +593,13 @@ pub fn fit(
         }
         ModelParams::RandomForest(p) => {
             let labels = labels.ok_or_else(|| bad_target(kind))?;
-            let grow = tree::GrowParams {
-                max_depth: p.max_depth,
-                min_samples_split: p.min_samples_split,
-                min_samples_leaf: p.min_samples_leaf,
-                max_features: p.max_features.as_ref().map_or(d, |m| m.resolve(d)),
-            };
+            let grow = grow_params(
+                p.max_depth,
+                p.min_samples_split,
+                p.min_samples_leaf,
+                &p.max_features,
+                d,
+            );
             let e = forest::Ensemble {
                 n_trees: p.n_estimators,
                 bootstrap: p.bootstrap,
@@ -661,7 +663,24 @@ pub fn fit(
     })
 }
 
-fn argmax_rows(proba: &Array2<f64>) -> Vec<u32> {
+/// A tree's growth limits, `max_features` resolved for `d` features (all when unset).
+fn grow_params(
+    max_depth: Option<u32>,
+    min_samples_split: usize,
+    min_samples_leaf: usize,
+    max_features: &Option<MaxFeatures>,
+    d: usize,
+) -> tree::GrowParams {
+    tree::GrowParams {
+        max_depth,
+        min_samples_split,
+        min_samples_leaf,
+        max_features: max_features.as_ref().map_or(d, |m| m.resolve(d)),
+    }
+}
+
+/// The column of the largest value in each row (the first on ties).
+pub fn argmax_rows(proba: &Array2<f64>) -> Vec<u32> {
     proba
         .outer_iter()
         .map(|row| {

@@ -164,18 +164,7 @@ impl GaussianMixtureModel {
 
     /// The most likely component of each row.
     pub fn predict(&self, x: ArrayView2<f64>) -> Vec<u32> {
-        let w = self.weighted_log_prob(x);
-        w.outer_iter()
-            .map(|row| {
-                let mut best = (0u32, f64::NEG_INFINITY);
-                for (c, &v) in row.iter().enumerate() {
-                    if v > best.1 {
-                        best = (c as u32, v);
-                    }
-                }
-                best.0
-            })
-            .collect()
+        super::argmax_rows(&self.weighted_log_prob(x))
     }
 
     pub fn means_array(&self) -> Array2<f64> {
