@@ -86,7 +86,12 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
     for (w, h) in [(80u16, 24u16), (200, 60)] {
-        let mut app = App::new(Keymap::bundled(), Vec::new(), false);
+        let mut app = App::new(
+            Keymap::bundled(),
+            Vec::new(),
+            false,
+            std::env::temp_dir().join("mlwb-frame-bench"),
+        );
         app.update(Action::Resize(w, h));
         let effects = app.update(Action::Open(dataset.path.clone()));
         let full = effects

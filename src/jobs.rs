@@ -19,6 +19,8 @@ pub type JobId = u64;
 #[derive(Debug)]
 pub enum JobEvent<T> {
     Progress(JobId, Progress),
+    /// A partial result, before the end (for example: one model of a study has finished).
+    Update(JobId, T),
     Finished(JobId, Result<T>),
 }
 
@@ -55,6 +57,23 @@ where
     W: FnOnce(&CancelFlag, &(dyn Fn(Progress) + Sync)) -> Result<T> + Send + 'static,
     S: Fn(JobEvent<T>) + Send + Sync + 'static,
 {
+    spawn_with_updates(
+        name,
+        handle,
+        |cancel, progress, _update| work(cancel, progress),
+        sink,
+    )
+}
+
+/// [`spawn`], where `work` can also hand over partial results as it goes.
+pub fn spawn_with_updates<T, W, S>(name: &str, handle: &JobHandle, work: W, sink: S)
+where
+    T: Send + 'static,
+    W: FnOnce(&CancelFlag, &(dyn Fn(Progress) + Sync), &(dyn Fn(T) + Sync)) -> Result<T>
+        + Send
+        + 'static,
+    S: Fn(JobEvent<T>) + Send + Sync + 'static,
+{
     let id = handle.id;
     let cancel = handle.cancel.clone();
     let sink = Arc::new(sink);
@@ -65,7 +84,9 @@ where
         .spawn(move || {
             let progress_sink = Arc::clone(&thread_sink);
             let progress = move |p: Progress| progress_sink(JobEvent::Progress(id, p));
-            let result = catch_panics(&what, || work(&cancel, &progress));
+            let update_sink = Arc::clone(&thread_sink);
+            let update = move |t: T| update_sink(JobEvent::Update(id, t));
+            let result = catch_panics(&what, || work(&cancel, &progress, &update));
             thread_sink(JobEvent::Finished(id, result));
         });
     if let Err(e) = spawned {

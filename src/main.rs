@@ -30,14 +30,18 @@ fn run() -> ExitCode {
         }
     };
     match &cli.command {
-        Some(Command::Demo) => run_tui(None, true),
+        Some(Command::Demo) => run_tui(None, true, cli.store.clone()),
         Some(command) => cli::run(&cli, command),
-        None => run_tui(cli.file.clone(), false),
+        None => run_tui(cli.file.clone(), false, cli.store.clone()),
     }
 }
 
 #[cfg(feature = "tui")]
-fn run_tui(file: Option<std::path::PathBuf>, demo: bool) -> ExitCode {
+fn run_tui(
+    file: Option<std::path::PathBuf>,
+    demo: bool,
+    store: Option<std::path::PathBuf>,
+) -> ExitCode {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!(
@@ -45,7 +49,7 @@ fn run_tui(file: Option<std::path::PathBuf>, demo: bool) -> ExitCode {
         );
         return ExitCode::from(exit::USAGE);
     }
-    match mlwb::tui::run(file, demo) {
+    match mlwb::tui::run(file, demo, store) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(e) => {
             eprintln!("mlwb: error: {e:#}");
@@ -55,7 +59,11 @@ fn run_tui(file: Option<std::path::PathBuf>, demo: bool) -> ExitCode {
 }
 
 #[cfg(not(feature = "tui"))]
-fn run_tui(_file: Option<std::path::PathBuf>, _demo: bool) -> ExitCode {
+fn run_tui(
+    _file: Option<std::path::PathBuf>,
+    _demo: bool,
+    _store: Option<std::path::PathBuf>,
+) -> ExitCode {
     eprintln!("mlwb: this binary was built without the TUI (feature \"tui\"); use a subcommand");
     ExitCode::from(exit::USAGE)
 }

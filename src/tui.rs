@@ -26,25 +26,40 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use self::app::{Action, App, Effect, JobMessage, JobOutput};
 use self::keymap::Keymap;
 use self::panes::features::{PREVIEW_HEAD_ROWS, PREVIEW_SAMPLE_ROWS};
+use self::panes::train::{RunsLoaded, RunsQuery};
 use crate::jobs;
+use crate::jobs::study::{self, Executor};
 use crate::jobs::worker::WorkerCommand;
 use crate::pipeline::data::{self, LoadOptions};
 use crate::pipeline::features::{self, FeatureSpec};
+use crate::pipeline::progress::CancelFlag;
+use crate::pipeline::runs::{self, Store};
 use crate::pipeline::view as data_view;
 
-/// Open the TUI on `file`, or on the demo datasets.
-pub fn run(file: Option<PathBuf>, demo: bool) -> anyhow::Result<()> {
+/// Open the TUI on `file`, or on the demo datasets. Runs are recorded in `store` (from
+/// `--store` or `MLWB_STORE`); otherwise in the nearest `.mlwb` above the working directory,
+/// or, for the demo, in the user's data directory (never the working tree).
+pub fn run(file: Option<PathBuf>, demo: bool, store: Option<PathBuf>) -> anyhow::Result<()> {
     let _log = init_logging();
+    let demo_dir = crate::demo::demo_dir();
     let catalog = if demo {
-        crate::demo::install(&crate::demo::demo_dir()).context("installing the demo datasets")?
+        crate::demo::install(&demo_dir).context("installing the demo datasets")?
     } else {
         file.into_iter().collect()
+    };
+    let store_dir = match (store, demo) {
+        (Some(dir), _) => dir,
+        (None, true) => demo_dir.join(runs::STORE_DIR),
+        (None, false) => {
+            let cwd = std::env::current_dir().context("reading the working directory")?;
+            runs::locate(None, &cwd)
+        }
     };
     let user_keymap =
         directories::ProjectDirs::from("", "", "mlwb").map(|d| d.config_dir().join("keymap.toml"));
     let (keymap, keymap_error) = Keymap::load(user_keymap.as_deref());
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let mut app = App::new(keymap, catalog, no_color);
+    let mut app = App::new(keymap, catalog, no_color, store_dir);
     tracing::info!(demo, "starting the TUI");
 
     install_panic_hook(std::thread::current().id());
@@ -137,15 +152,18 @@ async fn event_loop(
         app.error = Some(e);
     }
     let mut dirty = true;
+    let mut frames = FrameStats::default();
     while !app.quit {
         if dirty {
             terminal.draw(|f| view::draw(f, app, Instant::now()))?;
+            frames.drawn(app.busy());
             dirty = false;
         }
         let effects = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => {
                     dirty = true;
+                    frames.key();
                     app.map_key(&key).map(|a| app.update(a)).unwrap_or_default()
                 }
                 Some(Ok(Event::Resize(w, h))) => {
@@ -176,7 +194,59 @@ async fn event_loop(
         };
         run_effects(effects, &tx);
     }
+    frames.log();
+    // A study cancelled by quitting records its runs as cancelled; give it a moment to.
+    if let Some(id) = app.train.study.as_ref().map(|s| s.job.id) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+        while let Ok(Some(message)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+            if matches!(&message, jobs::JobEvent::Finished(i, _) if *i == id) {
+                break;
+            }
+        }
+    }
     Ok(())
+}
+
+/// How smoothly the screen kept up while jobs ran: the longest time between two frames, and
+/// from a key press to the frame that shows it. Logged when the TUI closes.
+#[derive(Default)]
+struct FrameStats {
+    last: Option<Instant>,
+    busy_frames: u64,
+    worst_gap: Duration,
+    key_at: Option<Instant>,
+    worst_key: Duration,
+}
+
+impl FrameStats {
+    fn drawn(&mut self, busy: bool) {
+        let now = Instant::now();
+        if busy {
+            if let Some(last) = self.last {
+                self.worst_gap = self.worst_gap.max(now - last);
+            }
+            self.busy_frames += 1;
+            self.last = Some(now);
+        } else {
+            self.last = None;
+        }
+        if let Some(k) = self.key_at.take() {
+            self.worst_key = self.worst_key.max(now - k);
+        }
+    }
+
+    fn key(&mut self) {
+        self.key_at.get_or_insert_with(Instant::now);
+    }
+
+    fn log(&self) {
+        tracing::info!(
+            busy_frames = self.busy_frames,
+            worst_frame_gap_ms = self.worst_gap.as_secs_f64() * 1e3,
+            worst_key_to_frame_ms = self.worst_key.as_secs_f64() * 1e3,
+            "frame timing"
+        );
+    }
 }
 
 fn run_effects(effects: Vec<Effect>, tx: &UnboundedSender<JobMessage>) {
@@ -266,6 +336,65 @@ pub fn run_effect(effect: Effect, tx: UnboundedSender<JobMessage>) {
             },
             sink,
         ),
+        Effect::TrainStudy {
+            job,
+            spec,
+            store_dir,
+        } => jobs::spawn_with_updates(
+            "train",
+            &job,
+            move |cancel, _progress, update| {
+                let store = Store::open(&store_dir)?;
+                let executor = Executor::Worker(WorkerCommand::current()?);
+                let on_event = |e| update(JobOutput::Study(Box::new(e)));
+                study::run_study(&spec, &store, &executor, cancel, &on_event)
+                    .map(|outcome| JobOutput::StudyDone(Box::new(outcome)))
+            },
+            sink,
+        ),
+        Effect::LoadRuns {
+            job,
+            store_dir,
+            query,
+        } => jobs::spawn(
+            "runs",
+            &job,
+            move |cancel, _progress| {
+                load_runs(&store_dir, query, cancel).map(|l| JobOutput::Runs(Box::new(l)))
+            },
+            sink,
+        ),
         Effect::Quit => {}
     }
+}
+
+/// Open the store and read the runs comparable under `query`.
+pub fn load_runs(
+    store_dir: &std::path::Path,
+    query: Option<RunsQuery>,
+    cancel: &CancelFlag,
+) -> crate::pipeline::Result<RunsLoaded> {
+    let store = Store::open(store_dir)?;
+    let interrupted = store.interrupted_at_open();
+    let Some(q) = query else {
+        return Ok(RunsLoaded {
+            query: None,
+            key: None,
+            runs: Vec::new(),
+            interrupted,
+        });
+    };
+    let key = match &q.key {
+        Some(k) => k.clone(),
+        None => study::resolve_validation(&q.validation, None, cancel)?
+            .0
+            .key(),
+    };
+    let runs = store.comparable(&q.fingerprint, q.target.as_deref(), &key)?;
+    Ok(RunsLoaded {
+        query: Some(q),
+        key: Some(key),
+        runs,
+        interrupted,
+    })
 }

@@ -29,6 +29,75 @@ pub enum ValidationChoice {
     CrossValidationThenTest(usize, PathBuf),
 }
 
+impl ValidationChoice {
+    /// How the choice reads on screen: `holdout 20%`, `5-fold CV`, `test FILE`.
+    pub fn label(&self) -> String {
+        let file = |p: &Path| {
+            p.file_name().map_or(p.display().to_string(), |f| {
+                f.to_string_lossy().into_owned()
+            })
+        };
+        match self {
+            ValidationChoice::Holdout(f) => format!("holdout {}%", round_percent(*f)),
+            ValidationChoice::CrossValidation(k) => format!("{k}-fold CV"),
+            ValidationChoice::TestFile(p) => format!("test file {}", file(p)),
+            ValidationChoice::CrossValidationThenTest(k, p) => {
+                format!("{k}-fold CV + test file {}", file(p))
+            }
+        }
+    }
+
+    /// Read `holdout 0.25`, `cv 5`, `test PATH` or `cv 5 test PATH` (as the palette takes it).
+    pub fn parse(text: &str) -> std::result::Result<ValidationChoice, String> {
+        let usage =
+            "validation is one of: holdout FRACTION, cv FOLDS, test PATH, cv FOLDS test PATH";
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let folds = |w: &str| match w.parse::<usize>() {
+            Ok(k) if k >= 2 => Ok(k),
+            _ => Err(format!("cross-validation needs 2 or more folds, not '{w}'")),
+        };
+        let rest_path = |i: usize| {
+            let t = text.trim_start();
+            // The path is everything after the i-th word, spaces included.
+            let mut rest = t;
+            for _ in 0..i {
+                rest = rest.trim_start();
+                rest = &rest[rest.find(char::is_whitespace).unwrap_or(rest.len())..];
+            }
+            PathBuf::from(rest.trim())
+        };
+        match words.as_slice() {
+            ["holdout"] => Ok(ValidationChoice::Holdout(0.2)),
+            ["holdout", f] => match f.trim_end_matches('%').parse::<f64>() {
+                Ok(v) if f.ends_with('%') && v > 0.0 && v < 100.0 => {
+                    Ok(ValidationChoice::Holdout(v / 100.0))
+                }
+                Ok(v) if v > 0.0 && v < 1.0 => Ok(ValidationChoice::Holdout(v)),
+                _ => Err(format!(
+                    "the holdout fraction must be between 0 and 1 (or 1% to 99%), not '{f}'"
+                )),
+            },
+            ["cv", k] => Ok(ValidationChoice::CrossValidation(folds(k)?)),
+            ["test", _, ..] => Ok(ValidationChoice::TestFile(rest_path(1))),
+            ["cv", k, "test", _, ..] => Ok(ValidationChoice::CrossValidationThenTest(
+                folds(k)?,
+                rest_path(3),
+            )),
+            _ => Err(usage.into()),
+        }
+    }
+}
+
+/// `0.2` -> `20`, `0.125` -> `12.5`.
+fn round_percent(f: f64) -> String {
+    let p = (f * 1000.0).round() / 10.0;
+    if p.fract() == 0.0 {
+        format!("{p:.0}")
+    } else {
+        format!("{p}")
+    }
+}
+
 impl Default for ValidationChoice {
     fn default() -> Self {
         ValidationChoice::Holdout(0.2)
@@ -116,6 +185,43 @@ fn load(path: &Path, delimiter: Option<u8>, cancel: &CancelFlag) -> Result<Datas
     )
 }
 
+/// The validation a choice means. A test file is loaded (for its fingerprint, which makes the
+/// validation comparable) and returned with its reference.
+pub fn resolve_validation(
+    choice: &ValidationChoice,
+    delimiter: Option<u8>,
+    cancel: &CancelFlag,
+) -> Result<(Validation, Option<(DataRef, Dataset)>)> {
+    Ok(match choice {
+        ValidationChoice::Holdout(f) => (Validation::Holdout { test_fraction: *f }, None),
+        ValidationChoice::CrossValidation(k) => (Validation::CrossValidation { folds: *k }, None),
+        ValidationChoice::TestFile(p) | ValidationChoice::CrossValidationThenTest(_, p) => {
+            let t = load(p, delimiter, cancel)?;
+            let path = t.path.display().to_string();
+            let fingerprint = t.fingerprint.clone();
+            let v = match choice {
+                ValidationChoice::CrossValidationThenTest(k, _) => {
+                    Validation::CrossValidationThenTest {
+                        folds: *k,
+                        path,
+                        fingerprint: fingerprint.clone(),
+                    }
+                }
+                _ => Validation::TestFile {
+                    path,
+                    fingerprint: fingerprint.clone(),
+                },
+            };
+            let r = DataRef {
+                path: t.path.clone(),
+                delimiter,
+                fingerprint,
+            };
+            (v, Some((r, t)))
+        }
+    })
+}
+
 /// Check everything that can be checked before any run is recorded, then train the runs one
 /// after another.
 pub fn run_study(
@@ -173,34 +279,10 @@ pub fn run_study(
         delimiter: spec.delimiter,
         fingerprint: ds.fingerprint.clone(),
     };
-    let (validation, test_ref, test_ds) = match &spec.validation {
-        ValidationChoice::Holdout(f) => (Validation::Holdout { test_fraction: *f }, None, None),
-        ValidationChoice::CrossValidation(k) => {
-            (Validation::CrossValidation { folds: *k }, None, None)
-        }
-        ValidationChoice::TestFile(p) | ValidationChoice::CrossValidationThenTest(_, p) => {
-            let t = load(p, spec.delimiter, cancel)?;
-            let path = t.path.display().to_string();
-            let v = match &spec.validation {
-                ValidationChoice::CrossValidationThenTest(k, _) => {
-                    Validation::CrossValidationThenTest {
-                        folds: *k,
-                        path,
-                        fingerprint: t.fingerprint.clone(),
-                    }
-                }
-                _ => Validation::TestFile {
-                    path,
-                    fingerprint: t.fingerprint.clone(),
-                },
-            };
-            let r = DataRef {
-                path: t.path.clone(),
-                delimiter: spec.delimiter,
-                fingerprint: t.fingerprint.clone(),
-            };
-            (v, Some(r), Some(t))
-        }
+    let (validation, test) = resolve_validation(&spec.validation, spec.delimiter, cancel)?;
+    let (test_ref, test_ds) = match test {
+        Some((r, t)) => (Some(r), Some(t)),
+        None => (None, None),
     };
     // Folds that cannot be made are one clear error, before anything is recorded.
     let strata = match (&prepared.values, task) {
@@ -507,4 +589,35 @@ pub fn rerun_spec(run: &RunRecord) -> Result<StudySpec> {
         time_limit: run.setup.time_limit_s.map(Duration::from_secs_f64),
         features: Some(features),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_choices_parse_and_read_back() {
+        let p = |t: &str| ValidationChoice::parse(t);
+        assert_eq!(p("holdout 0.25"), Ok(ValidationChoice::Holdout(0.25)));
+        assert_eq!(p("holdout 30%"), Ok(ValidationChoice::Holdout(0.3)));
+        assert_eq!(p("cv 5"), Ok(ValidationChoice::CrossValidation(5)));
+        assert_eq!(
+            p("test data/my test.csv"),
+            Ok(ValidationChoice::TestFile("data/my test.csv".into()))
+        );
+        assert_eq!(
+            p("cv 3 test t.csv"),
+            Ok(ValidationChoice::CrossValidationThenTest(3, "t.csv".into()))
+        );
+        assert!(p("cv 1").unwrap_err().contains("2 or more folds"));
+        assert!(p("holdout 1.5").unwrap_err().contains("between 0 and 1"));
+        assert!(p("bootstrap").unwrap_err().contains("one of"));
+        assert_eq!(ValidationChoice::Holdout(0.2).label(), "holdout 20%");
+        assert_eq!(ValidationChoice::Holdout(0.125).label(), "holdout 12.5%");
+        assert_eq!(ValidationChoice::CrossValidation(5).label(), "5-fold CV");
+        assert_eq!(
+            ValidationChoice::CrossValidationThenTest(3, "/x/t.csv".into()).label(),
+            "3-fold CV + test file t.csv"
+        );
+    }
 }

@@ -145,6 +145,7 @@ type Owner = (i64, Option<u32>, Option<String>, Option<f64>);
 pub struct Store {
     dir: PathBuf,
     conn: Connection,
+    interrupted_at_open: usize,
 }
 
 fn db_error(dir: &Path, e: rusqlite::Error) -> PipelineError {
@@ -204,17 +205,23 @@ impl Store {
             )?;
         }
         let conn = Connection::open(dir.join(DB_FILE)).map_err(|e| db_error(dir, e))?;
-        let store = Store {
+        let mut store = Store {
             dir: dir.to_path_buf(),
             conn,
+            interrupted_at_open: 0,
         };
         store.init().map_err(|e| db_error(dir, e))?;
-        store.mark_interrupted()?;
+        store.interrupted_at_open = store.mark_interrupted()?;
         Ok(store)
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// How many orphaned runs opening the store marked interrupted.
+    pub fn interrupted_at_open(&self) -> usize {
+        self.interrupted_at_open
     }
 
     fn init(&self) -> rusqlite::Result<()> {

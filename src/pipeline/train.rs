@@ -167,16 +167,26 @@ pub fn detect_task(
     if let Some(t) = task {
         return Ok(t);
     }
-    let dtype = col.dtype();
-    Ok(if dtype.is_float() {
+    let series = col.as_materialized_series();
+    task_for_target(col.dtype(), || {
+        series.drop_nulls().n_unique().unwrap_or(usize::MAX)
+    })
+    .ok_or_else(|| {
+        PipelineError::BadColumns(format!(
+            "column '{}' holds {}, which cannot be a target; choose a number, text or boolean column",
+            escape_control(target),
+            col.dtype()
+        ))
+    })
+}
+
+/// The task a target column of `dtype` implies (DESIGN.md §6); `distinct` counts its distinct
+/// non-null values and is asked only for integers. `None`: the column cannot be a target.
+pub fn task_for_target(dtype: &DataType, distinct: impl FnOnce() -> usize) -> Option<TaskKind> {
+    Some(if dtype.is_float() {
         TaskKind::Regression
     } else if dtype.is_integer() {
-        let distinct = col
-            .as_materialized_series()
-            .drop_nulls()
-            .n_unique()
-            .unwrap_or(usize::MAX);
-        if distinct <= MAX_INTEGER_CLASSES {
+        if distinct() <= MAX_INTEGER_CLASSES {
             TaskKind::Classification
         } else {
             TaskKind::Regression
@@ -184,10 +194,7 @@ pub fn detect_task(
     } else if matches!(dtype, DataType::String | DataType::Boolean) || dtype.is_categorical() {
         TaskKind::Classification
     } else {
-        return Err(PipelineError::BadColumns(format!(
-            "column '{}' holds {dtype}, which cannot be a target; choose a number, text or boolean column",
-            escape_control(target)
-        )));
+        return None;
     })
 }
 

@@ -10,6 +10,8 @@ use polars::prelude::IdxSize;
 use super::keymap::{Context, Keymap};
 use super::panes::data::DataState;
 use super::panes::features::FeaturesState;
+use super::panes::train::{RunsLoaded, RunsQuery, TrainState};
+use crate::jobs::study::{StudyEvent, StudyOutcome, StudySpec};
 use crate::jobs::{JobEvent, JobHandle};
 use crate::pipeline::data::Dataset;
 use crate::pipeline::features::{FeaturePreview, FeatureSpec, ValidFeatureSpec};
@@ -23,15 +25,17 @@ use crate::pipeline::view::{Filter, Sort, ViewSpec};
 pub enum Pane {
     Data,
     Features,
+    Train,
 }
 
 impl Pane {
-    pub const ALL: &'static [Pane] = &[Pane::Data, Pane::Features];
+    pub const ALL: &'static [Pane] = &[Pane::Data, Pane::Features, Pane::Train];
 
     pub fn title(self) -> &'static str {
         match self {
             Pane::Data => "Data",
             Pane::Features => "Features",
+            Pane::Train => "Train",
         }
     }
 
@@ -39,6 +43,7 @@ impl Pane {
         match self {
             Pane::Data => Context::Data,
             Pane::Features => Context::Features,
+            Pane::Train => Context::Train,
         }
     }
 }
@@ -58,6 +63,12 @@ pub enum JobOutput {
     SpecSaved(PathBuf),
     /// A spec file was read.
     SpecLoaded(Box<(FeatureSpec, PathBuf)>),
+    /// A study's report on its way (planned, a run started, progress, a run ended).
+    Study(Box<StudyEvent>),
+    /// A study ended.
+    StudyDone(Box<StudyOutcome>),
+    /// Comparable runs read from the store.
+    Runs(Box<RunsLoaded>),
 }
 
 /// Messages from jobs to the app.
@@ -98,6 +109,11 @@ pub enum Action {
     FeaturesAuto,
     FeaturesSave,
     FeaturesOpen,
+    TrainStart,
+    TrainToggleModel,
+    TrainAllModels,
+    SortNext,
+    SortPrev,
     /// A key typed into an open prompt (palette, filter) or answering a question.
     Input(KeyEvent),
     /// Open a file (from the palette or the command line).
@@ -141,6 +157,11 @@ impl Action {
             "auto_spec" => Action::FeaturesAuto,
             "save_spec" => Action::FeaturesSave,
             "open_spec" => Action::FeaturesOpen,
+            "train" => Action::TrainStart,
+            "toggle_model" => Action::TrainToggleModel,
+            "all_models" => Action::TrainAllModels,
+            "sort_next" => Action::SortNext,
+            "sort_prev" => Action::SortPrev,
             n => {
                 let digit = n.strip_prefix("pane_")?.parse::<usize>().ok()?;
                 Action::GotoPane(digit.checked_sub(1)?)
@@ -177,6 +198,19 @@ pub enum Effect {
         job: JobHandle,
         path: PathBuf,
     },
+    /// Train a study in the background, recording its runs in the store.
+    TrainStudy {
+        job: JobHandle,
+        spec: Box<StudySpec>,
+        store_dir: PathBuf,
+    },
+    /// Read the comparable runs from the store (`None`: only open it, which marks orphaned
+    /// runs interrupted).
+    LoadRuns {
+        job: JobHandle,
+        store_dir: PathBuf,
+        query: Option<RunsQuery>,
+    },
     Quit,
 }
 
@@ -209,6 +243,7 @@ pub struct App {
     pub pane: Pane,
     pub data: DataState,
     pub features: FeaturesState,
+    pub train: TrainState,
     pub overlay: Option<Overlay>,
     pub prompt: Option<Prompt>,
     /// The last failure, shown in the status line until the next key.
@@ -222,12 +257,14 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(keymap: Keymap, catalog: Vec<PathBuf>, no_color: bool) -> App {
+    /// A new app over the files in `catalog`, recording runs in the store at `store_dir`.
+    pub fn new(keymap: Keymap, catalog: Vec<PathBuf>, no_color: bool, store_dir: PathBuf) -> App {
         App {
             keymap,
             pane: Pane::Data,
             data: DataState::new(catalog),
             features: FeaturesState::default(),
+            train: TrainState::new(store_dir),
             overlay: None,
             prompt: None,
             error: None,
@@ -239,17 +276,22 @@ impl App {
         }
     }
 
-    /// Effects to run at start: load the first dataset of the catalog, if any.
+    /// Effects to run at start: open the run store (which marks runs whose process has gone
+    /// as interrupted) and load the first dataset of the catalog, if any.
     pub fn start(&mut self) -> Vec<Effect> {
-        match self.data.catalog.first().cloned() {
-            Some(path) => self.update(Action::Open(path)),
-            None => Vec::new(),
+        let mut effects = self.train.reload(true);
+        if let Some(path) = self.data.catalog.first().cloned() {
+            effects.extend(self.update(Action::Open(path)));
         }
+        effects
     }
 
     /// True while any job runs.
     pub fn busy(&self) -> bool {
-        self.data.loading.is_some() || self.data.view_job.is_some() || self.features.busy()
+        self.data.loading.is_some()
+            || self.data.view_job.is_some()
+            || self.features.busy()
+            || self.train.busy()
     }
 
     /// Translate a key press into an action, given what is open (reads state only).
@@ -278,6 +320,26 @@ impl App {
 
     /// Apply one action. Returns the work the runtime must start.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let mut effects = self.apply(action);
+        effects.extend(self.follow_spec());
+        effects
+    }
+
+    /// The Train pane follows the feature spec's target; its leaderboard follows its set-up.
+    fn follow_spec(&mut self) -> Vec<Effect> {
+        let target = self
+            .features
+            .spec
+            .as_ref()
+            .and_then(|s| s.target().map(str::to_string));
+        if self.features.spec.is_some() && target != self.train.target {
+            self.train.target = target;
+            self.train.sort = None;
+        }
+        self.train.reload(false)
+    }
+
+    fn apply(&mut self, action: Action) -> Vec<Effect> {
         if !matches!(action, Action::Tick | Action::Resize(..)) {
             self.error = None;
             self.message = None;
@@ -291,6 +353,7 @@ impl App {
                 self.size = (w, h);
                 self.data.keep_cursor_visible(self.size);
                 self.features.keep_visible(self.size);
+                self.train.keep_visible(self.size);
                 Vec::new()
             }
             Action::ForceQuit => self.quit_now(),
@@ -407,6 +470,57 @@ impl App {
                 self.features.keep_visible(self.size);
                 self.effects_or_error(result)
             }
+            Action::TrainStart => {
+                let result = self
+                    .train
+                    .start(self.features.spec.as_ref(), self.features.problems.len());
+                self.effects_or_error(result)
+            }
+            Action::TrainToggleModel => {
+                let result = self.train.toggle_model().map(|()| Vec::new());
+                self.effects_or_error(result)
+            }
+            Action::TrainAllModels => {
+                let result = self.train.all_models().map(|()| Vec::new());
+                self.effects_or_error(result)
+            }
+            Action::SortNext | Action::SortPrev => {
+                self.message = Some(self.train.cycle_sort(action == Action::SortNext));
+                self.train.keep_visible(self.size);
+                Vec::new()
+            }
+            Action::Details if self.pane == Pane::Train => {
+                let result = self.train.toggle_detail().map(|()| Vec::new());
+                self.train.keep_visible(self.size);
+                self.effects_or_error(result)
+            }
+            Action::Left | Action::Right if self.pane == Pane::Train => {
+                let columns: Vec<String> = self
+                    .features
+                    .spec
+                    .as_ref()
+                    .map(|s| s.columns.iter().map(|c| c.name.clone()).collect())
+                    .unwrap_or_default();
+                match self.train.step(action == Action::Right, &columns) {
+                    Ok(Some(Some(target))) => {
+                        let result = self.features.set_target(&target);
+                        self.effects_or_error(result)
+                    }
+                    Ok(Some(None)) => {
+                        let result = self.features.clear_target();
+                        self.effects_or_error(result)
+                    }
+                    Ok(None) => Vec::new(),
+                    Err(e) => {
+                        self.error = Some(e);
+                        Vec::new()
+                    }
+                }
+            }
+            other if self.pane == Pane::Train => {
+                self.train.navigate(&other, self.size);
+                Vec::new()
+            }
             other if self.pane == Pane::Features => {
                 self.features.navigate(&other, self.size);
                 Vec::new()
@@ -416,6 +530,14 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// A set-up change, or its refusal as the status-line error.
+    fn unit_or_error(&mut self, result: Result<(), String>) -> Vec<Effect> {
+        if let Err(e) = result {
+            self.error = Some(e);
+        }
+        Vec::new()
     }
 
     /// Effects of a pane operation, or its refusal as the status-line error.
@@ -431,7 +553,40 @@ impl App {
 
     /// Feed a job's report into the state.
     pub fn on_job(&mut self, event: JobMessage) -> Vec<Effect> {
+        let mut effects = self.apply_job(event);
+        effects.extend(self.follow_spec());
+        effects
+    }
+
+    fn apply_job(&mut self, event: JobMessage) -> Vec<Effect> {
         match event {
+            JobEvent::Update(id, JobOutput::Study(e)) => self.train.on_study_event(id, *e),
+            JobEvent::Update(..) => Vec::new(),
+            JobEvent::Finished(id, result) if self.train.owns(id) => {
+                let (effects, message, error) = match result {
+                    Ok(JobOutput::Runs(loaded)) => {
+                        let (m, e) = self.train.on_runs(id, Ok(*loaded));
+                        (Vec::new(), m, e)
+                    }
+                    Ok(JobOutput::StudyDone(outcome)) => self.train.on_study_done(id, Ok(*outcome)),
+                    Ok(_) => (Vec::new(), None, None),
+                    Err(e) if self.train.study.as_ref().is_some_and(|s| s.job.id == id) => {
+                        self.train.on_study_done(id, Err(e))
+                    }
+                    Err(e) => {
+                        let (m, e) = self.train.on_runs(id, Err(e));
+                        (Vec::new(), m, e)
+                    }
+                };
+                self.train.keep_visible(self.size);
+                if message.is_some() {
+                    self.message = message;
+                }
+                if error.is_some() {
+                    self.error = error;
+                }
+                effects
+            }
             JobEvent::Progress(id, p) => {
                 self.features.on_progress(id, p.clone());
                 self.data.on_progress(id, p);
@@ -460,6 +615,7 @@ impl App {
                             && ds.complete
                         {
                             effects.extend(self.features.on_dataset(ds.clone(), profile.clone()));
+                            self.train.on_dataset(ds.clone(), profile.clone());
                         }
                         if let Some(ds) =
                             self.data.dataset.as_ref().filter(|d| loaded && d.complete)
@@ -484,6 +640,7 @@ impl App {
     fn quit_now(&mut self) -> Vec<Effect> {
         self.data.cancel_jobs();
         self.features.cancel_jobs();
+        self.train.cancel_jobs();
         self.quit = true;
         vec![Effect::Quit]
     }
@@ -492,8 +649,17 @@ impl App {
         if self.overlay.take().is_some() {
             return Vec::new();
         }
-        if let Some(name) = self.data.cancel_jobs().or(self.features.cancel_jobs()) {
+        let cancelled = [
+            self.train.cancel_jobs(),
+            self.data.cancel_jobs(),
+            self.features.cancel_jobs(),
+        ];
+        if let Some(name) = cancelled.into_iter().flatten().next() {
             self.message = Some(format!("cancelled {name}"));
+            return Vec::new();
+        }
+        if self.pane == Pane::Train && self.train.detail {
+            self.train.detail = false;
             return Vec::new();
         }
         if self.data.view.filter.is_some() {
@@ -645,9 +811,41 @@ impl App {
                 let result = self.features.set_transforms(rest);
                 self.effects_or_error(result)
             }
+            "target" if rest == "none" => {
+                let result = self.features.clear_target();
+                self.effects_or_error(result)
+            }
             "target" => {
                 let result = self.features.set_target(rest);
                 self.effects_or_error(result)
+            }
+            "train" | "t" => self.apply(Action::TrainStart),
+            "validation" | "val" => {
+                let result = self.train.set_validation(rest);
+                self.unit_or_error(result)
+            }
+            "seed" => {
+                let result = self.train.set_seed(rest);
+                self.unit_or_error(result)
+            }
+            "timelimit" | "time-limit" | "time_limit" => {
+                let result = self.train.set_time_limit(rest);
+                self.unit_or_error(result)
+            }
+            "task" => {
+                let result = self.train.set_task(rest);
+                self.unit_or_error(result)
+            }
+            "models" => {
+                let result = self.train.set_models(rest);
+                self.unit_or_error(result)
+            }
+            "params" => {
+                match self.train.set_params(rest) {
+                    Ok(m) => self.message = Some(m),
+                    Err(e) => self.error = Some(e),
+                }
+                Vec::new()
             }
             "filter" => {
                 if rest.is_empty() {
@@ -658,7 +856,7 @@ impl App {
             }
             other => {
                 self.error = Some(format!(
-                    "unknown command '{}': try open PATH, sort COL [desc], filter EXPR, fill VALUE, transforms LIST, target COL, quit, help",
+                    "unknown command '{}': try open PATH, sort COL [desc], filter EXPR, fill VALUE, transforms LIST, target COL|none, train, validation holdout 0.2|cv 5|test PATH, seed N, timelimit S, task T, models A,B, params MODEL k=v, quit, help",
                     escape_control(other)
                 ));
                 Vec::new()
@@ -668,8 +866,9 @@ impl App {
 
     /// For the status line: what runs now, with elapsed time.
     pub fn job_status(&self, now: Instant) -> Option<(String, Option<f64>, Duration)> {
-        self.data
+        self.train
             .job_status(now)
+            .or_else(|| self.data.job_status(now))
             .or_else(|| self.features.job_status(now))
     }
 }

@@ -17,6 +17,7 @@ pub enum Context {
     Global,
     Data,
     Features,
+    Train,
 }
 
 impl Context {
@@ -25,6 +26,7 @@ impl Context {
             Context::Global => "Everywhere",
             Context::Data => "Data pane",
             Context::Features => "Features pane",
+            Context::Train => "Train pane",
         }
     }
 }
@@ -120,6 +122,8 @@ struct File {
     data: Vec<Entry>,
     #[serde(default)]
     features: Vec<Entry>,
+    #[serde(default)]
+    train: Vec<Entry>,
 }
 
 /// The resolved key table.
@@ -144,6 +148,7 @@ impl Keymap {
             (Context::Global, file.global),
             (Context::Data, file.data),
             (Context::Features, file.features),
+            (Context::Train, file.train),
         ] {
             for e in entries {
                 bindings.push(binding(context, e)?);
@@ -254,6 +259,7 @@ pub fn display_keys(keys: &[String]) -> String {
                 ("left", "←"),
                 ("right", "→"),
                 ("f1", "F1"),
+                ("space", "Space"),
             ] {
                 if s.ends_with(from) && s.len() > 1 {
                     s = format!("{}{to}", &s[..s.len() - from.len()]);
@@ -269,7 +275,12 @@ pub fn display_keys(keys: &[String]) -> String {
 /// The key table as Markdown, for the README (a test checks the README holds it).
 pub fn markdown_table(map: &Keymap) -> String {
     let mut out = String::new();
-    for context in [Context::Global, Context::Data, Context::Features] {
+    for context in [
+        Context::Global,
+        Context::Data,
+        Context::Features,
+        Context::Train,
+    ] {
         out.push_str(&format!(
             "**{}**\n\n| key | action |\n|---|---|\n",
             context.title()
@@ -304,7 +315,7 @@ mod tests {
     fn no_key_is_bound_twice_where_it_applies() {
         let map = Keymap::bundled();
         // A pane's keys and the global keys are active together, so they must not collide.
-        for ctx in [Context::Data, Context::Features] {
+        for ctx in [Context::Data, Context::Features, Context::Train] {
             let mut seen = std::collections::HashSet::new();
             for b in map.in_context(ctx).chain(map.in_context(Context::Global)) {
                 for k in &b.keys {

@@ -41,6 +41,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Instant) {
     match app.pane {
         Pane::Data => panes::data::view::render(frame, body, &app.data, &theme),
         Pane::Features => panes::features::view::render(frame, body, &app.features, &theme),
+        Pane::Train => panes::train::view::render(frame, body, &app.train, &theme),
     }
     draw_status(
         frame,

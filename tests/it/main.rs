@@ -11,6 +11,7 @@ mod pipeline_train;
 mod project;
 mod tui;
 mod tui_features;
+mod tui_train;
 mod worker;
 
 use std::path::PathBuf;

@@ -6,8 +6,10 @@ use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use mlwb::jobs::JobEvent;
+use mlwb::jobs::study::{self, Executor};
 use mlwb::pipeline::data::{self, LoadOptions};
 use mlwb::pipeline::progress::{CancelFlag, no_progress};
+use mlwb::pipeline::runs::Store;
 use mlwb::pipeline::{features, profile, view};
 use mlwb::tui::app::{Action, App, Effect, JobOutput};
 use mlwb::tui::keymap::Keymap;
@@ -55,14 +57,51 @@ pub(super) fn run(app: &mut App, effects: Vec<Effect>) {
                 features::FeatureSpec::read(&path)
                     .map(|s| JobOutput::SpecLoaded(Box::new((s, path)))),
             ),
+            Effect::LoadRuns {
+                job,
+                store_dir,
+                query,
+            } => (
+                job.id,
+                mlwb::tui::load_runs(&store_dir, query, &cancel)
+                    .map(|l| JobOutput::Runs(Box::new(l))),
+            ),
+            Effect::TrainStudy {
+                job,
+                spec,
+                store_dir,
+            } => {
+                // In this process, with every report fed back in order once the study is done.
+                let events = std::sync::Mutex::new(Vec::new());
+                let result = Store::open(&store_dir).and_then(|store| {
+                    study::run_study(&spec, &store, &Executor::InProcess, &cancel, &|e| {
+                        events.lock().unwrap().push(e)
+                    })
+                });
+                for e in events.into_inner().unwrap() {
+                    queue.extend(
+                        app.on_job(JobEvent::Update(job.id, JobOutput::Study(Box::new(e)))),
+                    );
+                }
+                (job.id, result.map(|o| JobOutput::StudyDone(Box::new(o))))
+            }
             Effect::Quit => continue,
         };
         queue.extend(app.on_job(JobEvent::Finished(id, result)));
     }
 }
 
+/// A run store of its own for one test (kept until the process ends).
+pub(super) fn temp_store() -> PathBuf {
+    tempfile::tempdir().unwrap().keep().join(".mlwb")
+}
+
+pub(super) fn new_app(files: Vec<PathBuf>) -> App {
+    App::new(Keymap::bundled(), files, true, temp_store())
+}
+
 pub(super) fn app_with(files: Vec<PathBuf>, size: (u16, u16)) -> App {
-    let mut app = App::new(Keymap::bundled(), files, true);
+    let mut app = new_app(files);
     app.update(Action::Resize(size.0, size.1));
     let effects = app.start();
     run(&mut app, effects);
@@ -190,7 +229,7 @@ fn palette_open_and_unknown_command() {
 
 #[test]
 fn loading_screen() {
-    let mut app = App::new(Keymap::bundled(), vec![demo_file("penguins.csv")], true);
+    let mut app = new_app(vec![demo_file("penguins.csv")]);
     app.update(Action::Resize(80, 24));
     let _effects = app.start();
     let started = app.data.loading.as_ref().unwrap().started;
@@ -225,7 +264,7 @@ fn every_size_renders_without_panicking() {
 
 #[test]
 fn quit_asks_while_a_job_runs() {
-    let mut app = App::new(Keymap::bundled(), vec![demo_file("penguins.csv")], true);
+    let mut app = new_app(vec![demo_file("penguins.csv")]);
     app.update(Action::Resize(80, 24));
     let _effects = app.start();
     press(&mut app, KeyCode::Char('q'));
@@ -252,7 +291,7 @@ fn a_sort_for_one_dataset_never_lands_on_another() {
 
 #[test]
 fn a_sort_made_on_the_preview_survives_the_full_load() {
-    let mut app = App::new(Keymap::bundled(), vec![demo_file("penguins.csv")], true);
+    let mut app = new_app(vec![demo_file("penguins.csv")]);
     app.update(Action::Resize(80, 24));
     let mut effects = app.start();
     // Deliver only the preview first, then sort, then let the full load arrive.

@@ -4,7 +4,6 @@
 use crossterm::event::KeyCode;
 use mlwb::pipeline::features::{ColumnRole, Impute, Scale, Transform};
 use mlwb::tui::app::{Action, App, Pane, PromptKind};
-use mlwb::tui::keymap::Keymap;
 
 use super::demo_file;
 use super::tui::{app_with, press, run, shot, typed};
@@ -166,7 +165,7 @@ fn save_and_open_a_spec_file() {
 
 #[test]
 fn features_pane_before_any_dataset() {
-    let mut app = App::new(Keymap::bundled(), Vec::new(), true);
+    let mut app = super::tui::new_app(Vec::new());
     app.update(Action::Resize(60, 12));
     let effects = app.update(Action::GotoPane(1));
     run(&mut app, effects);

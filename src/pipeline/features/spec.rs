@@ -454,6 +454,15 @@ impl FeatureSpec {
         }
         Ok(())
     }
+
+    /// No target (clustering): the target column, if any, becomes ignored.
+    pub fn clear_target(&mut self) {
+        for c in &mut self.columns {
+            if c.role == ColumnRole::Target {
+                c.role = ColumnRole::Ignore;
+            }
+        }
+    }
 }
 
 #[cfg(test)]

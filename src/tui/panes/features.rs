@@ -432,6 +432,17 @@ impl FeaturesState {
         Ok(self.refit())
     }
 
+    /// `:target none`, or no target chosen in the Train pane: clustering.
+    pub fn clear_target(&mut self) -> std::result::Result<Vec<Effect>, String> {
+        let spec = self
+            .spec
+            .as_mut()
+            .ok_or_else(|| "no dataset is loaded yet".to_string())?;
+        spec.clear_target();
+        self.edited();
+        Ok(self.refit())
+    }
+
     /// The spec is the user's now; the selected column's automatic note no longer applies.
     fn edited(&mut self) {
         self.origin = SpecOrigin::Edited;

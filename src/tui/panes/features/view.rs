@@ -14,6 +14,7 @@ use crate::tui::panes::data::layout::body;
 use crate::tui::panes::data::view::render_chart;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::bars::{HBars, Histogram};
+use crate::tui::widgets::fit_cell;
 
 /// Where the pane's parts go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,24 +86,6 @@ fn kind_tag(kind: Kind) -> &'static str {
         Kind::Boolean => "bool",
         Kind::Datetime => "date",
     }
-}
-
-fn fit_cell(s: &str, width: usize) -> String {
-    if s.width() <= width {
-        return format!("{s:<width$}");
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        used += w;
-        out.push(c);
-    }
-    out.push('…');
-    format!("{out:<width$}", width = width)
 }
 
 fn render_list(

@@ -1,0 +1,670 @@
+//! Drawing the Train pane: the set-up, the leaderboard of comparable runs with live progress,
+//! and the selected run's detail (params, per-fold metrics, confusion matrix).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
+
+use super::{SETUP_ROWS, SetupField, TrainState, params_line, progress_fraction, progress_label};
+use crate::pipeline::runs::{RunRecord, RunStatus};
+use crate::pipeline::text::{escape_control, format_count};
+use crate::pipeline::train::metrics;
+use crate::tui::panes::data::layout::body;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{fit_cell, fit_right};
+
+/// Where the pane's parts go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrainLayout {
+    pub setup: Rect,
+    pub board: Rect,
+    pub detail: Rect,
+}
+
+/// From this width the detail stands beside the leaderboard; below, it covers the pane.
+const SIDE_DETAIL_WIDTH: u16 = 140;
+const LABEL_W: usize = 12;
+const METRIC_W: usize = 9;
+
+/// Lines the models row needs at this inner width.
+fn model_lines(state: &TrainState, inner_w: usize) -> usize {
+    let room = inner_w.saturating_sub(2 + LABEL_W).max(10);
+    let mut lines = 1;
+    let mut used = 0;
+    for (k, _) in state.model_choices() {
+        let w = k.name().len() + 5;
+        if used > 0 && used + w > room {
+            lines += 1;
+            used = 0;
+        }
+        used += w;
+    }
+    lines
+}
+
+pub fn split(state: &TrainState, body: Rect) -> TrainLayout {
+    let inner_w = body.width.saturating_sub(2) as usize;
+    let setup_h = (SETUP_ROWS + model_lines(state, inner_w) - 1 + 2) as u16;
+    let setup_h = setup_h.min(body.height / 2);
+    let rest = Rect::new(body.x, body.y + setup_h, body.width, body.height - setup_h);
+    if !state.detail {
+        return TrainLayout {
+            setup: Rect::new(body.x, body.y, body.width, setup_h),
+            board: rest,
+            detail: Rect::default(),
+        };
+    }
+    if body.width >= SIDE_DETAIL_WIDTH {
+        let board_w = body.width * 11 / 20;
+        TrainLayout {
+            setup: Rect::new(body.x, body.y, body.width, setup_h),
+            board: Rect::new(rest.x, rest.y, board_w, rest.height),
+            detail: Rect::new(rest.x + board_w, rest.y, rest.width - board_w, rest.height),
+        }
+    } else {
+        TrainLayout {
+            setup: Rect::default(),
+            board: Rect::default(),
+            detail: body,
+        }
+    }
+}
+
+/// Leaderboard rows visible at this terminal size (borders and the header take three).
+pub fn board_rows(state: &TrainState, size: (u16, u16)) -> usize {
+    let layout = split(state, body(size));
+    let area = if layout.board.height > 0 {
+        layout.board
+    } else {
+        layout.detail
+    };
+    area.height.saturating_sub(3) as usize
+}
+
+pub fn render(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme) {
+    if state.dataset.is_none() {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border)
+            .title(Span::styled(" Train ", theme.title));
+        frame.render_widget(
+            Paragraph::new(
+                "No dataset yet. Open one in the Data pane (1, or :open PATH); once it is loaded \
+                 and its feature spec is ready (2), choose a target here and press t to train.",
+            )
+            .style(theme.dim)
+            .wrap(Wrap { trim: true })
+            .block(block),
+            area,
+        );
+        return;
+    }
+    let layout = split(state, area);
+    if layout.setup.height > 0 {
+        render_setup(frame, layout.setup, state, theme);
+    }
+    if layout.board.height > 0 {
+        render_board(frame, layout.board, state, theme);
+    }
+    if layout.detail.height > 0 {
+        render_detail(frame, layout.detail, state, theme);
+    }
+}
+
+fn render_setup(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme) {
+    let (name, rows) = state
+        .dataset
+        .as_ref()
+        .map(|d| {
+            (
+                d.path
+                    .file_name()
+                    .map(|n| escape_control(&n.to_string_lossy()).into_owned())
+                    .unwrap_or_default(),
+                format_count(d.df.height() as u64),
+            )
+        })
+        .unwrap_or_default();
+    let hint = if state.study.is_some() {
+        " · training (Esc cancels)"
+    } else {
+        " · t trains"
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(
+            format!(" Set-up · {name} · {rows} rows{hint} "),
+            theme.title,
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let w = inner.width as usize;
+    let mut lines = Vec::new();
+    for (i, field) in SetupField::ALL.iter().enumerate() {
+        let selected = state.cursor == i;
+        let marker = if selected {
+            Span::styled("▶ ", theme.key)
+        } else {
+            Span::raw("  ")
+        };
+        let label = Span::styled(fit_cell(field.label(), LABEL_W), theme.header);
+        let mut spans = vec![marker, label];
+        let value = |text: String| -> Vec<Span<'static>> {
+            if selected {
+                vec![
+                    Span::styled("‹ ", theme.dim),
+                    Span::styled(text, theme.row_selected),
+                    Span::styled(" ›", theme.dim),
+                ]
+            } else {
+                vec![Span::styled(text, theme.text)]
+            }
+        };
+        match field {
+            SetupField::Target => {
+                let t = state
+                    .target
+                    .as_deref()
+                    .map(|t| escape_control(t).into_owned())
+                    .unwrap_or_else(|| "(none: clustering)".into());
+                spans.extend(value(t));
+            }
+            SetupField::Task => {
+                let text = match (state.task, state.effective_task()) {
+                    (None, Ok(t)) => format!("auto: {}", t.name()),
+                    (Some(t), Ok(_)) => t.name().to_string(),
+                    (_, Err(e)) => format!("— {e}"),
+                };
+                spans.extend(value(text));
+            }
+            SetupField::Models => {
+                let choices = state.model_choices();
+                let on = choices.iter().filter(|(_, on)| *on).count();
+                let mut line_spans = spans;
+                let room = w.saturating_sub(2 + LABEL_W).max(10);
+                let mut used = 0;
+                for (j, (kind, enabled)) in choices.iter().enumerate() {
+                    let tuned = if state.params.contains_key(kind) {
+                        "*"
+                    } else {
+                        ""
+                    };
+                    let text = format!(
+                        "[{}] {}{tuned}",
+                        if *enabled { "x" } else { " " },
+                        kind.name()
+                    );
+                    let cell_w = text.width() + 1;
+                    if used > 0 && used + cell_w > room {
+                        lines.push(Line::from(std::mem::take(&mut line_spans)));
+                        line_spans.push(Span::raw(" ".repeat(2 + LABEL_W)));
+                        used = 0;
+                    }
+                    used += cell_w;
+                    let style = if selected && j == state.model_cursor {
+                        theme.row_selected
+                    } else if *enabled {
+                        theme.text
+                    } else {
+                        theme.dim
+                    };
+                    line_spans.push(Span::styled(text, style));
+                    line_spans.push(Span::raw(" "));
+                }
+                if on == 0 {
+                    line_spans.push(Span::styled("(none on: Space or a) ", theme.warning));
+                }
+                if selected {
+                    line_spans.push(Span::styled("h/l move · Space on/off · a all", theme.dim));
+                }
+                lines.push(Line::from(line_spans));
+                continue;
+            }
+            SetupField::Validation => {
+                spans.extend(value(state.validation.label()));
+            }
+            SetupField::Seed => spans.extend(value(state.seed.to_string())),
+            SetupField::TimeLimit => {
+                let t = state
+                    .time_limit
+                    .map(|s| format!("{s} s per model"))
+                    .unwrap_or_else(|| "none".into());
+                spans.extend(value(t));
+            }
+        }
+        if selected {
+            let help = match field {
+                SetupField::Models => "",
+                _ => "   h/l change",
+            };
+            spans.push(Span::styled(help, theme.dim));
+        }
+        lines.push(Line::from(spans));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The metric columns that fit, the sort metric always among them.
+fn metric_columns(state: &TrainState, room: usize) -> Vec<String> {
+    let names = state.metric_names();
+    let sort = state.sort_metric();
+    let task = state.effective_task().map(|t| t.name()).unwrap_or("");
+    let headline = metrics::headline(task);
+    let mut shown: Vec<String> = names
+        .into_iter()
+        .filter(|n| headline.contains(&n.as_str()) || *n == sort)
+        .take((room / METRIC_W).max(1))
+        .collect();
+    if !shown.contains(&sort) {
+        shown.pop();
+        shown.push(sort);
+    }
+    shown
+}
+
+/// Model names that fit 13 columns.
+fn short_model_name(name: &str) -> &str {
+    match name {
+        "logistic_regression" => "logistic",
+        "linear_regression" => "linear",
+        "gaussian_mixture" => "gauss_mixture",
+        other => other,
+    }
+}
+
+/// Short header names, so four metrics fit in 80 columns.
+fn metric_header(name: &str) -> &str {
+    match name {
+        "balanced_accuracy" => "bal_acc",
+        "adjusted_rand" => "adj_rand",
+        "silhouette" => "silhouet",
+        "precision_macro" => "prec_mac",
+        "recall_macro" => "rec_mac",
+        other => other,
+    }
+}
+
+pub fn status_text(state: &TrainState, run: &RunRecord) -> String {
+    match run.status {
+        RunStatus::Running => match state
+            .study
+            .as_ref()
+            .and_then(|s| s.progress.get(&run.run_id))
+        {
+            Some(p) => format!("running {:.0}%", progress_fraction(p) * 100.0),
+            None => "running".into(),
+        },
+        RunStatus::Finished => "✓ finished".into(),
+        RunStatus::Failed => "✗ failed".into(),
+        RunStatus::TimedOut => "⏱ timed out".into(),
+        RunStatus::Cancelled => "– cancelled".into(),
+        RunStatus::Interrupted => "! interrupted".into(),
+        RunStatus::Queued => "· queued".into(),
+    }
+}
+
+fn duration_text(run: &RunRecord) -> String {
+    match run.duration_s {
+        Some(s) if s < 10.0 => format!("{s:.2}s"),
+        Some(s) if s < 600.0 => format!("{s:.1}s"),
+        Some(s) => format!("{:.0}m", s / 60.0),
+        None => "—".into(),
+    }
+}
+
+fn metric_text(run: &RunRecord, name: &str) -> String {
+    match run.result.metrics.get(name) {
+        Some(v) if v.is_finite() && v.abs() >= 1e5 => format!("{v:.3e}"),
+        Some(v) if v.is_finite() => format!("{v:.4}"),
+        Some(v) => v.to_string(),
+        None => "—".into(),
+    }
+}
+
+fn render_board(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme) {
+    let sort = state.sort_metric();
+    let better = if metrics::higher_is_better(&sort) {
+        "higher is better"
+    } else {
+        "lower is better"
+    };
+    let n = state.board.runs.len();
+    let title = format!(
+        " Leaderboard · {n} comparable run{} · by {sort}, {better} ",
+        if n == 1 { "" } else { "s" },
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(title, theme.title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width < 20 {
+        return;
+    }
+    let w = inner.width as usize;
+    if state.board.runs.is_empty() {
+        let text = if let Some(e) = &state.board.error {
+            format!("The run store could not be read: {e}")
+        } else if state.board.loading.is_some() {
+            "Reading the run store…".into()
+        } else {
+            "No comparable runs yet (same data, target and validation). Press t to train the \
+             models of the set-up; earlier runs of this data appear here too."
+                .into()
+        };
+        frame.render_widget(
+            Paragraph::new(text)
+                .style(theme.dim)
+                .wrap(Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
+    let wide = w >= 120;
+    // Short model names below 100 columns, so four metrics fit in 80.
+    let short = w < 100;
+    let model_w = if short { 13 } else { 19 };
+    let status_w = 13;
+    let fixed = 2 + 5 + model_w + 1 + status_w + 7 + if wide { 20 } else { 0 };
+    let columns = metric_columns(state, w.saturating_sub(fixed));
+    let header = format!(
+        "  {}{} {}",
+        fit_right("run ", 5),
+        fit_cell("model", model_w),
+        fit_cell("status", status_w)
+    );
+    // The ranking metric's header stands out (reversed without colour), as the title says.
+    let mut header_spans = vec![Span::styled(header, theme.header)];
+    for c in &columns {
+        header_spans.push(Span::raw(" "));
+        let style = if *c == sort {
+            theme.header_selected
+        } else {
+            theme.header
+        };
+        header_spans.push(Span::styled(
+            fit_right(metric_header(c), METRIC_W - 1),
+            style,
+        ));
+    }
+    let mut tail = fit_right("time", 7);
+    if wide {
+        tail.push_str(&format!("  {}", fit_cell("study·seed", 18)));
+    }
+    header_spans.push(Span::styled(tail, theme.header));
+    let mut lines = vec![Line::from(header_spans)];
+    let best = state.best();
+    let rows = inner.height.saturating_sub(1) as usize;
+    for (i, run) in state
+        .board
+        .runs
+        .iter()
+        .enumerate()
+        .skip(state.offset)
+        .take(rows)
+    {
+        let selected = state.cursor == SETUP_ROWS + i;
+        let is_best = best == Some(run.run_id);
+        let marker = if selected {
+            Span::styled("▶ ", theme.key)
+        } else if is_best {
+            Span::styled("★ ", theme.key)
+        } else {
+            Span::raw("  ")
+        };
+        let model = if short {
+            short_model_name(&run.setup.model)
+        } else {
+            &run.setup.model
+        };
+        let mut text = format!(
+            "{}{} {}",
+            fit_right(&format!("{} ", run.run_id), 5),
+            fit_cell(model, model_w),
+            fit_cell(&status_text(state, run), status_w)
+        );
+        for c in &columns {
+            text.push_str(&fit_right(&metric_text(run, c), METRIC_W));
+        }
+        text.push_str(&fit_right(&duration_text(run), 7));
+        if wide {
+            text.push_str(&format!(
+                "  {}",
+                fit_cell(&format!("{} · {}", run.setup.study_id, run.setup.seed), 18)
+            ));
+        }
+        let style = if selected {
+            theme.row_selected
+        } else if is_best {
+            theme.key
+        } else {
+            match run.status {
+                RunStatus::Finished => theme.text,
+                RunStatus::Running | RunStatus::Queued => theme.bar,
+                RunStatus::Failed | RunStatus::TimedOut | RunStatus::Interrupted => theme.warning,
+                RunStatus::Cancelled => theme.dim,
+            }
+        };
+        lines.push(Line::from(vec![
+            marker,
+            Span::styled(fit_cell(&text, w.saturating_sub(2)), style),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The selected run, in full.
+fn render_detail(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme) {
+    frame.render_widget(Clear, area);
+    let Some(run) = state.selected_run() else {
+        return;
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.title)
+        .title(Span::styled(
+            format!(
+                " Run {} · {} · Enter closes · Ctrl-d/u scroll ",
+                run.run_id, run.setup.model
+            ),
+            theme.title,
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let lines = detail_lines(state, run, theme, inner.width as usize);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((state.detail_scroll, 0)),
+        inner,
+    );
+}
+
+fn detail_lines<'a>(
+    state: &TrainState,
+    run: &'a RunRecord,
+    theme: &Theme,
+    w: usize,
+) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    let field = |label: &str, value: String| {
+        Line::from(vec![
+            Span::styled(fit_cell(label, 10), theme.header),
+            Span::raw(value),
+        ])
+    };
+    let duration = run
+        .duration_s
+        .map(|s| format!(" in {s:.2} s"))
+        .unwrap_or_default();
+    lines.push(Line::from(vec![
+        Span::styled(status_text(state, run), theme.key),
+        Span::raw(format!(
+            "{duration} · study {} · created {}",
+            run.setup.study_id, run.created_at
+        )),
+    ]));
+    if let Some(e) = &run.result.error {
+        lines.push(Line::from(Span::styled(
+            format!("error     {}", escape_control(e)),
+            theme.warning,
+        )));
+    }
+    lines.push(field(
+        "data",
+        escape_control(&run.setup.data_path).into_owned(),
+    ));
+    lines.push(field(
+        "target",
+        format!(
+            "{} · {} · {} · seed {}",
+            run.setup
+                .target
+                .as_deref()
+                .map(|t| escape_control(t).into_owned())
+                .unwrap_or_else(|| "(none)".into()),
+            run.setup.task,
+            run.setup.validation_label,
+            run.setup.seed
+        ),
+    ));
+    if let (Some(tr), Some(te)) = (run.result.train_rows, run.result.test_rows) {
+        let dropped = match run.result.dropped_rows {
+            Some(d) if d > 0 => format!(" · {} dropped (no target)", format_count(d)),
+            _ => String::new(),
+        };
+        let features = run
+            .result
+            .n_features
+            .map(|n| format!(" · {n} features"))
+            .unwrap_or_default();
+        let split = match run.result.fold_metrics.len() {
+            k if k > 0 && te == 0 => format!("{} rows in {k} folds", format_count(tr)),
+            k if k > 0 => format!(
+                "{} rows in {k} folds, then {} test rows",
+                format_count(tr),
+                format_count(te)
+            ),
+            _ => format!("{} train · {} test", format_count(tr), format_count(te)),
+        };
+        lines.push(field("rows", format!("{split}{dropped}{features}")));
+    }
+    lines.push(field("params", params_line(&run.setup.params)));
+    if let Some(limit) = run.setup.time_limit_s {
+        lines.push(field("limit", format!("{limit} s")));
+    }
+    if let Some(p) = &run.result.model_path {
+        let size = run
+            .result
+            .model_bytes
+            .map(|b| format!(" ({})", human_bytes(b)))
+            .unwrap_or_default();
+        lines.push(field("model", format!("{}{size}", escape_control(p))));
+    }
+    let version = match &run.git_commit {
+        Some(c) => format!("mlwb {} · git {}", run.mlwb_version, &c[..c.len().min(12)]),
+        None => format!("mlwb {}", run.mlwb_version),
+    };
+    lines.push(field("made by", version));
+    if let Some(study) = &state.study
+        && let Some(p) = study.progress.get(&run.run_id)
+    {
+        lines.push(field("progress", progress_label(p)));
+    }
+    // Metrics: one row per metric, overall then each fold.
+    if !run.result.metrics.is_empty() {
+        lines.push(Line::raw(""));
+        let folds = &run.result.fold_metrics;
+        let cols = ((w.saturating_sub(18)) / 10).max(1);
+        let mut header = format!("{}{}", fit_cell("metric", 18), fit_right("overall", 10));
+        for i in 0..folds.len().min(cols.saturating_sub(1)) {
+            header.push_str(&fit_right(&format!("fold {}", i + 1), 10));
+        }
+        if folds.len() > cols.saturating_sub(1) {
+            header.push_str(" …");
+        }
+        lines.push(Line::from(Span::styled(header, theme.header)));
+        let mut names: Vec<&String> = run.result.metrics.keys().collect();
+        let headline = metrics::headline(&run.setup.task);
+        names.sort_by_key(|n| headline.iter().position(|h| h == n).unwrap_or(usize::MAX));
+        for name in names {
+            let mut row = format!(
+                "{}{}",
+                fit_cell(name, 18),
+                fit_right(&metric_text(run, name), 10)
+            );
+            for f in folds.iter().take(cols.saturating_sub(1)) {
+                let v = f.get(name).map_or("—".into(), |v| format!("{v:.4}"));
+                row.push_str(&fit_right(&v, 10));
+            }
+            let style = if *name == state.sort_metric() {
+                theme.key
+            } else {
+                theme.text
+            };
+            lines.push(Line::from(Span::styled(row, style)));
+        }
+    }
+    if let Some(c) = &run.result.confusion {
+        const MAX_CLASSES: usize = 12;
+        lines.push(Line::raw(""));
+        let n = c.classes.len();
+        let shown = n.min(MAX_CLASSES);
+        let more = if n > shown {
+            format!(", first {shown} of {n} classes")
+        } else {
+            String::new()
+        };
+        lines.push(Line::from(Span::styled(
+            format!("confusion matrix (rows: true class, columns: predicted{more})"),
+            theme.header,
+        )));
+        let cell = c
+            .counts
+            .iter()
+            .flatten()
+            .map(|v| v.to_string().len())
+            .chain(c.classes.iter().take(shown).map(|s| s.width().min(10)))
+            .max()
+            .unwrap_or(4)
+            + 1;
+        let label_w = c
+            .classes
+            .iter()
+            .map(|s| s.width())
+            .max()
+            .unwrap_or(6)
+            .clamp(6, 16)
+            + 1;
+        let mut header = " ".repeat(label_w);
+        for class in c.classes.iter().take(shown) {
+            header.push_str(&fit_right(&escape_control(class), cell));
+        }
+        lines.push(Line::from(Span::styled(header, theme.header)));
+        for (i, row) in c.counts.iter().enumerate().take(shown) {
+            let mut spans = vec![Span::styled(
+                fit_cell(&escape_control(&c.classes[i]), label_w),
+                theme.header,
+            )];
+            for (j, v) in row.iter().enumerate().take(shown) {
+                let style = if i == j { theme.key } else { theme.text };
+                spans.push(Span::styled(fit_right(&v.to_string(), cell), style));
+            }
+            lines.push(Line::from(spans));
+        }
+    }
+    lines
+}
+
+fn human_bytes(b: u64) -> String {
+    match b {
+        b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64),
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
+}
