@@ -229,3 +229,102 @@ fn bad_requests_and_bad_targets_have_their_exit_codes() {
             .contains("11 row(s) with no target value were dropped")
     );
 }
+
+/// `kill -9` of a training process leaves a store that opens, with that process's run marked
+/// interrupted at the next open; a run that another live process is training is not touched,
+/// and the killed process's worker does not keep training.
+#[test]
+fn kill_9_marks_the_run_interrupted_and_spares_a_live_one() {
+    use mlwb::pipeline::runs::{RunStatus, Store};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let store = tempfile::tempdir().unwrap();
+    let data = demo_file("penguins.csv");
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_mlwb"))
+            .env("MLWB_STORE", store.path())
+            .args([
+                "train",
+                "--data",
+                data.to_str().unwrap(),
+                "--target",
+                "species",
+            ])
+            .args(["--model", "random_forest:n_estimators=500000"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut doomed = start();
+    let mut live = start();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let running = |pid: u32| {
+        Store::open(store.path())
+            .unwrap()
+            .list()
+            .unwrap()
+            .into_iter()
+            .find(|r| r.pid == Some(pid) && r.status == RunStatus::Running)
+    };
+    while running(doomed.id()).is_none() || running(live.id()).is_none() {
+        assert!(Instant::now() < deadline, "the runs never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let doomed_run = running(doomed.id()).unwrap().run_id;
+    // Its worker: a child process (polled for, as it starts just after the run does).
+    let children = |pid: u32| -> Vec<u32> {
+        std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let status = std::fs::read_to_string(e.path().join("status")).ok()?;
+                let ppid = status.lines().find_map(|l| l.strip_prefix("PPid:"))?.trim();
+                (ppid == pid.to_string()).then(|| e.file_name().to_str()?.parse().ok())?
+            })
+            .collect()
+    };
+    let workers = loop {
+        let w = children(doomed.id());
+        if !w.is_empty() {
+            break w;
+        }
+        assert!(Instant::now() < deadline, "no worker process started");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    doomed.kill().unwrap(); // SIGKILL
+    doomed.wait().unwrap();
+
+    let reopened = Store::open(store.path()).unwrap();
+    assert_eq!(reopened.interrupted_at_open(), 1);
+    let runs = reopened.list().unwrap();
+    let status = |id: i64| runs.iter().find(|r| r.run_id == id).unwrap().status;
+    assert_eq!(status(doomed_run), RunStatus::Interrupted);
+    let live_run = runs.iter().find(|r| r.pid == Some(live.id())).unwrap();
+    assert_eq!(
+        live_run.status,
+        RunStatus::Running,
+        "a live process's run is left alone"
+    );
+
+    // The killed process's worker notices its parent is gone and exits (it is reparented and
+    // reaped, or left a zombie if nothing reaps it).
+    let alive = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/status")).is_ok_and(|s| {
+            !s.lines()
+                .any(|l| l.starts_with("State:") && l.contains('Z'))
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while workers.iter().any(|p| alive(*p)) {
+        assert!(
+            Instant::now() < deadline,
+            "the orphaned worker kept running"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    live.kill().unwrap();
+    live.wait().unwrap();
+}
