@@ -177,7 +177,7 @@ fn write_table<const N: usize>(
                 if free_last && i == N - 1 {
                     return c.clone();
                 }
-                let c = profile::truncate(c, widths[i]);
+                let c = crate::pipeline::text::truncate(c, widths[i]);
                 if i >= right_from {
                     format!("{c:>width$}", width = widths[i])
                 } else {

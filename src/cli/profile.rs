@@ -128,25 +128,6 @@ fn write_human(
     Ok(())
 }
 
-pub(super) fn truncate(s: &str, width: usize) -> String {
-    use unicode_width::UnicodeWidthChar;
-    if unicode_width::UnicodeWidthStr::width(s) <= width {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        used += w;
-        out.push(c);
-    }
-    out.push('…');
-    out
-}
-
 fn row(c: &ColumnProfile) -> [String; 9] {
     let (min, max) = match (&c.min_label, &c.max_label) {
         (Some(a), Some(b)) => (a.clone(), b.clone()),

@@ -633,11 +633,19 @@ fn show(w: &mut impl Write, r: &RunRecord) -> std::io::Result<()> {
             .min(16);
         write!(w, "  {:>width$}", "")?;
         for cls in &c.classes {
-            write!(w, "  {:>width$}", super::profile::truncate(cls, width))?;
+            write!(
+                w,
+                "  {:>width$}",
+                crate::pipeline::text::truncate(cls, width)
+            )?;
         }
         writeln!(w)?;
         for (cls, row) in c.classes.iter().zip(&c.counts) {
-            write!(w, "  {:>width$}", super::profile::truncate(cls, width))?;
+            write!(
+                w,
+                "  {:>width$}",
+                crate::pipeline::text::truncate(cls, width)
+            )?;
             for v in row {
                 write!(w, "  {v:>width$}")?;
             }

@@ -2,29 +2,20 @@
 
 pub mod bars;
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Borders};
+use unicode_width::UnicodeWidthStr;
+
+use crate::pipeline::text::truncate;
 
 /// `s` padded to exactly `width` columns, cut with `…` when it is wider.
 pub fn fit_cell(s: &str, width: usize) -> String {
-    let w = s.width();
-    if w <= width {
-        return format!("{s}{}", " ".repeat(width - w));
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        used += w;
-        out.push(c);
-    }
-    if width > 0 {
-        out.push('…');
-        used += 1;
-    }
-    format!("{out}{}", " ".repeat(width.saturating_sub(used)))
+    let cut = truncate(s, width);
+    let w = cut.width();
+    format!("{cut}{}", " ".repeat(width.saturating_sub(w)))
 }
 
 /// `s` right-aligned in `width` columns (cut like [`fit_cell`] when wider).
@@ -35,4 +26,21 @@ pub fn fit_right(s: &str, width: usize) -> String {
     } else {
         fit_cell(s, width)
     }
+}
+
+/// Draw a bordered panel titled `title`; returns the area inside the border.
+pub fn panel(
+    frame: &mut Frame,
+    area: Rect,
+    title: String,
+    border: Style,
+    title_style: Style,
+) -> Rect {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(Span::styled(title, title_style));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
 }

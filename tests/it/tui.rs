@@ -122,7 +122,7 @@ pub(super) fn typed(app: &mut App, text: &str) {
     }
 }
 
-fn screen(app: &App, now: Instant) -> String {
+pub(super) fn screen(app: &App, now: Instant) -> String {
     let (w, h) = app.size;
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal

@@ -2,8 +2,6 @@
 //! detail; the keys that change the set-up; ranking by any metric; earlier sessions' runs on
 //! the leaderboard and the filter to comparable runs. Studies run in this process here.
 
-use std::time::Instant;
-
 use crossterm::event::KeyCode;
 use mlwb::jobs::JobEvent;
 use mlwb::jobs::study::{PlannedRun, StudyEvent, ValidationChoice};
@@ -13,11 +11,9 @@ use mlwb::pipeline::train::{RunProgress, TaskKind};
 use mlwb::tui::app::{App, JobOutput, Pane};
 use mlwb::tui::keymap::Keymap;
 use mlwb::tui::panes::train::{SETUP_ROWS, SetupField};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 use super::demo_file;
-use super::tui::{press, run, shot, temp_store, typed};
+use super::tui::{press, run, screen, shot, temp_store, typed};
 
 fn train_app(file: &str, size: (u16, u16), store: std::path::PathBuf) -> App {
     let mut app = App::new(Keymap::bundled(), vec![demo_file(file)], true, store);
@@ -50,15 +46,6 @@ fn pin_volatile(app: &mut App) {
             r.result.model_bytes = Some(1024);
         }
     }
-}
-
-fn screen_at(app: &App, now: Instant) -> String {
-    let (w, h) = app.size;
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal
-        .draw(|f| mlwb::tui::view::draw(f, app, now))
-        .unwrap();
-    format!("{}", terminal.backend())
 }
 
 /// Put the cursor on set-up row `field`.
@@ -278,7 +265,7 @@ fn running_study_shows_queued_and_live_runs() {
     assert!(statuses.contains(&RunStatus::Running) && statuses.contains(&RunStatus::Queued));
     assert!(app.busy());
     pin_volatile(&mut app);
-    insta::assert_snapshot!("running_120x30", screen_at(&app, started));
+    insta::assert_snapshot!("running_120x30", screen(&app, started));
     // Set-up edits wait for the study; Esc cancels it.
     press(&mut app, KeyCode::Char('t'));
     assert!(app.error.as_deref().unwrap().contains("Esc cancels"));

@@ -14,7 +14,7 @@ use crate::tui::panes::data::layout::body;
 use crate::tui::panes::data::view::render_chart;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::bars::{HBars, Histogram};
-use crate::tui::widgets::fit_cell;
+use crate::tui::widgets::{fit_cell, panel};
 
 /// Where the pane's parts go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,12 +115,7 @@ fn render_list(
         " Spec · {origin} · {features}/{} cols{outputs} ",
         columns.len()
     );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(title, theme.title));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = panel(frame, area, title, theme.border, theme.title);
     if inner.height == 0 || inner.width < 10 {
         return;
     }

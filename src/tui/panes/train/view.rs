@@ -13,7 +13,7 @@ use crate::pipeline::text::{escape_control, format_count};
 use crate::pipeline::train::metrics;
 use crate::tui::panes::data::layout::body;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{fit_cell, fit_right};
+use crate::tui::widgets::{fit_cell, fit_right, panel};
 
 /// Where the pane's parts go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,15 +132,13 @@ fn render_setup(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme
     } else {
         " · t trains"
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(
-            format!(" Set-up · {name} · {rows} rows{hint} "),
-            theme.title,
-        ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = panel(
+        frame,
+        area,
+        format!(" Set-up · {name} · {rows} rows{hint} "),
+        theme.border,
+        theme.title,
+    );
     let w = inner.width as usize;
     let mut lines = Vec::new();
     for (i, field) in SetupField::ALL.iter().enumerate() {
@@ -336,12 +334,7 @@ fn render_board(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme
         " Leaderboard · {n} comparable run{} · by {sort}, {better} ",
         if n == 1 { "" } else { "s" },
     );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(title, theme.title));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = panel(frame, area, title, theme.border, theme.title);
     if inner.height == 0 || inner.width < 20 {
         return;
     }
@@ -463,18 +456,16 @@ fn render_detail(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Them
     let Some(run) = state.selected_run() else {
         return;
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.title)
-        .title(Span::styled(
-            format!(
-                " Run {} · {} · Enter closes · Ctrl-d/u scroll ",
-                run.run_id, run.setup.model
-            ),
-            theme.title,
-        ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = panel(
+        frame,
+        area,
+        format!(
+            " Run {} · {} · Enter closes · Ctrl-d/u scroll ",
+            run.run_id, run.setup.model
+        ),
+        theme.title,
+        theme.title,
+    );
     let lines = detail_lines(state, run, theme, inner.width as usize);
     frame.render_widget(
         Paragraph::new(lines)
