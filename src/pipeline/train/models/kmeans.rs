@@ -187,42 +187,50 @@ mod hamerly {
     ) -> Vec<(u32, f64, f64)> {
         let (k, d) = centers.dim();
         let c_norm: Vec<f64> = centers.rows().into_iter().map(|c| c.dot(&c)).collect();
-        let mut dots = vec![0.0; fail.len() * k];
+        let nearest = |row: &mut dyn Iterator<Item = f64>, norm: f64| {
+            let mut best = (0u32, f64::INFINITY);
+            let mut second = f64::INFINITY;
+            for (c, dt) in row.enumerate() {
+                let d2 = c_norm[c] - 2.0 * dt;
+                if d2 < best.1 {
+                    second = best.1;
+                    best = (c as u32, d2);
+                } else if d2 < second {
+                    second = d2;
+                }
+            }
+            (
+                best.0,
+                (best.1 + norm).max(0.0).sqrt(),
+                (second + norm).max(0.0).sqrt(),
+            )
+        };
         if fail.len() * 4 > m {
             let all = x.slice(s![start..start + m, ..]).dot(&centers.t());
+            return fail
+                .iter()
+                .map(|&i| nearest(&mut all.row(i).iter().copied(), norms[start + i]))
+                .collect();
+        }
+        // Centres transposed: feature j of every centre side by side.
+        let ct: Vec<f64> = (0..d).flat_map(|j| centers.column(j).to_vec()).collect();
+        let mut dots = vec![0.0; fail.len() * k];
+        for j in 0..d {
+            let col = x.column(j);
+            let cj = &ct[j * k..(j + 1) * k];
             for (f, &i) in fail.iter().enumerate() {
-                dots[f * k..(f + 1) * k].copy_from_slice(&all.row(i).to_vec());
-            }
-        } else {
-            for j in 0..d {
-                let col = x.column(j);
-                for (f, &i) in fail.iter().enumerate() {
-                    let v = col[start + i];
-                    for (c, dt) in dots[f * k..(f + 1) * k].iter_mut().enumerate() {
-                        *dt += v * centers[[c, j]];
-                    }
+                let v = col[start + i];
+                for (dt, &c) in dots[f * k..(f + 1) * k].iter_mut().zip(cj) {
+                    *dt += v * c;
                 }
             }
         }
         fail.iter()
             .enumerate()
             .map(|(f, &i)| {
-                let mut best = (0u32, f64::INFINITY);
-                let mut second = f64::INFINITY;
-                for (c, &dt) in dots[f * k..(f + 1) * k].iter().enumerate() {
-                    let d2 = c_norm[c] - 2.0 * dt;
-                    if d2 < best.1 {
-                        second = best.1;
-                        best = (c as u32, d2);
-                    } else if d2 < second {
-                        second = d2;
-                    }
-                }
-                let norm = norms[start + i];
-                (
-                    best.0,
-                    (best.1 + norm).max(0.0).sqrt(),
-                    (second + norm).max(0.0).sqrt(),
+                nearest(
+                    &mut dots[f * k..(f + 1) * k].iter().copied(),
+                    norms[start + i],
                 )
             })
             .collect()
