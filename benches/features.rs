@@ -9,24 +9,15 @@
 //! peer's checksum: mlwb's extra `(unseen)` columns are all zeros here) and the peak RSS.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "common.rs"]
+mod common;
+
 use std::path::PathBuf;
 use std::time::Instant;
 
 use mlwb::pipeline::data::{self, LoadOptions};
-use mlwb::pipeline::features::{
-    self, ColumnRole, ColumnSpec, Encode, FeatureSpec, Impute, Kind, Scale,
-};
+use mlwb::pipeline::features;
 use mlwb::pipeline::progress::{CancelFlag, no_progress};
-
-fn rss_mb(field: &str) -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
 
 fn main() {
     let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
@@ -42,24 +33,9 @@ fn main() {
         &no_progress,
     )
     .unwrap();
-    let mut columns = Vec::new();
-    for i in 0..12 {
-        let mut c = ColumnSpec::new(&format!("f{i:02}"), ColumnRole::Feature, Kind::Numeric);
-        c.impute = Some(Impute::Median);
-        c.scale = Some(Scale::Standard);
-        columns.push(c);
-    }
-    for name in ["c0", "c1", "c2"] {
-        let mut c = ColumnSpec::new(name, ColumnRole::Feature, Kind::Categorical);
-        c.encode = Some(Encode::OneHot);
-        columns.push(c);
-    }
-    let spec = FeatureSpec {
-        format: features::SPEC_FORMAT,
-        columns,
-    };
+    let spec = common::peer_spec();
     let valid = features::check(&spec, ds.df.schema()).unwrap();
-    let base = rss_mb("VmRSS:");
+    let base = common::rss_mb("VmRSS:");
     let mut times = Vec::new();
     let mut shape = (0, 0);
     let mut checksum = 0.0;
@@ -82,6 +58,6 @@ fn main() {
         times[times.len() - 1],
         shape.0,
         shape.1,
-        rss_mb("VmHWM:"),
+        common::rss_mb("VmHWM:"),
     );
 }

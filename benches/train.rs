@@ -8,48 +8,21 @@
 //! starts. Timed: fit, then predict of the test rows. Prints the median time per model, the
 //! test accuracy / ROC AUC (or R², or k-means test inertia) and the process's peak RSS.
 //! MODELS is a comma list of logreg,gnb,kmeans,dtree,rf,linreg,ridge,dtree_reg (default all).
+//! BENCH_PARAMS adds hyperparameters to every model (`max_bins=128`), BENCH_SEED sets the seed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "common.rs"]
+mod common;
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use mlwb::pipeline::data::{self, LoadOptions};
-use mlwb::pipeline::features::{
-    self, ColumnRole, ColumnSpec, Encode, FeatureSpec, Impute, Kind, Scale,
-};
+use mlwb::pipeline::features;
 use mlwb::pipeline::progress::{CancelFlag, no_progress};
 use mlwb::pipeline::train::metrics;
 use mlwb::pipeline::train::models::{self, ModelSpec, Prediction, Target};
 use mlwb::pipeline::train::{self, TaskKind};
-
-fn rss_mb(field: &str) -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-fn spec() -> FeatureSpec {
-    let mut columns = Vec::new();
-    for i in 0..12 {
-        let mut c = ColumnSpec::new(&format!("f{i:02}"), ColumnRole::Feature, Kind::Numeric);
-        c.impute = Some(Impute::Median);
-        c.scale = Some(Scale::Standard);
-        columns.push(c);
-    }
-    for name in ["c0", "c1", "c2"] {
-        let mut c = ColumnSpec::new(name, ColumnRole::Feature, Kind::Categorical);
-        c.encode = Some(Encode::OneHot);
-        columns.push(c);
-    }
-    FeatureSpec {
-        format: features::SPEC_FORMAT,
-        columns,
-    }
-}
 
 struct Prepared {
     xtr: ndarray::Array2<f64>,
@@ -66,7 +39,7 @@ fn prepare(path: &std::path::Path, task: TaskKind) -> Prepared {
     let n = df.height();
     let ntr = (0.8 * n as f64) as usize;
     let (tr, te) = (df.slice(0, ntr), df.slice(ntr as i64, n - ntr));
-    let spec = train::spec_for_target(&spec(), Some("target")).unwrap();
+    let spec = train::spec_for_target(&common::peer_spec(), Some("target")).unwrap();
     let valid = features::check(&spec, tr.schema()).unwrap();
     let fitted = features::fit(&valid, &tr, &cancel, &no_progress).unwrap();
     let xtr = fitted.transform(&tr, &cancel, &no_progress).unwrap().x;
@@ -131,8 +104,19 @@ fn main() {
                 )
             })
         };
-        let params = ModelSpec::parse(model).unwrap().check(task).unwrap();
-        let base = rss_mb("VmRSS:");
+        let model = match std::env::var("BENCH_PARAMS") {
+            Ok(extra) if !extra.is_empty() => {
+                let sep = if model.contains(':') { "," } else { ":" };
+                format!("{model}{sep}{extra}")
+            }
+            _ => model.to_string(),
+        };
+        let seed: u64 = std::env::var("BENCH_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let params = ModelSpec::parse(&model).unwrap().check(task).unwrap();
+        let base = common::rss_mb("VmRSS:");
         let mut times = Vec::new();
         let mut summary = String::new();
         for _ in 0..reps {
@@ -150,7 +134,7 @@ fn main() {
                 &params,
                 p.xtr.view(),
                 target,
-                0,
+                seed,
                 &CancelFlag::new(),
                 &|_, _| {},
             )
@@ -199,7 +183,7 @@ fn main() {
             "{job:<10} median {:.3}s (min {:.3}s, n={reps})  {summary}  rss base {base:.0} MB, peak {:.0} MB",
             times[times.len() / 2],
             times[0],
-            rss_mb("VmHWM:")
+            common::rss_mb("VmHWM:")
         );
     }
 }

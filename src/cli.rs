@@ -1,5 +1,6 @@
 //! The command line: clap definitions, dispatch, human and `--json` output, exit codes.
 
+mod drift;
 mod features;
 mod profile;
 mod train;
@@ -71,6 +72,8 @@ pub enum Command {
     Train(train::TrainArgs),
     /// List, show or rerun recorded runs.
     Runs(train::RunsArgs),
+    /// Compare a current dataset with a reference: per-column drift tests and a verdict.
+    Drift(drift::DriftArgs),
     /// Internal: run one background task for another mlwb process (JSON lines on stdio).
     #[command(name = "__worker", hide = true)]
     Worker,
@@ -226,6 +229,7 @@ pub fn run(cli: &Cli, command: &Command) -> ExitCode {
             cli.store.as_deref(),
             Output::new(cli, args.command.json()),
         ),
+        Command::Drift(args) => drift::run(args, cli.store.as_deref(), Output::new(cli, args.json)),
         Command::Worker => crate::jobs::worker::serve(),
         Command::Demo => {
             eprintln!("mlwb: this binary was built without the TUI (feature \"tui\")");

@@ -1,10 +1,11 @@
-//! Headless pipeline: loading, profiling, feature engineering and (later) training and drift.
+//! Headless pipeline: loading, profiling, feature engineering, training and drift.
 //!
 //! Nothing below this module may depend on a terminal-UI or async-runtime crate: every function is
 //! synchronous, takes a [`progress::CancelFlag`] and a progress callback where the work is
 //! long, and is shared by the CLI, the TUI's background jobs and the tests.
 
 pub mod data;
+pub mod drift;
 pub mod error;
 pub mod features;
 pub mod files;

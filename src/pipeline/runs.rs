@@ -10,13 +10,17 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+mod checks;
+
+pub use checks::{DriftCheck, NewDriftCheck};
+
 use crate::pipeline::train::metrics::{self, Confusion, Metrics};
 use crate::pipeline::{PipelineError, Result};
 
 /// The store's directory name inside a project.
 pub const STORE_DIR: &str = ".mlwb";
 const DB_FILE: &str = "mlwb.db";
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 /// How often a training process refreshes its runs' heartbeat.
 pub const HEARTBEAT: Duration = Duration::from_secs(2);
 /// A heartbeat older than this means the owner is gone.
@@ -273,7 +277,23 @@ impl Store {
                 heartbeat REAL
             );
             CREATE INDEX IF NOT EXISTS runs_by_data ON runs(data_fingerprint, target, validation_key);
-            PRAGMA user_version = 1;",
+            CREATE TABLE IF NOT EXISTS drift_checks (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                created_at TEXT NOT NULL,
+                reference_path TEXT NOT NULL,
+                reference_fingerprint TEXT NOT NULL,
+                current_path TEXT NOT NULL,
+                current_fingerprint TEXT NOT NULL,
+                options TEXT NOT NULL,
+                dataset_drift INTEGER NOT NULL,
+                drift_share REAL NOT NULL,
+                n_tested INTEGER NOT NULL,
+                n_drifted INTEGER NOT NULL,
+                duration_s REAL NOT NULL,
+                report TEXT NOT NULL,
+                mlwb_version TEXT NOT NULL
+            );
+            PRAGMA user_version = 2;",
         )
     }
 

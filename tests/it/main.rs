@@ -2,9 +2,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli;
+mod cli_drift;
 mod cli_features;
 mod cli_train;
 mod pipeline_data;
+mod pipeline_drift;
 mod pipeline_features;
 mod pipeline_profile;
 mod pipeline_train;

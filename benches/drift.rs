@@ -1,0 +1,78 @@
+//! Drift check time against the peer harness (issue #5): `drift_numpy_fast` (one sort per column
+//! and side, the same statistics) and Evidently's DataDriftPreset, on the harness's drift pairs.
+//!
+//! Run: `cargo bench --bench drift -- DIR [ROWS] [REPS]`, with DIR holding
+//! `drift_reference_ROWS.parquet` and `drift_current_ROWS.parquet` from
+//! `../shared/bench/gen_data.py` (ROWS = 1000000 by default). Both tables are loaded before the
+//! clock starts, as the peer does. Timed: `drift::check` with the default options, which
+//! computes for each of the 12 numeric columns KS D and p, Wasserstein-1 (normed), PSI and
+//! Jensen–Shannon, and for each of the 3 categorical ones chi-square, Z, PSI and
+//! Jensen–Shannon. Prints the median time, the columns flagged (to compare with Evidently's)
+//! and the peak RSS.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "common.rs"]
+mod common;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use mlwb::pipeline::data::{self, LoadOptions};
+use mlwb::pipeline::drift::{self, DriftOptions};
+use mlwb::pipeline::progress::{CancelFlag, no_progress};
+
+fn main() {
+    let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
+    let Some(dir) = args.next().map(PathBuf::from) else {
+        eprintln!("usage: cargo bench --bench drift -- DIR [ROWS] [REPS]");
+        return;
+    };
+    let rows = args.next().unwrap_or_else(|| "1000000".into());
+    let reps: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(5);
+    let load = |side: &str| {
+        let path = dir.join(format!("drift_{side}_{rows}.parquet"));
+        data::load(
+            &path,
+            &LoadOptions::default(),
+            &CancelFlag::new(),
+            &no_progress,
+        )
+        .unwrap()
+        .df
+    };
+    let (reference, current) = (load("reference"), load("current"));
+    let base = common::rss_mb("VmRSS:");
+    let mut times = Vec::new();
+    let mut report = None;
+    for _ in 0..reps {
+        let t0 = Instant::now();
+        let r = drift::check(
+            &reference,
+            &current,
+            &DriftOptions::default(),
+            &CancelFlag::new(),
+            &no_progress,
+        )
+        .unwrap();
+        times.push(t0.elapsed().as_secs_f64());
+        report = Some(r);
+    }
+    times.sort_by(f64::total_cmp);
+    let report = report.unwrap();
+    println!(
+        "drift {rows} rows: median {:.3}s (min {:.3}s, n={reps}); flagged {:?}; rss base {base:.0} MB, peak {:.0} MB",
+        times[times.len() / 2],
+        times[0],
+        report.drifted_columns,
+        common::rss_mb("VmHWM:")
+    );
+    for c in &report.columns {
+        println!(
+            "  {:<6} {:<14} score {:<12.6e} drifted {}",
+            c.name,
+            c.test.map(|t| t.name()).unwrap_or("-"),
+            c.score.unwrap_or(f64::NAN),
+            c.drifted
+        );
+    }
+}

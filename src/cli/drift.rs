@@ -1,0 +1,258 @@
+//! `mlwb drift REFERENCE CURRENT`: per-column drift tests, the dataset verdict, reports, the
+//! store record, and the CI gate (`--fail-on-drift` exits 1 on dataset drift).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Args;
+
+use super::{Output, exit};
+use crate::pipeline::PipelineError;
+use crate::pipeline::data::{self, Dataset, LoadOptions};
+use crate::pipeline::drift::report::{self, CheckMeta, SideMeta};
+use crate::pipeline::drift::{self, DriftOptions, DriftReport, Method};
+use crate::pipeline::progress::CancelFlag;
+use crate::pipeline::runs::NewDriftCheck;
+use crate::pipeline::text::{escape_control, format_count, format_number};
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// The reference dataset (what the model was trained on).
+    pub reference: PathBuf,
+    /// The current dataset (what the model sees now).
+    pub current: PathBuf,
+    /// Check only these columns (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "C,...")]
+    pub columns: Vec<String>,
+    /// The test for every column (ks, chisquare, z, wasserstein, jensenshannon, psi), or
+    /// COL=TEST for one column. Repeatable.
+    #[arg(long, value_name = "[COL=]TEST")]
+    pub method: Vec<String>,
+    /// The threshold of every column's test, or COL=X for one column. Repeatable.
+    #[arg(long, value_name = "[COL=]X")]
+    pub threshold: Vec<String>,
+    /// The dataset drifts when at least this share of the tested columns drift.
+    #[arg(long, default_value_t = drift::DEFAULT_DRIFT_SHARE, value_name = "X")]
+    pub drift_share: f64,
+    /// One JSON document on stdout instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write a report: .json or .md, by extension.
+    #[arg(long, value_name = "OUT")]
+    pub report: Option<PathBuf>,
+    /// Exit 1 when the dataset drifted (0 when not); input errors keep their own codes.
+    #[arg(long)]
+    pub fail_on_drift: bool,
+    /// Do not record the check in the store.
+    #[arg(long)]
+    pub no_store: bool,
+}
+
+/// Split `COL=VALUE` (at the last `=`, so column names may hold one) or a bare value.
+fn split_column(arg: &str) -> (Option<&str>, &str) {
+    match arg.rsplit_once('=') {
+        Some((col, v)) if !col.is_empty() => (Some(col), v),
+        _ => (None, arg),
+    }
+}
+
+/// The options the arguments ask for, or a usage error.
+pub fn options(args: &DriftArgs) -> Result<DriftOptions, PipelineError> {
+    let mut o = DriftOptions {
+        drift_share: args.drift_share,
+        ..DriftOptions::default()
+    };
+    if !args.columns.is_empty() {
+        o.columns = Some(args.columns.iter().map(|c| c.trim().to_string()).collect());
+    }
+    for m in &args.method {
+        let (col, name) = split_column(m);
+        let method = Method::parse(name).ok_or_else(|| {
+            PipelineError::BadRequest(format!(
+                "--method {m}: '{name}' is not a drift test; use one of {}",
+                Method::names()
+            ))
+        })?;
+        match col {
+            Some(c) => {
+                o.column_methods.insert(c.to_string(), method);
+            }
+            None => o.method = Some(method),
+        }
+    }
+    for t in &args.threshold {
+        let (col, text) = split_column(t);
+        let value: f64 = text.trim().parse().map_err(|_| {
+            PipelineError::BadRequest(format!("--threshold {t}: '{text}' is not a number"))
+        })?;
+        match col {
+            Some(c) => {
+                o.column_thresholds.insert(c.to_string(), value);
+            }
+            None => o.threshold = Some(value),
+        }
+    }
+    o.check()?;
+    Ok(o)
+}
+
+fn side_meta(d: &Dataset) -> SideMeta {
+    SideMeta {
+        path: d.path.display().to_string(),
+        rows: d.df.height() as u64,
+        fingerprint: d.fingerprint.clone(),
+    }
+}
+
+pub fn run(args: &DriftArgs, store: Option<&Path>, out: Output) -> ExitCode {
+    let options = match options(args) {
+        Ok(o) => o,
+        Err(e) => return out.fail(&e),
+    };
+    if let Some(path) = &args.report
+        && let Err(e) = report::ReportFormat::for_path(path)
+    {
+        return out.fail(&e);
+    }
+    let cancel = CancelFlag::new();
+    let progress = super::stderr_progress(out);
+    let load = |path: &Path| data::load(path, &LoadOptions::default(), &cancel, &progress);
+    let loaded = load(&args.reference).and_then(|r| Ok((r, load(&args.current)?)));
+    let (reference, current) = match loaded {
+        Ok(pair) => pair,
+        Err(e) => {
+            super::clear_progress(out);
+            return out.fail(&e);
+        }
+    };
+    for d in [&reference, &current] {
+        if d.df.height() == 0 {
+            super::clear_progress(out);
+            return out.fail(&PipelineError::BadData {
+                path: d.path.clone(),
+                message: "the table has no rows; drift needs data on both sides".into(),
+            });
+        }
+    }
+    let started = Instant::now();
+    let result = drift::check(&reference.df, &current.df, &options, &cancel, &progress);
+    super::clear_progress(out);
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => return out.fail(&e),
+    };
+    let duration_s = started.elapsed().as_secs_f64();
+    let mut meta = CheckMeta {
+        reference: side_meta(&reference),
+        current: side_meta(&current),
+        check_id: None,
+        duration_s,
+    };
+    if !args.no_store {
+        let recorded = super::train::open_store(store).and_then(|s| {
+            s.record_drift(&NewDriftCheck {
+                reference_path: &meta.reference.path,
+                reference_fingerprint: &meta.reference.fingerprint,
+                current_path: &meta.current.path,
+                current_fingerprint: &meta.current.fingerprint,
+                options: &options,
+                report: &report,
+                duration_s,
+            })
+        });
+        match recorded {
+            Ok(id) => meta.check_id = Some(id),
+            Err(e) => return out.fail(&e),
+        }
+    }
+    if let Some(path) = &args.report
+        && let Err(e) = report::write(path, &meta, &report)
+    {
+        return out.fail(&e);
+    }
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    let written = if out.json {
+        writeln!(w, "{}", report::to_json(&meta, &report))
+    } else {
+        write_human(&mut w, &meta, &report, out)
+    };
+    // Large tables: the process ends next, freeing them would only delay the exit.
+    std::mem::forget((reference, current));
+    let code = super::finish_output(written);
+    if code == ExitCode::from(exit::OK) && args.fail_on_drift && report.dataset_drift {
+        return ExitCode::from(exit::GATE_FAILED);
+    }
+    code
+}
+
+fn write_human(
+    w: &mut impl Write,
+    meta: &CheckMeta,
+    report: &DriftReport,
+    out: Output,
+) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "{} ({} rows) → {} ({} rows), {} columns in {:.2} s",
+        escape_control(&meta.reference.path),
+        format_count(meta.reference.rows),
+        escape_control(&meta.current.path),
+        format_count(meta.current.rows),
+        report.columns.len(),
+        meta.duration_s
+    )?;
+    let header = [
+        "column",
+        "verdict",
+        "kind",
+        "test",
+        "score",
+        "threshold",
+        "why",
+    ];
+    let rows: Vec<[String; 7]> = report
+        .by_drift()
+        .into_iter()
+        .map(|i| {
+            let c = &report.columns[i];
+            let verdict = report::verdict_text(c);
+            let verdict = if out.color && c.drifted {
+                format!("\x1b[31m{verdict}\x1b[0m")
+            } else {
+                verdict.to_string()
+            };
+            [
+                escape_control(&c.name).into_owned(),
+                verdict,
+                c.kind.name().to_string(),
+                c.test.map(|t| t.label().to_string()).unwrap_or_default(),
+                report::score_text(c),
+                c.threshold.map(format_number).unwrap_or_default(),
+                c.reason.clone(),
+            ]
+        })
+        .collect();
+    super::write_table(w, &header, &rows, 4, true)?;
+    writeln!(w)?;
+    let line = report::verdict_line(report);
+    if out.color && report.dataset_drift {
+        writeln!(w, "\x1b[1;31m{line}\x1b[0m")?;
+    } else {
+        writeln!(w, "{line}")?;
+    }
+    if !report.findings.is_empty() && !out.quiet {
+        writeln!(w, "\nfindings:")?;
+        for f in &report.findings {
+            writeln!(w, "  ! {}", escape_control(&f.message))?;
+        }
+    }
+    if let Some(id) = meta.check_id
+        && !out.quiet
+    {
+        writeln!(w, "\nrecorded as drift check {id}")?;
+    }
+    Ok(())
+}

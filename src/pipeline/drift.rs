@@ -1,0 +1,1017 @@
+//! Data drift between a reference and a current table (DESIGN.md §8): per column, the test
+//! Evidently would choose (or the one asked for), its score against a threshold, a verdict and
+//! why that test; schema problems as findings; the dataset verdict from the share of drifted
+//! columns. Every numeric statistic comes from one sort per column and side.
+
+mod measures;
+mod method;
+pub mod pvalue;
+pub mod report;
+mod sample;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use polars::prelude::*;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub use method::{Method, ScoreKind};
+use sample::{DtypeClass, Labels};
+
+use crate::pipeline::error::{PipelineError, Result, catch_panics};
+use crate::pipeline::progress::{CancelFlag, Progress, ProgressFn};
+use crate::pipeline::text::{format_count, number_label};
+
+/// Reference values (after dropping missing ones) up to which p-value tests are the default.
+pub const SMALL_REFERENCE: u64 = 1000;
+/// Default share of drifted tested columns that makes the dataset drifted.
+pub const DEFAULT_DRIFT_SHARE: f64 = 0.5;
+/// Per-value counts are kept (for chi-square and Z on numbers) up to this many distinct values.
+const KEEP_VALUES: usize = 100;
+/// Numeric columns with at most this many distinct reference values are binned per value for
+/// Jensen–Shannon (Evidently's rule); above it, Sturges' bins on the pooled values.
+const PER_VALUE_BINS: u64 = 20;
+/// Categories drawn in a bar chart before the rest are pooled.
+const CHART_CATEGORIES: usize = 12;
+
+/// What to check and how.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DriftOptions {
+    /// Only these columns (all when `None`).
+    pub columns: Option<Vec<String>>,
+    /// One test for every column it applies to.
+    pub method: Option<Method>,
+    /// A test per column, over `method`.
+    pub column_methods: BTreeMap<String, Method>,
+    /// One threshold for every column's chosen test.
+    pub threshold: Option<f64>,
+    /// A threshold per column, over `threshold`.
+    pub column_thresholds: BTreeMap<String, f64>,
+    /// The dataset drifts when drifted / tested ≥ this.
+    pub drift_share: f64,
+}
+
+impl Default for DriftOptions {
+    fn default() -> Self {
+        DriftOptions {
+            columns: None,
+            method: None,
+            column_methods: BTreeMap::new(),
+            threshold: None,
+            column_thresholds: BTreeMap::new(),
+            drift_share: DEFAULT_DRIFT_SHARE,
+        }
+    }
+}
+
+impl DriftOptions {
+    /// Refuse values that cannot mean anything.
+    pub fn check(&self) -> Result<()> {
+        let bad = |m: String| Err(PipelineError::BadRequest(m));
+        if !(self.drift_share > 0.0 && self.drift_share <= 1.0) {
+            return bad(format!(
+                "drift share {} must be in (0, 1]: the share of tested columns that must drift",
+                self.drift_share
+            ));
+        }
+        let thresholds = self
+            .threshold
+            .iter()
+            .map(|t| ("--threshold".to_string(), *t))
+            .chain(
+                self.column_thresholds
+                    .iter()
+                    .map(|(c, t)| (format!("the threshold of {c}"), *t)),
+            );
+        for (what, t) in thresholds {
+            if !(t.is_finite() && t >= 0.0) {
+                return bad(format!("{what} is {t}; it must be a number ≥ 0"));
+            }
+        }
+        Ok(())
+    }
+
+    fn method_for(&self, column: &str) -> Option<(Method, &'static str)> {
+        if let Some(&m) = self.column_methods.get(column) {
+            return Some((m, "set for this column"));
+        }
+        self.method.map(|m| (m, "chosen for all columns"))
+    }
+
+    fn threshold_for(&self, column: &str) -> Option<f64> {
+        self.column_thresholds
+            .get(column)
+            .copied()
+            .or(self.threshold)
+    }
+}
+
+/// What a column was treated as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnKind {
+    Numeric,
+    Categorical,
+    /// An identifier: different in every row, so not tested.
+    Id,
+    /// Free text: not tested as categories.
+    Text,
+    Datetime,
+    Unsupported,
+    /// No values on one side (all null), or the type differs between the sides.
+    Untestable,
+    /// In one table only.
+    Missing,
+}
+
+impl ColumnKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnKind::Numeric => "numeric",
+            ColumnKind::Categorical => "categorical",
+            ColumnKind::Id => "id",
+            ColumnKind::Text => "text",
+            ColumnKind::Datetime => "datetime",
+            ColumnKind::Unsupported => "unsupported",
+            ColumnKind::Untestable => "untestable",
+            ColumnKind::Missing => "missing",
+        }
+    }
+}
+
+/// One test's outcome on one column.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestResult {
+    pub test: Method,
+    /// The test statistic: KS D, chi-square, z, or the distance itself.
+    pub statistic: Option<f64>,
+    pub p_value: Option<f64>,
+    /// The value compared with the threshold (the p-value or the distance).
+    pub score: f64,
+    pub threshold: f64,
+    pub drifted: bool,
+}
+
+impl TestResult {
+    fn new(test: Method, statistic: f64, p_value: Option<f64>, threshold: f64) -> TestResult {
+        let score = p_value.unwrap_or(statistic);
+        TestResult {
+            test,
+            statistic: Some(statistic).filter(|s| s.is_finite()),
+            p_value,
+            score,
+            threshold,
+            drifted: test.drifted(score, threshold),
+        }
+    }
+
+    /// How far past its threshold the score is: ≥ 1 means drift. For p-values, ln p / ln t.
+    pub fn severity(&self) -> f64 {
+        match self.test.score_kind() {
+            ScoreKind::Distance if self.threshold > 0.0 => self.score / self.threshold,
+            ScoreKind::Distance => self.score,
+            ScoreKind::PValue if self.score <= 0.0 => f64::INFINITY,
+            ScoreKind::PValue if self.threshold > 0.0 && self.threshold < 1.0 => {
+                self.score.ln() / self.threshold.ln()
+            }
+            ScoreKind::PValue => 1.0 - self.score,
+        }
+    }
+}
+
+/// One side's counts for one column.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SideStats {
+    /// Values tested (not null, not NaN, finite).
+    pub values: u64,
+    pub nulls: u64,
+    pub infinite: u64,
+    /// (nulls + infinite) / rows.
+    pub null_share: f64,
+    pub distinct: u64,
+    pub dtype: Option<String>,
+}
+
+/// Both distributions of a column, as shares, for a chart.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Chart {
+    /// Shared bin edges (edges.len() = bins + 1).
+    Histogram {
+        edges: Vec<f64>,
+        reference: Vec<f64>,
+        current: Vec<f64>,
+    },
+    /// One bar pair per value; the largest values first, the rest pooled in a last bar.
+    Bars {
+        labels: Vec<String>,
+        reference: Vec<f64>,
+        current: Vec<f64>,
+    },
+}
+
+/// The drift of one column.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ColumnDrift {
+    pub name: String,
+    pub kind: ColumnKind,
+    pub tested: bool,
+    pub test: Option<Method>,
+    pub statistic: Option<f64>,
+    pub p_value: Option<f64>,
+    pub score: Option<f64>,
+    pub score_kind: Option<ScoreKind>,
+    pub threshold: Option<f64>,
+    pub drifted: bool,
+    /// Why this test (or why the column is not tested), in one line.
+    pub reason: String,
+    pub reference: SideStats,
+    pub current: SideStats,
+    /// Distinct values in reference ∪ current.
+    pub distinct: Option<u64>,
+    /// Every test that applies to the column, the chosen one included (to switch in place).
+    pub tests: Vec<TestResult>,
+    pub chart: Option<Chart>,
+}
+
+impl ColumnDrift {
+    fn untested(name: &str, kind: ColumnKind, reason: String) -> ColumnDrift {
+        ColumnDrift {
+            name: name.to_string(),
+            kind,
+            tested: false,
+            test: None,
+            statistic: None,
+            p_value: None,
+            score: None,
+            score_kind: None,
+            threshold: None,
+            drifted: false,
+            reason,
+            reference: SideStats::default(),
+            current: SideStats::default(),
+            distinct: None,
+            tests: Vec::new(),
+            chart: None,
+        }
+    }
+
+    /// The chosen test's result.
+    pub fn result(&self) -> Option<&TestResult> {
+        self.tests.iter().find(|t| Some(t.test) == self.test)
+    }
+
+    fn apply(&mut self, chosen: &TestResult) {
+        self.test = Some(chosen.test);
+        self.statistic = chosen.statistic;
+        self.p_value = chosen.p_value;
+        self.score = Some(chosen.score);
+        self.score_kind = Some(chosen.test.score_kind());
+        self.threshold = Some(chosen.threshold);
+        self.drifted = chosen.drifted;
+    }
+
+    /// The sort key of "most drifted first".
+    pub fn severity(&self) -> f64 {
+        self.result()
+            .map_or(f64::NEG_INFINITY, TestResult::severity)
+    }
+}
+
+/// A schema problem: reported, never counted as drift.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    MissingInCurrent,
+    MissingInReference,
+    TypeChanged,
+    AllNull,
+    Constant,
+    NothingTested,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub column: Option<String>,
+    pub kind: FindingKind,
+    pub message: String,
+}
+
+/// A whole drift check.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DriftReport {
+    pub reference_rows: u64,
+    pub current_rows: u64,
+    pub dataset_drift: bool,
+    /// Drifted / tested columns.
+    pub drift_share: f64,
+    /// The share at which the dataset drifts.
+    pub drift_share_threshold: f64,
+    pub n_tested: usize,
+    pub n_drifted: usize,
+    pub drifted_columns: Vec<String>,
+    pub columns: Vec<ColumnDrift>,
+    pub findings: Vec<Finding>,
+    /// False: every statistic here is exact (computed on all rows).
+    pub approximate: bool,
+}
+
+impl DriftReport {
+    /// Column indices, most drifted first: drifted columns by severity, then the others by
+    /// severity, then the untested ones in table order.
+    pub fn by_drift(&self) -> Vec<usize> {
+        let mut idx: Vec<usize> = (0..self.columns.len()).collect();
+        idx.sort_by(|&a, &b| {
+            let (x, y) = (&self.columns[a], &self.columns[b]);
+            y.tested
+                .cmp(&x.tested)
+                .then(y.drifted.cmp(&x.drifted))
+                .then(y.severity().total_cmp(&x.severity()))
+                .then(a.cmp(&b))
+        });
+        idx
+    }
+
+    /// Switch one column to another of its tests (with its default threshold unless one is
+    /// given) and recompute the dataset verdict.
+    pub fn set_test(&mut self, column: &str, test: Method, threshold: Option<f64>) -> Result<()> {
+        let Some(col) = self.columns.iter_mut().find(|c| c.name == column) else {
+            return Err(PipelineError::BadRequest(format!(
+                "no column '{column}' in this drift check"
+            )));
+        };
+        let Some(found) = col.tests.iter_mut().find(|t| t.test == test) else {
+            let applicable: Vec<&str> = col.tests.iter().map(|t| t.test.name()).collect();
+            return Err(PipelineError::BadRequest(format!(
+                "{test} does not apply to {} column '{column}'; it can use: {}",
+                col.kind.name(),
+                if applicable.is_empty() {
+                    "none (not tested)".to_string()
+                } else {
+                    applicable.join(", ")
+                }
+            )));
+        };
+        let t = threshold.unwrap_or(found.threshold);
+        found.threshold = t;
+        found.drifted = test.drifted(found.score, t);
+        let chosen = found.clone();
+        col.apply(&chosen);
+        col.reason = format!("{} (chosen by hand)", test.label());
+        self.recompute();
+        Ok(())
+    }
+
+    fn recompute(&mut self) {
+        let tested: Vec<&ColumnDrift> = self.columns.iter().filter(|c| c.tested).collect();
+        self.n_tested = tested.len();
+        self.drifted_columns = tested
+            .iter()
+            .filter(|c| c.drifted)
+            .map(|c| c.name.clone())
+            .collect();
+        self.n_drifted = self.drifted_columns.len();
+        self.drift_share = if self.n_tested == 0 {
+            0.0
+        } else {
+            self.n_drifted as f64 / self.n_tested as f64
+        };
+        self.dataset_drift = self.n_tested > 0 && self.drift_share >= self.drift_share_threshold;
+    }
+}
+
+/// How one column will be read, decided from the two dtypes before any value is touched.
+enum Plan {
+    Untested(Box<ColumnDrift>),
+    Number,
+    Label,
+}
+
+fn dtype_name(dtype: &DataType) -> String {
+    dtype.to_string()
+}
+
+fn plan_column(name: &str, r: &Series, c: &Series, findings: &mut Vec<Finding>) -> Plan {
+    let (rt, ct) = (DtypeClass::of(r.dtype()), DtypeClass::of(c.dtype()));
+    let (rn, cn) = (dtype_name(r.dtype()), dtype_name(c.dtype()));
+    let changed = rn != cn;
+    let untested = |kind, reason: String| {
+        let mut col = ColumnDrift::untested(name, kind, reason);
+        col.reference.dtype = Some(rn.clone());
+        col.current.dtype = Some(cn.clone());
+        Plan::Untested(Box::new(col))
+    };
+    if matches!(rt, DtypeClass::Null) || matches!(ct, DtypeClass::Null) {
+        return untested(
+            ColumnKind::Untestable,
+            "no values on one side (null type)".into(),
+        );
+    }
+    match (rt, ct) {
+        (DtypeClass::Number { .. }, DtypeClass::Number { .. })
+        | (DtypeClass::Label, DtypeClass::Label) => {
+            if changed {
+                findings.push(Finding {
+                    column: Some(name.to_string()),
+                    kind: FindingKind::TypeChanged,
+                    message: format!(
+                        "{name}: type changed from {rn} to {cn}; values are still compared"
+                    ),
+                });
+            }
+            if matches!(rt, DtypeClass::Label) {
+                Plan::Label
+            } else {
+                Plan::Number
+            }
+        }
+        (DtypeClass::Temporal, DtypeClass::Temporal) => untested(
+            ColumnKind::Datetime,
+            "dates move by design; test a derived feature (age, weekday) instead".into(),
+        ),
+        (DtypeClass::Other, _) | (_, DtypeClass::Other) => untested(
+            ColumnKind::Unsupported,
+            format!("type {rn} / {cn} cannot be tested"),
+        ),
+        _ => {
+            findings.push(Finding {
+                column: Some(name.to_string()),
+                kind: FindingKind::TypeChanged,
+                message: format!(
+                    "{name}: type changed from {rn} to {cn}; not tested — cast one side so \
+                     both hold the same kind of values"
+                ),
+            });
+            untested(
+                ColumnKind::Untestable,
+                format!("type changed from {rn} to {cn}"),
+            )
+        }
+    }
+}
+
+/// Check every column of `reference` and `current` (DESIGN.md §8). Columns run in parallel;
+/// progress is reported per column on stage `drift`.
+pub fn check(
+    reference: &DataFrame,
+    current: &DataFrame,
+    options: &DriftOptions,
+    cancel: &CancelFlag,
+    progress: ProgressFn,
+) -> Result<DriftReport> {
+    options.check()?;
+    if reference.height() == 0 {
+        return Err(PipelineError::BadColumns(
+            "the reference dataset has no rows: drift needs data on both sides".into(),
+        ));
+    }
+    if current.height() == 0 {
+        return Err(PipelineError::BadColumns(
+            "the current dataset has no rows: drift needs data on both sides".into(),
+        ));
+    }
+    let ref_names: Vec<String> = reference
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let cur_names: Vec<String> = current
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut names: Vec<String> = ref_names.clone();
+    names.extend(cur_names.iter().filter(|n| !ref_names.contains(n)).cloned());
+    if let Some(wanted) = &options.columns {
+        let unknown: Vec<&String> = wanted.iter().filter(|w| !names.contains(w)).collect();
+        if !unknown.is_empty() {
+            return Err(PipelineError::BadRequest(format!(
+                "no column {} in either table; columns are: {}",
+                unknown
+                    .iter()
+                    .map(|u| format!("'{u}'"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                names.join(", ")
+            )));
+        }
+        names.retain(|n| wanted.contains(n));
+    }
+    for (what, map) in [
+        ("method", options.column_methods.keys().collect::<Vec<_>>()),
+        (
+            "threshold",
+            options.column_thresholds.keys().collect::<Vec<_>>(),
+        ),
+    ] {
+        if let Some(n) = map.into_iter().find(|n| !names.contains(n)) {
+            return Err(PipelineError::BadRequest(format!(
+                "a {what} is set for column '{n}', which is not checked"
+            )));
+        }
+    }
+    catch_panics("the drift check", || {
+        let started = std::time::Instant::now();
+        let mut findings = Vec::new();
+        let mut planned: Vec<(String, Plan)> = Vec::new();
+        for name in &names {
+            let (r, c) = (
+                reference
+                    .column(name)
+                    .ok()
+                    .map(|c| c.as_materialized_series()),
+                current
+                    .column(name)
+                    .ok()
+                    .map(|c| c.as_materialized_series()),
+            );
+            let plan = match (r, c) {
+                (Some(r), Some(c)) => plan_column(name, r, c, &mut findings),
+                (Some(_), None) => {
+                    findings.push(Finding {
+                        column: Some(name.clone()),
+                        kind: FindingKind::MissingInCurrent,
+                        message: format!("{name}: in the reference but not in the current data"),
+                    });
+                    Plan::Untested(Box::new(ColumnDrift::untested(
+                        name,
+                        ColumnKind::Missing,
+                        "missing in the current data".into(),
+                    )))
+                }
+                _ => {
+                    findings.push(Finding {
+                        column: Some(name.clone()),
+                        kind: FindingKind::MissingInReference,
+                        message: format!("{name}: in the current data but not in the reference"),
+                    });
+                    Plan::Untested(Box::new(ColumnDrift::untested(
+                        name,
+                        ColumnKind::Missing,
+                        "missing in the reference".into(),
+                    )))
+                }
+            };
+            planned.push((name.clone(), plan));
+        }
+        let total = planned
+            .iter()
+            .filter(|(_, p)| !matches!(p, Plan::Untested(_)))
+            .count() as u64;
+        let done = AtomicU64::new(0);
+        progress(Progress::new("drift", 0, total));
+        let columns: Vec<ColumnDrift> = planned
+            .into_par_iter()
+            .map(|(name, plan)| -> Result<ColumnDrift> {
+                let col = match plan {
+                    Plan::Untested(col) => return Ok(*col),
+                    Plan::Number | Plan::Label => {
+                        cancel.check()?;
+                        let (r, c) = (
+                            reference.column(&name).map_err(internal)?,
+                            current.column(&name).map_err(internal)?,
+                        );
+                        let (r, c) = (r.as_materialized_series(), c.as_materialized_series());
+                        if matches!(plan, Plan::Number) {
+                            numeric_column(&name, r, c, options)?
+                        } else {
+                            label_column(&name, r, c, options)?
+                        }
+                    }
+                };
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                progress(Progress::new("drift", n, total));
+                Ok(col)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        cancel.check()?;
+        for col in &columns {
+            findings.extend(side_findings(col, reference.height(), current.height()));
+        }
+        let mut report = DriftReport {
+            reference_rows: reference.height() as u64,
+            current_rows: current.height() as u64,
+            dataset_drift: false,
+            drift_share: 0.0,
+            drift_share_threshold: options.drift_share,
+            n_tested: 0,
+            n_drifted: 0,
+            drifted_columns: Vec::new(),
+            columns,
+            findings,
+            approximate: false,
+        };
+        report.recompute();
+        if report.n_tested == 0 {
+            report.findings.push(Finding {
+                column: None,
+                kind: FindingKind::NothingTested,
+                message: "no column could be tested, so the dataset verdict is 'no drift' by \
+                          default; see each column's reason"
+                    .into(),
+            });
+        }
+        tracing::info!(
+            columns = report.columns.len(),
+            tested = report.n_tested,
+            drifted = report.n_drifted,
+            seconds = started.elapsed().as_secs_f64(),
+            "drift checked"
+        );
+        Ok(report)
+    })
+}
+
+fn internal(e: PolarsError) -> PipelineError {
+    PipelineError::Internal(e.to_string())
+}
+
+/// All-null and constant columns, once their values are known.
+fn side_findings(col: &ColumnDrift, ref_rows: usize, cur_rows: usize) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if !matches!(
+        col.kind,
+        ColumnKind::Numeric | ColumnKind::Categorical | ColumnKind::Untestable
+    ) {
+        return out;
+    }
+    for (side, s, rows) in [
+        ("reference", &col.reference, ref_rows),
+        ("current", &col.current, cur_rows),
+    ] {
+        if s.dtype.is_none() {
+            continue;
+        }
+        if s.values == 0 && rows > 0 {
+            out.push(Finding {
+                column: Some(col.name.clone()),
+                kind: FindingKind::AllNull,
+                message: format!("{}: every value is missing in the {side} data", col.name),
+            });
+        } else if s.distinct == 1 {
+            out.push(Finding {
+                column: Some(col.name.clone()),
+                kind: FindingKind::Constant,
+                message: format!("{}: a single value in the {side} data", col.name),
+            });
+        }
+    }
+    out
+}
+
+fn side(values: u64, nulls: u64, infinite: u64, distinct: u64, dtype: &DataType) -> SideStats {
+    let rows = values + nulls + infinite;
+    SideStats {
+        values,
+        nulls,
+        infinite,
+        null_share: if rows == 0 {
+            0.0
+        } else {
+            (nulls + infinite) as f64 / rows as f64
+        },
+        distinct,
+        dtype: Some(dtype_name(dtype)),
+    }
+}
+
+/// The default test (DESIGN.md §8, Evidently's rules) and the one-line reason for it.
+fn default_test(kind: ColumnKind, ref_values: u64, distinct: u64) -> (Method, String) {
+    let small = ref_values <= SMALL_REFERENCE;
+    let size = if small {
+        format!("reference ≤ {SMALL_REFERENCE} values")
+    } else {
+        format!("reference > {SMALL_REFERENCE} values")
+    };
+    let values = format!("{} distinct values", format_count(distinct));
+    let (m, why) = match (kind, small) {
+        (ColumnKind::Numeric, true) if distinct > 5 => (Method::Ks, format!("numeric, {values}")),
+        (ColumnKind::Numeric, true) if distinct > 2 => {
+            (Method::ChiSquare, format!("numeric with only {values}"))
+        }
+        (ColumnKind::Numeric, true) => (Method::ZTest, format!("binary ({values})")),
+        (ColumnKind::Numeric, false) if distinct > 5 => {
+            (Method::Wasserstein, format!("numeric, {values}"))
+        }
+        (ColumnKind::Numeric, false) => {
+            (Method::JensenShannon, format!("numeric with only {values}"))
+        }
+        (_, true) if distinct > 2 => (Method::ChiSquare, format!("categorical, {values}")),
+        (_, true) => (Method::ZTest, format!("binary ({values})")),
+        (_, false) => (Method::JensenShannon, format!("categorical, {values}")),
+    };
+    (m, format!("{why}, {size}: {}", m.label()))
+}
+
+/// Pick the test for a column: the one asked for when it applies, else the default.
+fn choose(
+    name: &str,
+    kind: ColumnKind,
+    ref_values: u64,
+    distinct: u64,
+    tests: &[TestResult],
+    options: &DriftOptions,
+) -> (Method, String) {
+    let (auto, auto_reason) = default_test(kind, ref_values, distinct);
+    match options.method_for(name) {
+        Some((m, how)) if tests.iter().any(|t| t.test == m) => {
+            (m, format!("{} ({how})", m.label()))
+        }
+        Some((m, _)) => (
+            auto,
+            format!("{m} does not apply to this column; {auto_reason}"),
+        ),
+        None => (auto, auto_reason),
+    }
+}
+
+/// Finish a tested column: thresholds, the chosen test, the verdict.
+fn finish(mut col: ColumnDrift, options: &DriftOptions) -> ColumnDrift {
+    let distinct = col.distinct.unwrap_or(0);
+    let (m, reason) = choose(
+        &col.name,
+        col.kind,
+        col.reference.values,
+        distinct,
+        &col.tests,
+        options,
+    );
+    if let Some(t) = options.threshold_for(&col.name)
+        && let Some(r) = col.tests.iter_mut().find(|r| r.test == m)
+    {
+        r.threshold = t;
+        r.drifted = m.drifted(r.score, t);
+    }
+    if let Some(chosen) = col.tests.iter().find(|r| r.test == m).cloned() {
+        col.apply(&chosen);
+        col.tested = true;
+    }
+    col.reason = reason;
+    col
+}
+
+fn untestable_side(name: &str, kind: ColumnKind, rs: SideStats, cs: SideStats) -> ColumnDrift {
+    let which = match (rs.values, cs.values) {
+        (0, 0) => "both sides",
+        (0, _) => "the reference",
+        _ => "the current data",
+    };
+    let mut col = ColumnDrift::untested(
+        name,
+        ColumnKind::Untestable,
+        format!("no values in {which} (all missing)"),
+    );
+    let _ = kind;
+    col.reference = rs;
+    col.current = cs;
+    col
+}
+
+fn numeric_column(
+    name: &str,
+    r: &Series,
+    c: &Series,
+    options: &DriftOptions,
+) -> Result<ColumnDrift> {
+    let integer = matches!(
+        DtypeClass::of(r.dtype()),
+        DtypeClass::Number { integer: true }
+    );
+    let (rn, cn) = rayon::join(|| sample::numbers(r), || sample::numbers(c));
+    let (rn, cn) = (rn?, cn?);
+    let (x, y) = (&rn.sorted, &cn.sorted);
+    let walk = (!x.is_empty() && !y.is_empty()).then(|| measures::walk(x, y, KEEP_VALUES));
+    let ref_distinct = walk.as_ref().map_or_else(
+        || crate::pipeline::stats::distinct_sorted(x) as u64,
+        |w| w.ref_distinct,
+    );
+    let rs = side(
+        x.len() as u64,
+        rn.nulls,
+        rn.infinite,
+        ref_distinct,
+        r.dtype(),
+    );
+    let cs = side(
+        y.len() as u64,
+        cn.nulls,
+        cn.infinite,
+        crate::pipeline::stats::distinct_sorted(y) as u64,
+        c.dtype(),
+    );
+    let Some(walk) = walk else {
+        return Ok(untestable_side(name, ColumnKind::Numeric, rs, cs));
+    };
+    // A whole-number column with a new value in every row, counting up: a row identifier.
+    let n = x.len() as u64;
+    let consecutive = x
+        .last()
+        .zip(x.first())
+        .is_some_and(|(hi, lo)| hi - lo + 1.0 == n as f64);
+    if integer && n >= 20 && ref_distinct == n && (consecutive || rn.increasing) {
+        let mut col = ColumnDrift::untested(
+            name,
+            ColumnKind::Id,
+            "an identifier (a different whole number in every row): not a feature to test".into(),
+        );
+        col.reference = rs;
+        col.current = cs;
+        return Ok(col);
+    }
+    let (nx, ny) = (x.len() as u64, y.len() as u64);
+    let mut tests = Vec::new();
+    let ks_p = pvalue::ks_2samp_pvalue(walk.d, nx, ny);
+    let ks_d = pvalue::ks_2samp_statistic(walk.d, nx, ny);
+    tests.push(TestResult::new(
+        Method::Ks,
+        ks_d,
+        Some(ks_p),
+        Method::Ks.default_threshold(),
+    ));
+    let std = crate::pipeline::stats::std(x, 0).unwrap_or(0.0);
+    let w_norm = walk.wasserstein / std.max(0.001);
+    tests.push(TestResult::new(
+        Method::Wasserstein,
+        w_norm,
+        None,
+        Method::Wasserstein.default_threshold(),
+    ));
+    // Per-value counts when the values are few (JS bins for ≤ 20 reference values, chi², Z).
+    let per_value = match &walk.values {
+        Some(v) => Some(v.clone()),
+        None if walk.ref_distinct <= PER_VALUE_BINS => measures::walk(x, y, usize::MAX).values,
+        None => None,
+    };
+    let (lo, hi) = (x[0].min(y[0]), x[x.len() - 1].max(y[y.len() - 1]));
+    let sturges = measures::sturges_edges(lo, hi, x.len() + y.len());
+    let (js_ref, js_cur) = match &per_value {
+        Some(v) if walk.ref_distinct <= PER_VALUE_BINS => (
+            v.iter().map(|t| t.1 as f64).collect::<Vec<_>>(),
+            v.iter().map(|t| t.2 as f64).collect::<Vec<_>>(),
+        ),
+        _ => (
+            measures::histogram_counts(x, &sturges),
+            measures::histogram_counts(y, &sturges),
+        ),
+    };
+    let js = measures::jensen_shannon(&js_ref, &js_cur);
+    tests.push(TestResult::new(
+        Method::JensenShannon,
+        js,
+        None,
+        Method::JensenShannon.default_threshold(),
+    ));
+    let deciles = measures::decile_edges(x);
+    let psi = measures::psi(
+        &measures::open_bin_counts(x, &deciles),
+        &measures::open_bin_counts(y, &deciles),
+    );
+    tests.push(TestResult::new(
+        Method::Psi,
+        psi,
+        None,
+        Method::Psi.default_threshold(),
+    ));
+    if let Some(v) = &walk.values {
+        let a: Vec<f64> = v.iter().map(|t| t.1 as f64).collect();
+        let b: Vec<f64> = v.iter().map(|t| t.2 as f64).collect();
+        let (chi, p) = measures::chi_square(&a, &b);
+        tests.push(TestResult::new(
+            Method::ChiSquare,
+            chi,
+            Some(p),
+            Method::ChiSquare.default_threshold(),
+        ));
+        let (z, p) = measures::z_test(&a, &b);
+        tests.push(TestResult::new(
+            Method::ZTest,
+            z,
+            Some(p),
+            Method::ZTest.default_threshold(),
+        ));
+    }
+    let chart = match &per_value {
+        Some(v) if walk.ref_distinct <= PER_VALUE_BINS => {
+            let labels: Vec<String> = v.iter().map(|t| number_label(t.0)).collect();
+            Some(bars(&labels, &js_ref, &js_cur))
+        }
+        _ => Some(Chart::Histogram {
+            reference: shares(&js_ref),
+            current: shares(&js_cur),
+            edges: sturges,
+        }),
+    };
+    let mut col = ColumnDrift::untested(name, ColumnKind::Numeric, String::new());
+    col.reference = rs;
+    col.current = cs;
+    col.distinct = Some(walk.distinct);
+    col.tests = tests;
+    col.chart = chart;
+    Ok(finish(col, options))
+}
+
+fn label_column(name: &str, r: &Series, c: &Series, options: &DriftOptions) -> Result<ColumnDrift> {
+    let (rl, cl): (Result<Labels>, Result<Labels>) =
+        rayon::join(|| sample::labels(r), || sample::labels(c));
+    let (rl, cl) = (rl?, cl?);
+    let rs = side(rl.total(), rl.nulls, 0, rl.counts.len() as u64, r.dtype());
+    let cs = side(cl.total(), cl.nulls, 0, cl.counts.len() as u64, c.dtype());
+    if rs.values == 0 || cs.values == 0 {
+        return Ok(untestable_side(name, ColumnKind::Categorical, rs, cs));
+    }
+    // Free text and identifiers, by the profile's rule (high cardinality, mostly unique).
+    let unique_share = rs.distinct as f64 / rs.values as f64;
+    if rs.values >= 20
+        && rs.distinct > crate::pipeline::profile::HIGH_CARDINALITY
+        && unique_share > 0.5
+    {
+        let text = rl.mean_words >= 3.0 || rl.mean_chars >= 40.0;
+        if text || unique_share >= 0.95 {
+            let (kind, reason) = if text {
+                (
+                    ColumnKind::Text,
+                    "free text: too many distinct values to compare as categories",
+                )
+            } else {
+                (
+                    ColumnKind::Id,
+                    "an identifier (a different value in almost every row)",
+                )
+            };
+            let mut col = ColumnDrift::untested(name, kind, reason.into());
+            col.reference = rs;
+            col.current = cs;
+            return Ok(col);
+        }
+    }
+    let (keys, a, b) = sample::align(&rl.counts, &cl.counts);
+    let mut tests = Vec::new();
+    let (chi, p) = measures::chi_square(&a, &b);
+    tests.push(TestResult::new(
+        Method::ChiSquare,
+        chi,
+        Some(p),
+        Method::ChiSquare.default_threshold(),
+    ));
+    let (z, p) = measures::z_test(&a, &b);
+    tests.push(TestResult::new(
+        Method::ZTest,
+        z,
+        Some(p),
+        Method::ZTest.default_threshold(),
+    ));
+    let js = measures::jensen_shannon(&a, &b);
+    tests.push(TestResult::new(
+        Method::JensenShannon,
+        js,
+        None,
+        Method::JensenShannon.default_threshold(),
+    ));
+    let psi = measures::psi(&a, &b);
+    tests.push(TestResult::new(
+        Method::Psi,
+        psi,
+        None,
+        Method::Psi.default_threshold(),
+    ));
+    let mut col = ColumnDrift::untested(name, ColumnKind::Categorical, String::new());
+    col.reference = rs;
+    col.current = cs;
+    col.distinct = Some(keys.len() as u64);
+    col.chart = Some(bars(&keys, &a, &b));
+    col.tests = tests;
+    Ok(finish(col, options))
+}
+
+fn shares(counts: &[f64]) -> Vec<f64> {
+    let total: f64 = counts.iter().sum();
+    counts
+        .iter()
+        .map(|c| if total > 0.0 { c / total } else { 0.0 })
+        .collect()
+}
+
+/// Bars for the most common values (by pooled share), the rest pooled.
+fn bars(labels: &[String], a: &[f64], b: &[f64]) -> Chart {
+    let (pa, pb) = (shares(a), shares(b));
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    if labels.len() > CHART_CATEGORIES {
+        order.sort_by(|&i, &j| (pa[j] + pb[j]).total_cmp(&(pa[i] + pb[i])).then(i.cmp(&j)));
+    }
+    let keep = order.len().min(CHART_CATEGORIES);
+    let mut chart_labels: Vec<String> = order[..keep].iter().map(|&i| labels[i].clone()).collect();
+    let mut reference: Vec<f64> = order[..keep].iter().map(|&i| pa[i]).collect();
+    let mut current: Vec<f64> = order[..keep].iter().map(|&i| pb[i]).collect();
+    if order.len() > keep {
+        let rest = &order[keep..];
+        chart_labels.push(format!("({} others)", format_count(rest.len() as u64)));
+        reference.push(rest.iter().map(|&i| pa[i]).sum());
+        current.push(rest.iter().map(|&i| pb[i]).sum());
+    }
+    Chart::Bars {
+        labels: chart_labels,
+        reference,
+        current,
+    }
+}

@@ -1,0 +1,324 @@
+//! The drift statistics themselves (DESIGN.md §8), from two sorted samples or from two aligned
+//! count vectors: KS D, Wasserstein-1, Jensen–Shannon, PSI, chi-square and the two-proportion
+//! Z-test, each computed the way scipy/Evidently compute it so the numbers agree.
+
+use super::pvalue;
+
+/// PSI's floor for an empty bin's share.
+pub const PSI_FLOOR: f64 = 1e-4;
+
+/// Neumaier-compensated sum: the merge walk adds up to millions of terms.
+#[derive(Default)]
+struct Sum {
+    sum: f64,
+    carry: f64,
+}
+
+impl Sum {
+    #[inline]
+    fn add(&mut self, v: f64) {
+        let t = self.sum + v;
+        if self.sum.abs() >= v.abs() {
+            self.carry += (self.sum - t) + v;
+        } else {
+            self.carry += (v - t) + self.sum;
+        }
+        self.sum = t;
+    }
+
+    fn value(&self) -> f64 {
+        self.sum + self.carry
+    }
+}
+
+/// What one merge of two sorted samples gives.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Walk {
+    /// KS statistic: max |F_ref − F_cur| over the pooled values.
+    pub d: f64,
+    /// Wasserstein-1 distance: ∫ |F_ref − F_cur| dx.
+    pub wasserstein: f64,
+    /// Distinct values in reference ∪ current.
+    pub distinct: u64,
+    /// Distinct values in the reference.
+    pub ref_distinct: u64,
+    /// (value, reference count, current count) per distinct value, while there are at most
+    /// `keep_values` of them; `None` beyond.
+    pub values: Option<Vec<(f64, u64, u64)>>,
+}
+
+/// Merge two ascending samples (finite, non-empty) once: the empirical CDFs are read at the
+/// end of every run of equal values, as scipy's `ks_2samp` and `wasserstein_distance` do (the
+/// CDF values are `count / n`, with the same divisions, so D is bit-identical to scipy's).
+pub fn walk(r: &[f64], c: &[f64], keep_values: usize) -> Walk {
+    let (nr, nc) = (r.len() as f64, c.len() as f64);
+    let (mut i, mut j) = (0usize, 0usize);
+    let mut d = 0.0f64;
+    let mut w = Sum::default();
+    let mut distinct = 0u64;
+    let mut ref_distinct = 0u64;
+    let mut values = Some(Vec::new());
+    let mut prev: Option<(f64, f64)> = None; // (value, |F_ref − F_cur|) at the previous run end
+    while i < r.len() || j < c.len() {
+        let v = match (r.get(i), c.get(j)) {
+            (Some(&a), Some(&b)) => a.min(b),
+            (Some(&a), None) => a,
+            (None, Some(&b)) => b,
+            (None, None) => break,
+        };
+        let (i0, j0) = (i, j);
+        while i < r.len() && r[i] == v {
+            i += 1;
+        }
+        while j < c.len() && c[j] == v {
+            j += 1;
+        }
+        distinct += 1;
+        if i > i0 {
+            ref_distinct += 1;
+        }
+        if let Some(list) = values.as_mut() {
+            if list.len() < keep_values {
+                list.push((v, (i - i0) as u64, (j - j0) as u64));
+            } else {
+                values = None;
+            }
+        }
+        let diff = (i as f64 / nr - j as f64 / nc).abs();
+        if let Some((pv, pdiff)) = prev {
+            w.add(pdiff * (v - pv));
+        }
+        d = d.max(diff);
+        prev = Some((v, diff));
+    }
+    Walk {
+        d,
+        wasserstein: w.value(),
+        distinct,
+        ref_distinct,
+        values,
+    }
+}
+
+/// Bin edges of `numpy.histogram_bin_edges(pooled, bins="sturges")` for a pooled sample of
+/// `n` values between `lo` and `hi`.
+pub fn sturges_edges(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    // The width comes from the data's range; a constant sample gets one bin of width 1.
+    let width = (hi - lo) / ((n.max(1) as f64).log2() + 1.0);
+    if width > 0.0 {
+        linspace(lo, hi, ((hi - lo) / width).ceil().max(1.0) as usize)
+    } else {
+        linspace(lo - 0.5, hi + 0.5, 1)
+    }
+}
+
+/// `numpy.linspace(lo, hi, bins + 1)`: `i · step + lo`, the last edge exactly `hi`.
+pub fn linspace(lo: f64, hi: f64, bins: usize) -> Vec<f64> {
+    let step = (hi - lo) / bins as f64;
+    let mut edges: Vec<f64> = (0..=bins).map(|i| i as f64 * step + lo).collect();
+    if let Some(last) = edges.last_mut() {
+        *last = hi;
+    }
+    edges
+}
+
+/// Counts of a sorted sample in the bins of `edges` as `numpy.histogram` makes them: `[a, b)`
+/// except the last bin, which also takes `b`. Values outside the edges are not counted.
+pub fn histogram_counts(sorted: &[f64], edges: &[f64]) -> Vec<f64> {
+    if edges.len() < 2 {
+        return Vec::new();
+    }
+    let bins = edges.len() - 1;
+    let mut out = Vec::with_capacity(bins);
+    let mut start = sorted.partition_point(|&v| v < edges[0]);
+    for k in 0..bins {
+        let end = if k + 1 == bins {
+            sorted.partition_point(|&v| v <= edges[bins])
+        } else {
+            sorted.partition_point(|&v| v < edges[k + 1])
+        };
+        out.push(end.saturating_sub(start) as f64);
+        start = end.max(start);
+    }
+    out
+}
+
+/// `numpy.quantile(sorted, q)` with linear interpolation.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let pos = q * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    let frac = pos - lo as f64;
+    sorted[lo] * (1.0 - frac) + sorted[hi] * frac
+}
+
+/// PSI's bins: the reference deciles (linear interpolation), ties merged. Bins are
+/// (−∞, e₁), [e₁, e₂), …, [e_k, ∞).
+pub fn decile_edges(r: &[f64]) -> Vec<f64> {
+    if r.is_empty() {
+        return Vec::new();
+    }
+    let mut edges: Vec<f64> = (1..10).map(|k| quantile(r, k as f64 / 10.0)).collect();
+    edges.dedup();
+    edges
+}
+
+/// Counts of a sorted sample in the open-ended bins of [`decile_edges`].
+pub fn open_bin_counts(sorted: &[f64], edges: &[f64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(edges.len() + 1);
+    let mut start = 0;
+    for &e in edges {
+        let end = sorted.partition_point(|&v| v < e);
+        out.push((end - start) as f64);
+        start = end;
+    }
+    out.push((sorted.len() - start) as f64);
+    out
+}
+
+fn shares(counts: &[f64]) -> Vec<f64> {
+    let total: f64 = counts.iter().sum();
+    counts
+        .iter()
+        .map(|&c| if total > 0.0 { c / total } else { 0.0 })
+        .collect()
+}
+
+/// PSI: Σ (cur − ref) · ln(cur / ref) over shares floored at [`PSI_FLOOR`].
+pub fn psi(ref_counts: &[f64], cur_counts: &[f64]) -> f64 {
+    let (p, q) = (shares(ref_counts), shares(cur_counts));
+    p.iter()
+        .zip(&q)
+        .map(|(&a, &b)| {
+            let (a, b) = (a.max(PSI_FLOOR), b.max(PSI_FLOOR));
+            (b - a) * (b / a).ln()
+        })
+        .sum()
+}
+
+/// `x · ln(x / y)` as scipy's `rel_entr`.
+fn rel_entr(x: f64, y: f64) -> f64 {
+    if x > 0.0 && y > 0.0 {
+        x * (x / y).ln()
+    } else if x == 0.0 && y >= 0.0 {
+        0.0
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// Jensen–Shannon distance (natural log) between two count vectors over the same bins, as
+/// `scipy.spatial.distance.jensenshannon` (which normalises both first). In [0, √ln 2].
+pub fn jensen_shannon(ref_counts: &[f64], cur_counts: &[f64]) -> f64 {
+    let (p, q) = (shares(ref_counts), shares(cur_counts));
+    let (mut left, mut right) = (0.0, 0.0);
+    for (&a, &b) in p.iter().zip(&q) {
+        let m = (a + b) / 2.0;
+        left += rel_entr(a, m);
+        right += rel_entr(b, m);
+    }
+    ((left + right) / 2.0).max(0.0).sqrt()
+}
+
+/// Chi-square goodness of fit of the current counts to the reference shares scaled to the
+/// current total (`scipy.stats.chisquare(cur, ref · n_cur / n_ref)`): (statistic, p-value).
+/// A category absent from the reference but present now gives an infinite statistic (p = 0).
+pub fn chi_square(ref_counts: &[f64], cur_counts: &[f64]) -> (f64, f64) {
+    let nr: f64 = ref_counts.iter().sum();
+    let nc: f64 = cur_counts.iter().sum();
+    if ref_counts.len() < 2 || nr <= 0.0 {
+        return (0.0, 1.0);
+    }
+    let k = nc / nr;
+    let mut stat = 0.0;
+    for (&a, &b) in ref_counts.iter().zip(cur_counts) {
+        let e = a * k;
+        let diff = b - e;
+        stat += if e > 0.0 {
+            diff * diff / e
+        } else if b > 0.0 {
+            f64::INFINITY
+        } else {
+            0.0
+        };
+    }
+    let p = if stat.is_infinite() {
+        0.0
+    } else {
+        pvalue::chi2_sf(stat, (ref_counts.len() - 1) as f64)
+    };
+    (stat, p)
+}
+
+/// Two-proportion Z-test (pooled variance, two-sided) on the share of the first value:
+/// (z, p-value). Both sides holding the one same value gives p = 1.
+pub fn z_test(ref_counts: &[f64], cur_counts: &[f64]) -> (f64, f64) {
+    let nr: f64 = ref_counts.iter().sum();
+    let nc: f64 = cur_counts.iter().sum();
+    let (Some(&a0), Some(&b0)) = (ref_counts.first(), cur_counts.first()) else {
+        return (0.0, 1.0);
+    };
+    if nr <= 0.0 || nc <= 0.0 {
+        return (0.0, 1.0);
+    }
+    // Evidently codes the first value 0 and every other 1, and tests the share of ones.
+    let p1 = (nr - a0) / nr;
+    let p2 = (nc - b0) / nc;
+    let pooled = (p1 * nr + p2 * nc) / (nr + nc);
+    let var = pooled * (1.0 - pooled) * (1.0 / nr + 1.0 / nc);
+    if var <= 0.0 {
+        return (0.0, 1.0);
+    }
+    let z = (p1 - p2) / var.sqrt();
+    (z, (2.0 * pvalue::norm_sf(z.abs())).min(1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walk_gives_ks_d_and_wasserstein_on_a_hand_example() {
+        // F_ref steps at 1,2,3 by 1/3; F_cur at 2,3,4 by 1/3.
+        let w = walk(&[1.0, 2.0, 3.0], &[2.0, 3.0, 4.0], 10);
+        assert!((w.d - 1.0 / 3.0).abs() < 1e-15);
+        assert!((w.wasserstein - 1.0).abs() < 1e-15);
+        assert_eq!(w.distinct, 4);
+        assert_eq!(w.ref_distinct, 3);
+        assert_eq!(
+            w.values.unwrap(),
+            vec![(1.0, 1, 0), (2.0, 1, 1), (3.0, 1, 1), (4.0, 0, 1)]
+        );
+        let w = walk(&[1.0, 1.0, 2.0], &[1.0, 1.0, 2.0], 1);
+        assert_eq!((w.d, w.wasserstein, w.values), (0.0, 0.0, None));
+    }
+
+    #[test]
+    fn sturges_and_histograms_follow_numpy() {
+        // np.histogram_bin_edges(np.arange(10.0), bins="sturges") has 5 bins.
+        let e = sturges_edges(0.0, 9.0, 10);
+        assert_eq!(e, vec![0.0, 1.8, 3.6, 5.4, 7.2, 9.0]);
+        let v: Vec<f64> = (0..10).map(f64::from).collect();
+        assert_eq!(histogram_counts(&v, &e), vec![2.0, 2.0, 2.0, 2.0, 2.0]);
+        assert_eq!(sturges_edges(3.0, 3.0, 4), vec![2.5, 3.5]);
+        // Deciles of 0..=9: 0.9, 1.8, …; PSI bins are open-ended.
+        let d = decile_edges(&v);
+        assert_eq!(d.len(), 9);
+        assert!((d[0] - 0.9).abs() < 1e-12);
+        assert_eq!(open_bin_counts(&v, &d).iter().sum::<f64>(), 10.0);
+    }
+
+    #[test]
+    fn distances_on_identical_inputs_are_zero() {
+        let c = [3.0, 5.0, 2.0];
+        assert_eq!(jensen_shannon(&c, &c), 0.0);
+        assert_eq!(psi(&c, &c), 0.0);
+        assert_eq!(chi_square(&c, &c).0, 0.0);
+        assert_eq!(z_test(&[4.0, 6.0], &[2.0, 3.0]).1, 1.0);
+        assert_eq!(z_test(&[5.0, 0.0], &[7.0, 0.0]), (0.0, 1.0));
+        // Disjoint supports: the largest JS distance, √ln 2.
+        let js = jensen_shannon(&[1.0, 0.0], &[0.0, 1.0]);
+        assert!((js - 2f64.ln().sqrt()).abs() < 1e-15);
+        assert_eq!(chi_square(&[1.0, 0.0], &[1.0, 1.0]), (f64::INFINITY, 0.0));
+    }
+}

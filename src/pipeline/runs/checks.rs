@@ -1,0 +1,114 @@
+//! Drift checks in the store: each check's inputs, options, verdict and whole report, so the
+//! history can be listed and any earlier check reopened.
+
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::{Store, db_error, now_s, timestamp};
+use crate::pipeline::Result;
+use crate::pipeline::drift::{DriftOptions, DriftReport};
+
+/// What a new check records.
+pub struct NewDriftCheck<'a> {
+    pub reference_path: &'a str,
+    pub reference_fingerprint: &'a str,
+    pub current_path: &'a str,
+    pub current_fingerprint: &'a str,
+    pub options: &'a DriftOptions,
+    pub report: &'a DriftReport,
+    pub duration_s: f64,
+}
+
+/// A stored check, as listed (the report itself is read with [`Store::drift_report`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DriftCheck {
+    pub check_id: i64,
+    pub created_at: String,
+    pub reference_path: String,
+    pub reference_fingerprint: String,
+    pub current_path: String,
+    pub current_fingerprint: String,
+    pub options: serde_json::Value,
+    pub dataset_drift: bool,
+    pub drift_share: f64,
+    pub n_tested: u64,
+    pub n_drifted: u64,
+    pub duration_s: f64,
+    pub mlwb_version: String,
+}
+
+impl Store {
+    /// Record a finished drift check; returns its id.
+    pub fn record_drift(&self, check: &NewDriftCheck) -> Result<i64> {
+        let json = |v: serde_json::Result<String>| v.unwrap_or_else(|_| "null".into());
+        self.conn
+            .execute(
+                "INSERT INTO drift_checks (created_at, reference_path, reference_fingerprint,
+                    current_path, current_fingerprint, options, dataset_drift, drift_share,
+                    n_tested, n_drifted, duration_s, report, mlwb_version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                params![
+                    timestamp(now_s()),
+                    check.reference_path,
+                    check.reference_fingerprint,
+                    check.current_path,
+                    check.current_fingerprint,
+                    json(serde_json::to_string(check.options)),
+                    check.report.dataset_drift,
+                    check.report.drift_share,
+                    check.report.n_tested as i64,
+                    check.report.n_drifted as i64,
+                    check.duration_s,
+                    json(serde_json::to_string(check.report)),
+                    env!("CARGO_PKG_VERSION"),
+                ],
+            )
+            .map_err(|e| db_error(&self.dir, e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Every drift check, newest first.
+    pub fn drift_checks(&self) -> Result<Vec<DriftCheck>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, created_at, reference_path, reference_fingerprint, current_path,
+                    current_fingerprint, options, dataset_drift, drift_share, n_tested, n_drifted,
+                    duration_s, mlwb_version
+                 FROM drift_checks ORDER BY id DESC",
+            )
+            .map_err(|e| db_error(&self.dir, e))?;
+        stmt.query_map([], |r| {
+            let options: String = r.get(6)?;
+            Ok(DriftCheck {
+                check_id: r.get(0)?,
+                created_at: r.get(1)?,
+                reference_path: r.get(2)?,
+                reference_fingerprint: r.get(3)?,
+                current_path: r.get(4)?,
+                current_fingerprint: r.get(5)?,
+                options: serde_json::from_str(&options).unwrap_or(serde_json::Value::Null),
+                dataset_drift: r.get(7)?,
+                drift_share: r.get(8)?,
+                n_tested: r.get::<_, i64>(9)? as u64,
+                n_drifted: r.get::<_, i64>(10)? as u64,
+                duration_s: r.get(11)?,
+                mlwb_version: r.get(12)?,
+            })
+        })
+        .and_then(|it| it.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(|e| db_error(&self.dir, e))
+    }
+
+    /// The report of check `id`, if there is such a check and its report can be read.
+    pub fn drift_report(&self, id: i64) -> Result<Option<DriftReport>> {
+        let text: Option<String> = self
+            .conn
+            .query_row("SELECT report FROM drift_checks WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| db_error(&self.dir, e))?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+}

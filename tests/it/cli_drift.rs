@@ -1,0 +1,174 @@
+//! `mlwb drift`: the JSON contract, the CI gate's exit codes, reports by extension, the store
+//! record, and bad input, on the demo drift pair (`assets/demo/weather_*.csv`).
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::cli::mlwb;
+use super::demo_file;
+
+fn pair() -> (PathBuf, PathBuf) {
+    (
+        demo_file("weather_reference.csv"),
+        demo_file("weather_current.csv"),
+    )
+}
+
+fn drift(store: &Path, extra: &[&str]) -> std::process::Output {
+    let (r, c) = pair();
+    mlwb()
+        .env("MLWB_STORE", store)
+        .arg("drift")
+        .arg(r)
+        .arg(c)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn json_has_the_contract_fields_and_the_check_is_stored() {
+    let store = tempfile::tempdir().unwrap();
+    let out = drift(store.path(), &["--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["dataset_drift"], true);
+    assert_eq!(doc["n_tested"], 5);
+    assert_eq!(doc["drift_share"], 1.0);
+    assert!(doc["check_id"].as_i64().unwrap() >= 1);
+    let cols = doc["columns"].as_array().unwrap();
+    let temp = cols.iter().find(|c| c["name"] == "temp_max").unwrap();
+    for key in [
+        "kind",
+        "tested",
+        "test",
+        "statistic",
+        "p_value",
+        "score_kind",
+        "threshold",
+        "drifted",
+        "reason",
+    ] {
+        assert!(temp.get(key).is_some(), "{key} missing in {temp}");
+    }
+    assert_eq!(temp["test"], "ks");
+    assert_eq!(temp["score_kind"], "p_value");
+    assert!(temp["reference"]["null_share"].is_number());
+    let date = cols.iter().find(|c| c["name"] == "date").unwrap();
+    assert_eq!(date["tested"], false);
+    assert!(!date["reason"].as_str().unwrap().is_empty());
+    // A second check gets the next id: both are in the store.
+    let again: Value = serde_json::from_slice(&drift(store.path(), &["--json"]).stdout).unwrap();
+    assert_eq!(
+        again["check_id"].as_i64().unwrap(),
+        doc["check_id"].as_i64().unwrap() + 1
+    );
+}
+
+#[test]
+fn the_gate_exits_1_on_drift_and_0_without() {
+    let store = tempfile::tempdir().unwrap();
+    let out = drift(store.path(), &["--fail-on-drift", "-q"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("DATASET DRIFT"), "{text}");
+    // One column, a threshold no distance reaches: no drift, exit 0.
+    let out = drift(
+        store.path(),
+        &[
+            "--fail-on-drift",
+            "--columns",
+            "wind",
+            "--method",
+            "wind=psi",
+            "--threshold",
+            "wind=100",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no dataset drift"));
+}
+
+#[test]
+fn reports_follow_the_extension_and_are_refused_for_unknown_ones() {
+    let store = tempfile::tempdir().unwrap();
+    let md = store.path().join("drift.md");
+    let json = store.path().join("drift.json");
+    for path in [&md, &json] {
+        let out = drift(store.path(), &["--report", path.to_str().unwrap(), "-q"]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+    }
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        text.contains("| temp_max | numeric | K-S p-value |"),
+        "{text}"
+    );
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(doc["n_drifted"], 5);
+    let bad = store.path().join("drift.txt");
+    let out = drift(store.path(), &["--report", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!bad.exists());
+}
+
+#[test]
+fn bad_input_keeps_its_own_exit_codes_even_with_the_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, _) = pair();
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(
+        &empty,
+        "date,precipitation,temp_max,temp_min,wind,weather\n",
+    )
+    .unwrap();
+    let out = mlwb()
+        .env("MLWB_STORE", dir.path())
+        .args(["drift", "--fail-on-drift", "--json"])
+        .arg(&r)
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no rows"),
+        "{err}"
+    );
+    let missing = dir.path().join("nope.csv");
+    let out = mlwb()
+        .env("MLWB_STORE", dir.path())
+        .args(["drift", "--fail-on-drift"])
+        .arg(&r)
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let out = drift(dir.path(), &["--method", "bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a drift test"));
+    let out = drift(dir.path(), &["--columns", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn no_store_writes_nothing_in_the_working_directory() {
+    let cwd = tempfile::tempdir().unwrap();
+    let (r, c) = pair();
+    let out = mlwb()
+        .current_dir(cwd.path())
+        .env_remove("MLWB_STORE")
+        .args(["drift", "--no-store", "--json"])
+        .arg(&r)
+        .arg(&c)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["check_id"].is_null());
+    assert_eq!(std::fs::read_dir(cwd.path()).unwrap().count(), 0);
+}
