@@ -25,12 +25,14 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use self::app::{Action, App, Effect, JobMessage, JobOutput};
 use self::keymap::Keymap;
+use self::panes::drift::DriftResult;
 use self::panes::features::{PREVIEW_HEAD_ROWS, PREVIEW_SAMPLE_ROWS};
 use self::panes::train::{RunsLoaded, RunsQuery};
 use crate::jobs;
 use crate::jobs::study::{self, Executor};
 use crate::jobs::worker::WorkerCommand;
 use crate::pipeline::data::{self, LoadOptions};
+use crate::pipeline::drift::report::{CheckMeta, SideMeta};
 use crate::pipeline::features::{self, FeatureSpec};
 use crate::pipeline::progress::CancelFlag;
 use crate::pipeline::runs::{self, Store};
@@ -364,8 +366,100 @@ pub fn run_effect(effect: Effect, tx: UnboundedSender<JobMessage>) {
             },
             sink,
         ),
+        Effect::DriftCheck {
+            job,
+            reference,
+            current,
+            options,
+            store_dir,
+        } => jobs::spawn(
+            "drift",
+            &job,
+            move |cancel, progress| {
+                check_drift(&reference, &current, &options, &store_dir, cancel, progress)
+                    .map(|r| JobOutput::Drift(Box::new(r)))
+            },
+            sink,
+        ),
+        Effect::LoadDriftChecks { job, store_dir } => jobs::spawn(
+            "drift checks",
+            &job,
+            move |_cancel, _progress| {
+                Ok(JobOutput::DriftChecks(
+                    Store::open(&store_dir)?.drift_checks()?,
+                ))
+            },
+            sink,
+        ),
+        Effect::OpenDriftCheck {
+            job,
+            store_dir,
+            check,
+        } => jobs::spawn(
+            "drift check",
+            &job,
+            move |_cancel, _progress| {
+                open_drift_check(&store_dir, &check).map(|r| JobOutput::Drift(Box::new(r)))
+            },
+            sink,
+        ),
         Effect::Quit => {}
     }
+}
+
+/// Check a pair of files and record the check in the store (the Drift pane's job).
+pub fn check_drift(
+    reference: &std::path::Path,
+    current: &std::path::Path,
+    options: &crate::pipeline::drift::DriftOptions,
+    store_dir: &std::path::Path,
+    cancel: &CancelFlag,
+    progress: crate::pipeline::progress::ProgressFn,
+) -> crate::pipeline::Result<DriftResult> {
+    let store = Store::open(store_dir)?;
+    let (meta, report) = crate::pipeline::drift::check_files(
+        reference,
+        current,
+        options,
+        Some(&store),
+        cancel,
+        progress,
+    )?;
+    Ok(DriftResult { meta, report })
+}
+
+/// Read a stored drift check back, as the Drift pane shows it.
+pub fn open_drift_check(
+    store_dir: &std::path::Path,
+    check: &crate::pipeline::runs::DriftCheck,
+) -> crate::pipeline::Result<DriftResult> {
+    let store = Store::open(store_dir)?;
+    let report = store.drift_report(check.check_id)?.ok_or_else(|| {
+        crate::pipeline::PipelineError::Internal(format!(
+            "drift check {} cannot be read back from the store",
+            check.check_id
+        ))
+    })?;
+    let side = |path: &str, rows, fingerprint: &str| SideMeta {
+        path: path.to_string(),
+        rows,
+        fingerprint: fingerprint.to_string(),
+    };
+    let meta = CheckMeta {
+        reference: side(
+            &check.reference_path,
+            report.reference_rows,
+            &check.reference_fingerprint,
+        ),
+        current: side(
+            &check.current_path,
+            report.current_rows,
+            &check.current_fingerprint,
+        ),
+        check_id: Some(check.check_id),
+        duration_s: check.duration_s,
+    };
+    Ok(DriftResult { meta, report })
 }
 
 /// Open the store and read the runs comparable under `query`.

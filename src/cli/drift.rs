@@ -4,17 +4,14 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use clap::Args;
 
 use super::{Output, exit};
 use crate::pipeline::PipelineError;
-use crate::pipeline::data::{self, Dataset, LoadOptions};
-use crate::pipeline::drift::report::{self, CheckMeta, SideMeta};
+use crate::pipeline::drift::report::{self, CheckMeta};
 use crate::pipeline::drift::{self, DriftOptions, DriftReport, Method};
 use crate::pipeline::progress::CancelFlag;
-use crate::pipeline::runs::NewDriftCheck;
 use crate::pipeline::text::{escape_control, format_count, format_number};
 
 #[derive(Debug, Args)]
@@ -98,14 +95,6 @@ pub fn options(args: &DriftArgs) -> Result<DriftOptions, PipelineError> {
     Ok(o)
 }
 
-fn side_meta(d: &Dataset) -> SideMeta {
-    SideMeta {
-        path: d.path.display().to_string(),
-        rows: d.df.height() as u64,
-        fingerprint: d.fingerprint.clone(),
-    }
-}
-
 pub fn run(args: &DriftArgs, store: Option<&Path>, out: Output) -> ExitCode {
     let options = match options(args) {
         Ok(o) => o,
@@ -116,57 +105,29 @@ pub fn run(args: &DriftArgs, store: Option<&Path>, out: Output) -> ExitCode {
     {
         return out.fail(&e);
     }
-    let cancel = CancelFlag::new();
-    let progress = super::stderr_progress(out);
-    let load = |path: &Path| data::load(path, &LoadOptions::default(), &cancel, &progress);
-    let loaded = load(&args.reference).and_then(|r| Ok((r, load(&args.current)?)));
-    let (reference, current) = match loaded {
-        Ok(pair) => pair,
-        Err(e) => {
-            super::clear_progress(out);
-            return out.fail(&e);
+    let store = if args.no_store {
+        None
+    } else {
+        match super::train::open_store(store) {
+            Ok(s) => Some(s),
+            Err(e) => return out.fail(&e),
         }
     };
-    for d in [&reference, &current] {
-        if d.df.height() == 0 {
-            super::clear_progress(out);
-            return out.fail(&PipelineError::BadData {
-                path: d.path.clone(),
-                message: "the table has no rows; drift needs data on both sides".into(),
-            });
-        }
-    }
-    let started = Instant::now();
-    let result = drift::check(&reference.df, &current.df, &options, &cancel, &progress);
+    let cancel = CancelFlag::new();
+    let progress = super::stderr_progress(out);
+    let result = drift::check_files(
+        &args.reference,
+        &args.current,
+        &options,
+        store.as_ref(),
+        &cancel,
+        &progress,
+    );
     super::clear_progress(out);
-    let report = match result {
+    let (meta, report) = match result {
         Ok(r) => r,
         Err(e) => return out.fail(&e),
     };
-    let duration_s = started.elapsed().as_secs_f64();
-    let mut meta = CheckMeta {
-        reference: side_meta(&reference),
-        current: side_meta(&current),
-        check_id: None,
-        duration_s,
-    };
-    if !args.no_store {
-        let recorded = super::train::open_store(store).and_then(|s| {
-            s.record_drift(&NewDriftCheck {
-                reference_path: &meta.reference.path,
-                reference_fingerprint: &meta.reference.fingerprint,
-                current_path: &meta.current.path,
-                current_fingerprint: &meta.current.fingerprint,
-                options: &options,
-                report: &report,
-                duration_s,
-            })
-        });
-        match recorded {
-            Ok(id) => meta.check_id = Some(id),
-            Err(e) => return out.fail(&e),
-        }
-    }
     if let Some(path) = &args.report
         && let Err(e) = report::write(path, &meta, &report)
     {
@@ -179,8 +140,6 @@ pub fn run(args: &DriftArgs, store: Option<&Path>, out: Output) -> ExitCode {
     } else {
         write_human(&mut w, &meta, &report, out)
     };
-    // Large tables: the process ends next, freeing them would only delay the exit.
-    std::mem::forget((reference, current));
     let code = super::finish_output(written);
     if code == ExitCode::from(exit::OK) && args.fail_on_drift && report.dataset_drift {
         return ExitCode::from(exit::GATE_FAILED);

@@ -451,6 +451,55 @@ fn plan_column(name: &str, r: &Series, c: &Series, findings: &mut Vec<Finding>) 
     }
 }
 
+/// Load both files, check them, and record the check in `store` when one is given (its id is
+/// then in the returned meta). An empty table is bad input naming its file.
+pub fn check_files(
+    reference: &std::path::Path,
+    current: &std::path::Path,
+    options: &DriftOptions,
+    store: Option<&crate::pipeline::runs::Store>,
+    cancel: &CancelFlag,
+    progress: ProgressFn,
+) -> Result<(report::CheckMeta, DriftReport)> {
+    use crate::pipeline::data::{self, LoadOptions};
+    options.check()?;
+    let load = |path| data::load(path, &LoadOptions::default(), cancel, progress);
+    let (r, c) = (load(reference)?, load(current)?);
+    for d in [&r, &c] {
+        if d.df.height() == 0 {
+            return Err(PipelineError::BadData {
+                path: d.path.clone(),
+                message: "the table has no rows; drift needs data on both sides".into(),
+            });
+        }
+    }
+    let started = std::time::Instant::now();
+    let report = check(&r.df, &c.df, options, cancel, progress)?;
+    let side = |d: &data::Dataset| report::SideMeta {
+        path: d.path.display().to_string(),
+        rows: d.df.height() as u64,
+        fingerprint: d.fingerprint.clone(),
+    };
+    let mut meta = report::CheckMeta {
+        reference: side(&r),
+        current: side(&c),
+        check_id: None,
+        duration_s: started.elapsed().as_secs_f64(),
+    };
+    if let Some(store) = store {
+        meta.check_id = Some(store.record_drift(&crate::pipeline::runs::NewDriftCheck {
+            reference_path: &meta.reference.path,
+            reference_fingerprint: &meta.reference.fingerprint,
+            current_path: &meta.current.path,
+            current_fingerprint: &meta.current.fingerprint,
+            options,
+            report: &report,
+            duration_s: meta.duration_s,
+        })?);
+    }
+    Ok((meta, report))
+}
+
 /// Check every column of `reference` and `current` (DESIGN.md §8). Columns run in parallel;
 /// progress is reported per column on stage `drift`.
 pub fn check(
@@ -643,7 +692,9 @@ fn side_findings(col: &ColumnDrift, ref_rows: usize, cur_rows: usize) -> Vec<Fin
         if s.dtype.is_none() {
             continue;
         }
-        if s.values == 0 && rows > 0 {
+        // Values were read for this side (type-changed columns are not read at all).
+        let read = s.values + s.nulls + s.infinite > 0;
+        if read && s.values == 0 && rows > 0 {
             out.push(Finding {
                 column: Some(col.name.clone()),
                 kind: FindingKind::AllNull,
@@ -894,7 +945,7 @@ fn numeric_column(
     let chart = match &per_value {
         Some(v) if walk.ref_distinct <= PER_VALUE_BINS => {
             let labels: Vec<String> = v.iter().map(|t| number_label(t.0)).collect();
-            Some(bars(&labels, &js_ref, &js_cur))
+            Some(bars(&labels, &js_ref, &js_cur, false))
         }
         _ => Some(Chart::Histogram {
             reference: shares(&js_ref),
@@ -979,7 +1030,7 @@ fn label_column(name: &str, r: &Series, c: &Series, options: &DriftOptions) -> R
     col.reference = rs;
     col.current = cs;
     col.distinct = Some(keys.len() as u64);
-    col.chart = Some(bars(&keys, &a, &b));
+    col.chart = Some(bars(&keys, &a, &b, true));
     col.tests = tests;
     Ok(finish(col, options))
 }
@@ -992,14 +1043,24 @@ fn shares(counts: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// Bars for the most common values (by pooled share), the rest pooled.
-fn bars(labels: &[String], a: &[f64], b: &[f64]) -> Chart {
+/// Bars per value: categories beyond [`CHART_CATEGORIES`] keep the most common (by pooled
+/// share) and pool the rest; numbers (`categories == false`) stay in value order, pooled only
+/// beyond twice as many.
+fn bars(labels: &[String], a: &[f64], b: &[f64], categories: bool) -> Chart {
     let (pa, pb) = (shares(a), shares(b));
     let mut order: Vec<usize> = (0..labels.len()).collect();
-    if labels.len() > CHART_CATEGORIES {
+    let limit = if categories {
+        CHART_CATEGORIES
+    } else {
+        2 * CHART_CATEGORIES
+    };
+    if labels.len() > limit {
         order.sort_by(|&i, &j| (pa[j] + pb[j]).total_cmp(&(pa[i] + pb[i])).then(i.cmp(&j)));
+        if !categories {
+            order[..limit].sort_unstable();
+        }
     }
-    let keep = order.len().min(CHART_CATEGORIES);
+    let keep = order.len().min(limit);
     let mut chart_labels: Vec<String> = order[..keep].iter().map(|&i| labels[i].clone()).collect();
     let mut reference: Vec<f64> = order[..keep].iter().map(|&i| pa[i]).collect();
     let mut current: Vec<f64> = order[..keep].iter().map(|&i| pb[i]).collect();

@@ -9,14 +9,17 @@ use polars::prelude::IdxSize;
 
 use super::keymap::{Context, Keymap};
 use super::panes::data::DataState;
+use super::panes::drift::{DriftResult, DriftState};
 use super::panes::features::FeaturesState;
 use super::panes::train::{RunsLoaded, RunsQuery, TrainState};
 use crate::jobs::study::{StudyEvent, StudyOutcome, StudySpec};
 use crate::jobs::{JobEvent, JobHandle};
 use crate::pipeline::data::Dataset;
+use crate::pipeline::drift::DriftOptions;
 use crate::pipeline::features::{FeaturePreview, FeatureSpec, ValidFeatureSpec};
 use crate::pipeline::profile::DatasetProfile;
 use crate::pipeline::progress::Progress;
+use crate::pipeline::runs::DriftCheck;
 use crate::pipeline::text::escape_control;
 use crate::pipeline::view::{Filter, Sort, ViewSpec};
 
@@ -26,16 +29,18 @@ pub enum Pane {
     Data,
     Features,
     Train,
+    Drift,
 }
 
 impl Pane {
-    pub const ALL: &'static [Pane] = &[Pane::Data, Pane::Features, Pane::Train];
+    pub const ALL: &'static [Pane] = &[Pane::Data, Pane::Features, Pane::Train, Pane::Drift];
 
     pub fn title(self) -> &'static str {
         match self {
             Pane::Data => "Data",
             Pane::Features => "Features",
             Pane::Train => "Train",
+            Pane::Drift => "Drift",
         }
     }
 
@@ -44,6 +49,7 @@ impl Pane {
             Pane::Data => Context::Data,
             Pane::Features => Context::Features,
             Pane::Train => Context::Train,
+            Pane::Drift => Context::Drift,
         }
     }
 }
@@ -69,6 +75,10 @@ pub enum JobOutput {
     StudyDone(Box<StudyOutcome>),
     /// Comparable runs read from the store.
     Runs(Box<RunsLoaded>),
+    /// A drift check, run now or read from the store.
+    Drift(Box<DriftResult>),
+    /// The drift checks stored in the project, newest first.
+    DriftChecks(Vec<DriftCheck>),
 }
 
 /// Messages from jobs to the app.
@@ -114,6 +124,12 @@ pub enum Action {
     TrainAllModels,
     SortNext,
     SortPrev,
+    DriftRun,
+    DriftNextTest,
+    DriftPrevTest,
+    DriftUseAsReference,
+    DriftUseAsCurrent,
+    DriftHistory,
     /// A key typed into an open prompt (palette, filter) or answering a question.
     Input(KeyEvent),
     /// Open a file (from the palette or the command line).
@@ -162,6 +178,12 @@ impl Action {
             "all_models" => Action::TrainAllModels,
             "sort_next" => Action::SortNext,
             "sort_prev" => Action::SortPrev,
+            "run_drift" => Action::DriftRun,
+            "next_test" => Action::DriftNextTest,
+            "prev_test" => Action::DriftPrevTest,
+            "use_as_reference" => Action::DriftUseAsReference,
+            "use_as_current" => Action::DriftUseAsCurrent,
+            "drift_history" => Action::DriftHistory,
             n => {
                 let digit = n.strip_prefix("pane_")?.parse::<usize>().ok()?;
                 Action::GotoPane(digit.checked_sub(1)?)
@@ -211,6 +233,25 @@ pub enum Effect {
         store_dir: PathBuf,
         query: Option<RunsQuery>,
     },
+    /// Load both files, check drift, record the check in the store.
+    DriftCheck {
+        job: JobHandle,
+        reference: PathBuf,
+        current: PathBuf,
+        options: Box<DriftOptions>,
+        store_dir: PathBuf,
+    },
+    /// List the stored drift checks.
+    LoadDriftChecks {
+        job: JobHandle,
+        store_dir: PathBuf,
+    },
+    /// Read one stored drift check's report.
+    OpenDriftCheck {
+        job: JobHandle,
+        store_dir: PathBuf,
+        check: Box<DriftCheck>,
+    },
     Quit,
 }
 
@@ -244,6 +285,7 @@ pub struct App {
     pub data: DataState,
     pub features: FeaturesState,
     pub train: TrainState,
+    pub drift: DriftState,
     pub overlay: Option<Overlay>,
     pub prompt: Option<Prompt>,
     /// The last failure, shown in the status line until the next key.
@@ -259,12 +301,18 @@ pub struct App {
 impl App {
     /// A new app over the files in `catalog`, recording runs in the store at `store_dir`.
     pub fn new(keymap: Keymap, catalog: Vec<PathBuf>, no_color: bool, store_dir: PathBuf) -> App {
+        let mut drift = DriftState::new(store_dir.clone());
+        if let Some((r, c)) = drift_pair(&catalog) {
+            drift.set_reference(r);
+            drift.set_current(c);
+        }
         App {
             keymap,
             pane: Pane::Data,
             data: DataState::new(catalog),
             features: FeaturesState::default(),
             train: TrainState::new(store_dir),
+            drift,
             overlay: None,
             prompt: None,
             error: None,
@@ -292,6 +340,7 @@ impl App {
             || self.data.view_job.is_some()
             || self.features.busy()
             || self.train.busy()
+            || self.drift.busy()
     }
 
     /// Translate a key press into an action, given what is open (reads state only).
@@ -354,6 +403,7 @@ impl App {
                 self.data.keep_cursor_visible(self.size);
                 self.features.keep_visible(self.size);
                 self.train.keep_visible(self.size);
+                self.drift.keep_visible(self.size);
                 Vec::new()
             }
             Action::ForceQuit => self.quit_now(),
@@ -489,6 +539,38 @@ impl App {
                 self.train.keep_visible(self.size);
                 Vec::new()
             }
+            Action::DriftRun => {
+                let result = self.drift.start();
+                self.effects_or_error(result)
+            }
+            Action::DriftNextTest | Action::DriftPrevTest => {
+                match self.drift.cycle_test(action == Action::DriftNextTest) {
+                    Ok(m) => self.message = Some(m),
+                    Err(e) => self.error = Some(e),
+                }
+                Vec::new()
+            }
+            Action::DriftUseAsReference | Action::DriftUseAsCurrent => {
+                let Some(path) = self.data.dataset.as_ref().map(|d| d.path.clone()) else {
+                    self.error = Some("no dataset is open in the Data pane".into());
+                    return Vec::new();
+                };
+                let name = escape_control(&path.display().to_string()).into_owned();
+                if action == Action::DriftUseAsReference {
+                    self.drift.set_reference(path);
+                    self.message = Some(format!("reference: {name}"));
+                } else {
+                    self.drift.set_current(path);
+                    self.message = Some(format!("current: {name}"));
+                }
+                Vec::new()
+            }
+            Action::DriftHistory => self.drift.toggle_history(),
+            Action::Details if self.pane == Pane::Drift => self.drift.open_selected(),
+            other if self.pane == Pane::Drift => {
+                self.drift.navigate(&other, self.size);
+                Vec::new()
+            }
             Action::Details if self.pane == Pane::Train => {
                 let result = self.train.toggle_detail().map(|()| Vec::new());
                 self.train.keep_visible(self.size);
@@ -587,7 +669,25 @@ impl App {
                 }
                 effects
             }
+            JobEvent::Finished(id, result) if self.drift.owns(id) => {
+                match result {
+                    Ok(JobOutput::Drift(r)) => self.message = Some(self.drift.on_result(id, *r)),
+                    Ok(JobOutput::DriftChecks(list)) => {
+                        if let Some(m) = self.drift.on_history(id, list) {
+                            self.message = Some(m);
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        self.drift.on_error(id);
+                        self.error = Some(escape_control(&e.to_string()).into_owned());
+                    }
+                }
+                self.drift.keep_visible(self.size);
+                Vec::new()
+            }
             JobEvent::Progress(id, p) => {
+                self.drift.on_progress(id, p.clone());
                 self.features.on_progress(id, p.clone());
                 self.data.on_progress(id, p);
                 Vec::new()
@@ -641,6 +741,7 @@ impl App {
         self.data.cancel_jobs();
         self.features.cancel_jobs();
         self.train.cancel_jobs();
+        self.drift.cancel_jobs();
         self.quit = true;
         vec![Effect::Quit]
     }
@@ -651,11 +752,15 @@ impl App {
         }
         let cancelled = [
             self.train.cancel_jobs(),
+            self.drift.cancel_jobs(),
             self.data.cancel_jobs(),
             self.features.cancel_jobs(),
         ];
         if let Some(name) = cancelled.into_iter().flatten().next() {
             self.message = Some(format!("cancelled {name}"));
+            return Vec::new();
+        }
+        if self.pane == Pane::Drift && self.drift.history.take().is_some() {
             return Vec::new();
         }
         if self.pane == Pane::Train && self.train.detail {
@@ -820,6 +925,40 @@ impl App {
                 self.effects_or_error(result)
             }
             "train" | "t" => self.apply(Action::TrainStart),
+            "drift" => {
+                if !rest.is_empty() {
+                    let paths: Vec<&str> = rest.split_whitespace().collect();
+                    let [r, c] = paths[..] else {
+                        self.error = Some(
+                            "usage: :drift REFERENCE CURRENT (paths without spaces), or :drift to \
+                             check the chosen pair"
+                                .into(),
+                        );
+                        return Vec::new();
+                    };
+                    self.drift.set_reference(expand_home(r));
+                    self.drift.set_current(expand_home(c));
+                }
+                self.pane = Pane::Drift;
+                self.apply(Action::DriftRun)
+            }
+            "reference" | "ref" | "current" | "cur" if !rest.is_empty() => {
+                let path = expand_home(rest);
+                if cmd.starts_with("ref") {
+                    self.drift.set_reference(path);
+                } else {
+                    self.drift.set_current(path);
+                }
+                self.pane = Pane::Drift;
+                Vec::new()
+            }
+            "method" | "threshold" | "driftshare" | "drift-share" => {
+                match self.drift.set_option(cmd, rest) {
+                    Ok(m) => self.message = Some(m),
+                    Err(e) => self.error = Some(e),
+                }
+                Vec::new()
+            }
             "validation" | "val" => {
                 let result = self.train.set_validation(rest);
                 self.unit_or_error(result)
@@ -856,7 +995,7 @@ impl App {
             }
             other => {
                 self.error = Some(format!(
-                    "unknown command '{}': try open PATH, sort COL [desc], filter EXPR, fill VALUE, transforms LIST, target COL|none, train, validation holdout 0.2|cv 5|test PATH, seed N, timelimit S, task T, models A,B, params MODEL k=v, quit, help",
+                    "unknown command '{}': try open PATH, sort COL [desc], filter EXPR, fill VALUE, transforms LIST, target COL|none, train, validation holdout 0.2|cv 5|test PATH, seed N, timelimit S, task T, models A,B, params MODEL k=v, drift [REF CUR], reference PATH, current PATH, method [COL=]TEST, threshold [COL=]X, driftshare X, quit, help",
                     escape_control(other)
                 ));
                 Vec::new()
@@ -868,9 +1007,31 @@ impl App {
     pub fn job_status(&self, now: Instant) -> Option<(String, Option<f64>, Duration)> {
         self.train
             .job_status(now)
+            .or_else(|| self.drift.job_status(now))
             .or_else(|| self.data.job_status(now))
             .or_else(|| self.features.job_status(now))
     }
+}
+
+/// A reference/current pair among the catalog's files: `X_reference.*` and `X_current.*` (or
+/// `reference`/`current` anywhere in the names, with the same rest).
+fn drift_pair(catalog: &[PathBuf]) -> Option<(PathBuf, PathBuf)> {
+    let name = |p: &PathBuf| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default()
+    };
+    catalog.iter().find_map(|r| {
+        let rn = name(r);
+        if !rn.contains("reference") {
+            return None;
+        }
+        let want = rn.replacen("reference", "current", 1);
+        catalog
+            .iter()
+            .find(|c| name(c) == want)
+            .map(|c| (r.clone(), c.clone()))
+    })
 }
 
 /// `~/x` -> `$HOME/x`.
@@ -889,6 +1050,7 @@ pub fn progress_label(p: &Progress) -> String {
         "profile" => format!("profiling column {}/{}", p.done, p.total),
         "fit" => format!("fitting column {}/{}", p.done, p.total),
         "transform" => format!("transforming column {}/{}", p.done, p.total),
+        "drift" => format!("checking column {}/{}", p.done, p.total),
         other => other.to_string(),
     }
 }

@@ -18,6 +18,7 @@ pub enum Context {
     Data,
     Features,
     Train,
+    Drift,
 }
 
 impl Context {
@@ -27,6 +28,7 @@ impl Context {
             Context::Data => "Data pane",
             Context::Features => "Features pane",
             Context::Train => "Train pane",
+            Context::Drift => "Drift pane",
         }
     }
 }
@@ -124,6 +126,8 @@ struct File {
     features: Vec<Entry>,
     #[serde(default)]
     train: Vec<Entry>,
+    #[serde(default)]
+    drift: Vec<Entry>,
 }
 
 /// The resolved key table.
@@ -149,6 +153,7 @@ impl Keymap {
             (Context::Data, file.data),
             (Context::Features, file.features),
             (Context::Train, file.train),
+            (Context::Drift, file.drift),
         ] {
             for e in entries {
                 bindings.push(binding(context, e)?);
@@ -280,6 +285,7 @@ pub fn markdown_table(map: &Keymap) -> String {
         Context::Data,
         Context::Features,
         Context::Train,
+        Context::Drift,
     ] {
         out.push_str(&format!(
             "**{}**\n\n| key | action |\n|---|---|\n",
@@ -315,7 +321,12 @@ mod tests {
     fn no_key_is_bound_twice_where_it_applies() {
         let map = Keymap::bundled();
         // A pane's keys and the global keys are active together, so they must not collide.
-        for ctx in [Context::Data, Context::Features, Context::Train] {
+        for ctx in [
+            Context::Data,
+            Context::Features,
+            Context::Train,
+            Context::Drift,
+        ] {
             let mut seen = std::collections::HashSet::new();
             for b in map.in_context(ctx).chain(map.in_context(Context::Global)) {
                 for k in &b.keys {

@@ -42,6 +42,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Instant) {
         Pane::Data => panes::data::view::render(frame, body, &app.data, &theme),
         Pane::Features => panes::features::view::render(frame, body, &app.features, &theme),
         Pane::Train => panes::train::view::render(frame, body, &app.train, &theme),
+        Pane::Drift => panes::drift::view::render(frame, body, &app.drift, &theme),
     }
     draw_status(
         frame,

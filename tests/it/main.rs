@@ -12,6 +12,7 @@ mod pipeline_profile;
 mod pipeline_train;
 mod project;
 mod tui;
+mod tui_drift;
 mod tui_features;
 mod tui_train;
 mod worker;

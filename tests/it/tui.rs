@@ -85,6 +85,39 @@ pub(super) fn run(app: &mut App, effects: Vec<Effect>) {
                 }
                 (job.id, result.map(|o| JobOutput::StudyDone(Box::new(o))))
             }
+            Effect::DriftCheck {
+                job,
+                reference,
+                current,
+                options,
+                store_dir,
+            } => (
+                job.id,
+                mlwb::tui::check_drift(
+                    &reference,
+                    &current,
+                    &options,
+                    &store_dir,
+                    &cancel,
+                    &no_progress,
+                )
+                .map(|r| JobOutput::Drift(Box::new(r))),
+            ),
+            Effect::LoadDriftChecks { job, store_dir } => (
+                job.id,
+                Store::open(&store_dir)
+                    .and_then(|s| s.drift_checks())
+                    .map(JobOutput::DriftChecks),
+            ),
+            Effect::OpenDriftCheck {
+                job,
+                store_dir,
+                check,
+            } => (
+                job.id,
+                mlwb::tui::open_drift_check(&store_dir, &check)
+                    .map(|r| JobOutput::Drift(Box::new(r))),
+            ),
             Effect::Quit => continue,
         };
         queue.extend(app.on_job(JobEvent::Finished(id, result)));

@@ -1,5 +1,6 @@
-//! Bar charts drawn straight into the buffer: a vertical histogram with eighth-block tops, and
-//! horizontal bars for top values. Both scale to any area, including zero-sized ones.
+//! Bar charts drawn straight into the buffer: a vertical histogram with eighth-block tops,
+//! horizontal bars for top values, and their paired (reference vs current) forms for drift. All
+//! scale to any area, including zero-sized ones.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -128,6 +129,145 @@ impl Widget for HBars<'_> {
     }
 }
 
+/// Two distributions over the same bins, drawn as a pair of vertical bars per bin: reference
+/// on the left, current on the right (position tells them apart, colour only helps). Shares are
+/// scaled to the largest of either side; bins are merged when they do not fit.
+pub struct PairedHistogram<'a> {
+    pub reference: &'a [f64],
+    pub current: &'a [f64],
+    pub left: String,
+    pub right: String,
+    pub reference_style: Style,
+    pub current_style: Style,
+    pub label_style: Style,
+}
+
+impl Widget for PairedHistogram<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let n = self.reference.len().min(self.current.len());
+        if area.width < 2 || area.height < 2 || n == 0 {
+            return;
+        }
+        let plot_h = area.height - 1;
+        let width = area.width as usize;
+        // Each bin takes two equal bars and a gap when it can; bins merge when they do not fit.
+        let group = n.div_ceil(width / 2).max(1);
+        let merge =
+            |v: &[f64]| -> Vec<f64> { v[..n].chunks(group).map(|c| c.iter().sum()).collect() };
+        let (r, c) = (merge(self.reference), merge(self.current));
+        let max = r.iter().chain(&c).copied().fold(0.0f64, f64::max);
+        let max = if max > 0.0 { max } else { 1.0 };
+        let per = (width / r.len()).max(2);
+        let bar_w = if per >= 3 { (per - 1) / 2 } else { 1 };
+        let mut draw = |x0: usize, share: f64, style: Style| {
+            let eighths = (share / max * f64::from(plot_h) * 8.0).round() as u64;
+            let eighths = if share > 0.0 { eighths.max(1) } else { 0 };
+            for row in 0..plot_h {
+                let level = eighths.saturating_sub(u64::from(row) * 8).min(8) as usize;
+                if level == 0 {
+                    continue;
+                }
+                let y = area.y + plot_h - 1 - row;
+                for x in x0..(x0 + bar_w).min(width) {
+                    buf[(area.x + x as u16, y)]
+                        .set_symbol(EIGHTHS[level])
+                        .set_style(style);
+                }
+            }
+        };
+        for (i, (&a, &b)) in r.iter().zip(&c).enumerate() {
+            draw(i * per, a, self.reference_style);
+            draw(i * per + bar_w, b, self.current_style);
+        }
+        let y = area.y + plot_h;
+        buf.set_stringn(area.x, y, &self.left, width, self.label_style);
+        let used = (r.len() * per).min(width);
+        let rw = self.right.width();
+        if rw + self.left.width() < used {
+            buf.set_stringn(
+                area.x + (used - rw) as u16,
+                y,
+                &self.right,
+                rw,
+                self.label_style,
+            );
+        }
+    }
+}
+
+/// One row per value: `label  ▕ref bar  ▕cur bar  12.5% → 30.0%`, each side's bar in its own
+/// half, scaled to the largest share of either side.
+pub struct PairedBars<'a> {
+    pub items: &'a [(String, f64, f64)],
+    pub reference_style: Style,
+    pub current_style: Style,
+    pub label_style: Style,
+}
+
+impl Widget for PairedBars<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.width < 12 || area.height == 0 || self.items.is_empty() {
+            return;
+        }
+        let width = area.width as usize;
+        let shares: Vec<String> = self
+            .items
+            .iter()
+            .map(|(_, a, b)| format!("{:.1}% → {:.1}%", a * 100.0, b * 100.0))
+            .collect();
+        let share_w = shares.iter().map(|s| s.width()).max().unwrap_or(0);
+        let label_w = self
+            .items
+            .iter()
+            .map(|(l, _, _)| l.width())
+            .max()
+            .unwrap_or(1)
+            .min(width / 4)
+            .max(1);
+        let show_shares = label_w + share_w + 8 <= width;
+        let bars_w = width
+            .saturating_sub(label_w + 1 + if show_shares { share_w + 1 } else { 0 })
+            .max(2);
+        let half = bars_w / 2;
+        let max = self
+            .items
+            .iter()
+            .flat_map(|(_, a, b)| [*a, *b])
+            .fold(0.0f64, f64::max);
+        let max = if max > 0.0 { max } else { 1.0 };
+        let bar = |share: f64, space: usize| -> String {
+            let eighths = (share / max * space.saturating_sub(1) as f64 * 8.0).round() as usize;
+            let eighths = if share > 0.0 { eighths.max(1) } else { 0 };
+            let mut s = "█".repeat(eighths / 8);
+            if eighths % 8 > 0 {
+                s.push_str(["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"][eighths % 8]);
+            }
+            s
+        };
+        for (i, ((label, a, b), share)) in self.items.iter().zip(&shares).enumerate() {
+            if i >= area.height as usize {
+                break;
+            }
+            let y = area.y + i as u16;
+            let cut = crate::pipeline::text::truncate(label, label_w);
+            buf.set_stringn(area.x, y, &*cut, label_w, self.label_style);
+            let x0 = area.x + label_w as u16 + 1;
+            buf.set_stringn(x0, y, bar(*a, half), half, self.reference_style);
+            buf.set_stringn(x0 + half as u16, y, bar(*b, half), half, self.current_style);
+            if show_shares {
+                let sx = area.x + (width - share_w) as u16;
+                buf.set_stringn(
+                    sx,
+                    y,
+                    format!("{share:>share_w$}"),
+                    share_w,
+                    self.label_style,
+                );
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +290,27 @@ mod tests {
             HBars {
                 items: &items,
                 style: Style::default(),
+                label_style: Style::default(),
+            }
+            .render(area, &mut buf);
+            PairedHistogram {
+                reference: &[0.1, 0.5, 0.4],
+                current: &[0.3, 0.3, 0.4],
+                left: "0".into(),
+                right: "9".into(),
+                reference_style: Style::default(),
+                current_style: Style::default(),
+                label_style: Style::default(),
+            }
+            .render(area, &mut buf);
+            let pairs = vec![
+                ("a".to_string(), 0.25, 0.5),
+                ("long label".to_string(), 0.0, 0.1),
+            ];
+            PairedBars {
+                items: &pairs,
+                reference_style: Style::default(),
+                current_style: Style::default(),
                 label_style: Style::default(),
             }
             .render(area, &mut buf);

@@ -1,0 +1,389 @@
+//! The Drift pane's state: the reference and current files, the check running in the
+//! background, its report (columns sorted by drift, the selected column, a test switched in
+//! place), and the stored checks that can be reopened.
+
+pub mod view;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::jobs::JobHandle;
+use crate::pipeline::drift::report::CheckMeta;
+use crate::pipeline::drift::{DriftOptions, DriftReport, Method};
+use crate::pipeline::progress::Progress;
+use crate::pipeline::runs::DriftCheck;
+use crate::tui::app::{Action, Effect};
+
+/// A check on its way.
+pub struct DriftJob {
+    pub job: JobHandle,
+    pub started: Instant,
+    pub progress: Option<Progress>,
+}
+
+/// A finished check, as shown.
+#[derive(Clone, Debug)]
+pub struct DriftResult {
+    pub meta: CheckMeta,
+    pub report: DriftReport,
+}
+
+/// The list of stored checks (open while `Some`).
+pub struct History {
+    pub checks: Vec<DriftCheck>,
+    pub cursor: usize,
+}
+
+pub struct DriftState {
+    pub store_dir: PathBuf,
+    pub reference: Option<PathBuf>,
+    pub current: Option<PathBuf>,
+    pub options: DriftOptions,
+    pub check: Option<DriftJob>,
+    pub result: Option<DriftResult>,
+    /// Column indices in display order (most drifted first).
+    pub order: Vec<usize>,
+    /// Position in `order`.
+    pub cursor: usize,
+    pub offset: usize,
+    pub history: Option<History>,
+    pub history_job: Option<JobHandle>,
+}
+
+impl DriftState {
+    pub fn new(store_dir: PathBuf) -> DriftState {
+        DriftState {
+            store_dir,
+            reference: None,
+            current: None,
+            options: DriftOptions::default(),
+            check: None,
+            result: None,
+            order: Vec::new(),
+            cursor: 0,
+            offset: 0,
+            history: None,
+            history_job: None,
+        }
+    }
+
+    pub fn busy(&self) -> bool {
+        self.check.is_some() || self.history_job.is_some()
+    }
+
+    pub fn owns(&self, id: u64) -> bool {
+        self.check.as_ref().is_some_and(|c| c.job.id == id)
+            || self.history_job.as_ref().is_some_and(|j| j.id == id)
+    }
+
+    pub fn set_reference(&mut self, path: PathBuf) {
+        self.reference = Some(path);
+    }
+
+    pub fn set_current(&mut self, path: PathBuf) {
+        self.current = Some(path);
+    }
+
+    /// `:method [COL=]TEST`, `:threshold [COL=]X`, `:driftshare X` (empty: back to the default).
+    pub fn set_option(&mut self, what: &str, text: &str) -> Result<String, String> {
+        let mut next = self.options.clone();
+        let (col, value) = match text.rsplit_once('=') {
+            Some((c, v)) if !c.trim().is_empty() => (Some(c.trim().to_string()), v.trim()),
+            _ => (None, text.trim()),
+        };
+        match what {
+            "method" => {
+                let m = if value.is_empty() || value == "auto" {
+                    None
+                } else {
+                    Some(Method::parse(value).ok_or_else(|| {
+                        format!(
+                            "'{value}' is not a drift test; use one of {}",
+                            Method::names()
+                        )
+                    })?)
+                };
+                match (col, m) {
+                    (Some(c), Some(m)) => {
+                        next.column_methods.insert(c, m);
+                    }
+                    (Some(c), None) => {
+                        next.column_methods.remove(&c);
+                    }
+                    (None, m) => next.method = m,
+                }
+            }
+            "threshold" => {
+                let t = if value.is_empty() {
+                    None
+                } else {
+                    Some(
+                        value
+                            .parse::<f64>()
+                            .map_err(|_| format!("'{value}' is not a number"))?,
+                    )
+                };
+                match (col, t) {
+                    (Some(c), Some(t)) => {
+                        next.column_thresholds.insert(c, t);
+                    }
+                    (Some(c), None) => {
+                        next.column_thresholds.remove(&c);
+                    }
+                    (None, t) => next.threshold = t,
+                }
+            }
+            _ => {
+                next.drift_share = if value.is_empty() {
+                    crate::pipeline::drift::DEFAULT_DRIFT_SHARE
+                } else {
+                    value
+                        .parse::<f64>()
+                        .map_err(|_| format!("'{value}' is not a number"))?
+                };
+            }
+        }
+        next.check().map_err(|e| e.to_string())?;
+        self.options = next;
+        Ok("drift options set: r checks again with them".into())
+    }
+
+    /// Start a check of the chosen pair.
+    pub fn start(&mut self) -> Result<Vec<Effect>, String> {
+        if self.check.is_some() {
+            return Err("a drift check is already running (Esc cancels it)".into());
+        }
+        let (Some(reference), Some(current)) = (self.reference.clone(), self.current.clone())
+        else {
+            return Err(
+                "choose both files first: :drift REFERENCE CURRENT, or R / C to take the Data \
+                 pane's file"
+                    .into(),
+            );
+        };
+        let job = JobHandle::new();
+        let effect = Effect::DriftCheck {
+            job: job.clone(),
+            reference,
+            current,
+            options: Box::new(self.options.clone()),
+            store_dir: self.store_dir.clone(),
+        };
+        self.check = Some(DriftJob {
+            job,
+            started: Instant::now(),
+            progress: None,
+        });
+        self.history = None;
+        Ok(vec![effect])
+    }
+
+    pub fn on_progress(&mut self, id: u64, p: Progress) {
+        if let Some(c) = self.check.as_mut().filter(|c| c.job.id == id) {
+            c.progress = Some(p);
+        }
+    }
+
+    /// A check finished (or a stored one was read): show it from the most drifted column.
+    pub fn on_result(&mut self, id: u64, result: DriftResult) -> String {
+        if self.check.as_ref().is_some_and(|c| c.job.id == id) {
+            self.check = None;
+        }
+        if self.history_job.as_ref().is_some_and(|j| j.id == id) {
+            self.history_job = None;
+        }
+        self.history = None;
+        self.order = result.report.by_drift();
+        self.cursor = 0;
+        self.offset = 0;
+        let line = crate::pipeline::drift::report::verdict_line(&result.report);
+        let id = result.meta.check_id;
+        self.result = Some(result);
+        match id {
+            Some(id) => format!("drift check {id}: {line}"),
+            None => line,
+        }
+    }
+
+    pub fn on_history(&mut self, id: u64, checks: Vec<DriftCheck>) -> Option<String> {
+        if self.history_job.as_ref().is_none_or(|j| j.id != id) {
+            return None;
+        }
+        self.history_job = None;
+        if checks.is_empty() {
+            return Some("no drift check is stored yet: r runs one".into());
+        }
+        self.history = Some(History { checks, cursor: 0 });
+        None
+    }
+
+    /// A job of this pane failed.
+    pub fn on_error(&mut self, id: u64) {
+        if self.check.as_ref().is_some_and(|c| c.job.id == id) {
+            self.check = None;
+        }
+        if self.history_job.as_ref().is_some_and(|j| j.id == id) {
+            self.history_job = None;
+        }
+    }
+
+    /// Open or close the list of stored checks.
+    pub fn toggle_history(&mut self) -> Vec<Effect> {
+        if self.history.take().is_some() {
+            return Vec::new();
+        }
+        let job = JobHandle::new();
+        self.history_job = Some(job.clone());
+        vec![Effect::LoadDriftChecks {
+            job,
+            store_dir: self.store_dir.clone(),
+        }]
+    }
+
+    /// Reopen the stored check under the history cursor.
+    pub fn open_selected(&mut self) -> Vec<Effect> {
+        let Some(check) = self
+            .history
+            .as_ref()
+            .and_then(|h| h.checks.get(h.cursor).cloned())
+        else {
+            return Vec::new();
+        };
+        let job = JobHandle::new();
+        self.history_job = Some(job.clone());
+        vec![Effect::OpenDriftCheck {
+            job,
+            store_dir: self.store_dir.clone(),
+            check: Box::new(check),
+        }]
+    }
+
+    /// Cancel what runs; returns what was cancelled.
+    pub fn cancel_jobs(&mut self) -> Option<&'static str> {
+        let mut what = None;
+        if let Some(c) = self.check.take() {
+            c.job.cancel.cancel();
+            what = Some("the drift check");
+        }
+        if let Some(j) = self.history_job.take() {
+            j.cancel.cancel();
+            what = what.or(Some("reading the stored checks"));
+        }
+        what
+    }
+
+    /// The selected column's index in the report.
+    pub fn selected(&self) -> Option<usize> {
+        self.order.get(self.cursor).copied()
+    }
+
+    /// Switch the selected column to its next (or previous) applicable test.
+    pub fn cycle_test(&mut self, forward: bool) -> Result<String, String> {
+        let Some(result) = self.result.as_mut() else {
+            return Err("no drift check yet: r runs one".into());
+        };
+        let Some(col) = self
+            .order
+            .get(self.cursor)
+            .and_then(|&i| result.report.columns.get(i))
+        else {
+            return Err("no column is selected".into());
+        };
+        if col.tests.is_empty() {
+            return Err(format!("{} is not tested: {}", col.name, col.reason));
+        }
+        let tests: Vec<Method> = col.tests.iter().map(|t| t.test).collect();
+        let at = tests.iter().position(|t| Some(*t) == col.test).unwrap_or(0);
+        let n = tests.len();
+        let next = tests[if forward {
+            (at + 1) % n
+        } else {
+            (at + n - 1) % n
+        }];
+        let name = col.name.clone();
+        result
+            .report
+            .set_test(&name, next, None)
+            .map_err(|e| e.to_string())?;
+        let col = result
+            .report
+            .columns
+            .iter()
+            .find(|c| c.name == name)
+            .ok_or("the column went away")?;
+        Ok(format!(
+            "{name}: {} {} → {}; {}",
+            next.label(),
+            col.score
+                .map(crate::pipeline::text::format_number)
+                .unwrap_or_default(),
+            if col.drifted { "drift" } else { "no drift" },
+            crate::pipeline::drift::report::verdict_line(&result.report)
+        ))
+    }
+
+    pub fn navigate(&mut self, action: &Action, size: (u16, u16)) {
+        let page = self.table_height(size).max(1);
+        if let Some(h) = self.history.as_mut() {
+            let last = h.checks.len().saturating_sub(1);
+            h.cursor = match action {
+                Action::Down => (h.cursor + 1).min(last),
+                Action::Up => h.cursor.saturating_sub(1),
+                Action::Top => 0,
+                Action::Bottom => last,
+                _ => h.cursor,
+            };
+            return;
+        }
+        let last = self.order.len().saturating_sub(1);
+        self.cursor = match action {
+            Action::Down => (self.cursor + 1).min(last),
+            Action::Up => self.cursor.saturating_sub(1),
+            Action::Top => 0,
+            Action::Bottom => last,
+            Action::HalfPageDown => (self.cursor + page / 2).min(last),
+            Action::HalfPageUp => self.cursor.saturating_sub(page / 2),
+            _ => self.cursor,
+        };
+        self.keep_visible(size);
+    }
+
+    /// Rows the column table shows at this terminal size (see `view::split`).
+    pub fn table_height(&self, size: (u16, u16)) -> usize {
+        let body = view::body_area(size);
+        view::split(body).table.height.saturating_sub(3) as usize
+    }
+
+    pub fn keep_visible(&mut self, size: (u16, u16)) {
+        let h = self.table_height(size).max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if self.cursor >= self.offset + h {
+            self.offset = self.cursor + 1 - h;
+        }
+    }
+
+    /// For the status line.
+    pub fn job_status(&self, now: Instant) -> Option<(String, Option<f64>, Duration)> {
+        let c = self.check.as_ref()?;
+        let (label, fraction) = match &c.progress {
+            Some(p) if p.stage == "drift" => (
+                format!("drift: column {}/{}", p.done, p.total),
+                Some(p.fraction()),
+            ),
+            Some(p) => (
+                format!("drift: {}", crate::tui::app::progress_label(p)),
+                None,
+            ),
+            None => ("drift: loading".to_string(), None),
+        };
+        Some((label, fraction, now.duration_since(c.started)))
+    }
+}
+
+/// File name for narrow places.
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}

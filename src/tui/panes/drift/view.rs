@@ -1,0 +1,489 @@
+//! Drawing the Drift pane: the dataset verdict on top, the columns sorted by drift (symbols as
+//! well as colour), and for the selected column both distributions, the reason for its test and
+//! its other tests' scores; schema findings under the table; the stored checks when listed.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{DriftState, file_name};
+use crate::pipeline::drift::report::verdict_line;
+use crate::pipeline::drift::{Chart, ColumnDrift, ColumnKind, DriftReport, ScoreKind};
+use crate::pipeline::text::{escape_control, format_count, format_number};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::bars::{PairedBars, PairedHistogram};
+use crate::tui::widgets::{fit_cell, fit_right, panel};
+
+/// Where the parts go.
+pub struct DriftLayout {
+    pub header: Rect,
+    pub table: Rect,
+    pub chart: Rect,
+}
+
+/// The pane's body for a terminal size (pane bar above, status line below).
+pub fn body_area(size: (u16, u16)) -> Rect {
+    Rect::new(0, 1, size.0, size.1.saturating_sub(2))
+}
+
+/// Table beside the chart from 110 columns, above it below that.
+pub fn split(body: Rect) -> DriftLayout {
+    let header = Rect::new(body.x, body.y, body.width, 2.min(body.height));
+    let rest = Rect::new(
+        body.x,
+        body.y + header.height,
+        body.width,
+        body.height.saturating_sub(header.height),
+    );
+    if rest.width >= 110 {
+        let tw = (rest.width * 2 / 5).clamp(50, 70);
+        DriftLayout {
+            header,
+            table: Rect::new(rest.x, rest.y, tw, rest.height),
+            chart: Rect::new(rest.x + tw, rest.y, rest.width - tw, rest.height),
+        }
+    } else {
+        let th = (rest.height * 2 / 5).max(5).min(rest.height);
+        DriftLayout {
+            header,
+            table: Rect::new(rest.x, rest.y, rest.width, th),
+            chart: Rect::new(rest.x, rest.y + th, rest.width, rest.height - th),
+        }
+    }
+}
+
+/// Reference and current colours (the NO_COLOR theme keeps them plain: position tells them
+/// apart).
+fn side_styles(theme: &Theme) -> (Style, Style) {
+    if theme.bar == Style::default() {
+        (Style::default(), Style::default())
+    } else {
+        (
+            Style::default().fg(Color::Cyan),
+            Style::default().fg(Color::LightRed),
+        )
+    }
+}
+
+fn drift_style(theme: &Theme) -> Style {
+    if theme.bar == Style::default() {
+        Style::default().add_modifier(Modifier::BOLD)
+    } else {
+        Style::default()
+            .fg(Color::LightRed)
+            .add_modifier(Modifier::BOLD)
+    }
+}
+
+fn ok_style(theme: &Theme) -> Style {
+    if theme.bar == Style::default() {
+        Style::default()
+    } else {
+        Style::default().fg(Color::Green)
+    }
+}
+
+pub fn render(frame: &mut Frame, body: Rect, state: &DriftState, theme: &Theme) {
+    let layout = split(body);
+    render_header(frame, layout.header, state, theme);
+    if let Some(h) = &state.history {
+        let rest = Rect::new(
+            body.x,
+            layout.header.y + layout.header.height,
+            body.width,
+            body.height.saturating_sub(layout.header.height),
+        );
+        render_history(frame, rest, h, theme);
+        return;
+    }
+    let Some(result) = &state.result else {
+        let rest = Rect::new(
+            body.x,
+            layout.header.y + layout.header.height,
+            body.width,
+            body.height.saturating_sub(layout.header.height),
+        );
+        render_empty(frame, rest, state, theme);
+        return;
+    };
+    render_table(frame, layout.table, state, &result.report, theme);
+    let selected = state.selected().and_then(|i| result.report.columns.get(i));
+    render_column(frame, layout.chart, selected, theme);
+}
+
+fn render_header(frame: &mut Frame, area: Rect, state: &DriftState, theme: &Theme) {
+    let w = area.width as usize;
+    let mut lines = Vec::new();
+    match &state.result {
+        Some(r) => {
+            let style = if r.report.dataset_drift {
+                drift_style(theme)
+            } else {
+                ok_style(theme).add_modifier(Modifier::BOLD)
+            };
+            let sym = if r.report.dataset_drift {
+                "✗ "
+            } else {
+                "✓ "
+            };
+            lines.push(Line::from(Span::styled(
+                fit_cell(&format!("{sym}{}", verdict_line(&r.report)), w),
+                style,
+            )));
+            let id = r
+                .meta
+                .check_id
+                .map(|i| format!(" · check {i}"))
+                .unwrap_or_default();
+            lines.push(Line::from(Span::styled(
+                fit_cell(
+                    &format!(
+                        "{} ({} rows) → {} ({} rows){id}",
+                        escape_control(&file_name(std::path::Path::new(&r.meta.reference.path))),
+                        format_count(r.meta.reference.rows),
+                        escape_control(&file_name(std::path::Path::new(&r.meta.current.path))),
+                        format_count(r.meta.current.rows),
+                    ),
+                    w,
+                ),
+                theme.dim,
+            )));
+        }
+        None => {
+            lines.push(Line::from(Span::styled(
+                fit_cell("Drift: is the current data still like the reference?", w),
+                theme.title,
+            )));
+            let name = |p: &Option<std::path::PathBuf>| {
+                p.as_deref()
+                    .map(|p| escape_control(&file_name(p)).into_owned())
+                    .unwrap_or_else(|| "(not chosen)".into())
+            };
+            lines.push(Line::from(Span::styled(
+                fit_cell(
+                    &format!(
+                        "reference {} → current {}",
+                        name(&state.reference),
+                        name(&state.current)
+                    ),
+                    w,
+                ),
+                theme.dim,
+            )));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn render_empty(frame: &mut Frame, area: Rect, state: &DriftState, theme: &Theme) {
+    let inner = panel(frame, area, " Drift ".into(), theme.border, theme.title);
+    let ready = state.reference.is_some() && state.current.is_some();
+    let mut text = vec![Line::from("")];
+    if state.check.is_some() {
+        text.push(Line::from("  Checking… (Esc cancels)"));
+    } else if ready {
+        text.push(Line::from(vec![
+            Span::raw("  Press "),
+            Span::styled("r", theme.key),
+            Span::raw(" to compare every column of the two files."),
+        ]));
+    } else {
+        text.push(Line::from("  Choose the two files to compare:"));
+        text.push(Line::from(vec![
+            Span::raw("    "),
+            Span::styled(":drift REFERENCE CURRENT", theme.key),
+            Span::raw("  both at once, and check"),
+        ]));
+        text.push(Line::from(vec![
+            Span::raw("    "),
+            Span::styled("R", theme.key),
+            Span::raw(" / "),
+            Span::styled("C", theme.key),
+            Span::raw("  take the Data pane's file as reference / current"),
+        ]));
+    }
+    text.push(Line::from(""));
+    text.push(Line::from(vec![
+        Span::raw("  "),
+        Span::styled("H", theme.key),
+        Span::raw(" lists the checks stored in this project."),
+    ]));
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
+}
+
+/// The verdict cell: a symbol and a word, never colour alone.
+fn verdict_cell(c: &ColumnDrift) -> (&'static str, bool) {
+    match (c.tested, c.drifted) {
+        (false, _) => ("–", false),
+        (true, true) => ("✗", true),
+        (true, false) => ("✓", false),
+    }
+}
+
+fn render_table(
+    frame: &mut Frame,
+    area: Rect,
+    state: &DriftState,
+    report: &DriftReport,
+    theme: &Theme,
+) {
+    let title = format!(
+        " Columns by drift ({} tested, {} drifted) ",
+        report.n_tested, report.n_drifted
+    );
+    let inner = panel(frame, area, title, theme.border, theme.title);
+    let w = inner.width as usize;
+    // Findings take the last lines when there are any.
+    let room = (inner.height as usize).saturating_sub(2 + state.order.len());
+    let findings = report
+        .findings
+        .len()
+        .min(room.max(inner.height as usize / 3));
+    let rows_h = (inner.height as usize).saturating_sub(1 + findings + usize::from(findings > 0));
+    let (score_w, thr_w, test_w) = (10, 6, 5);
+    let name_w = w
+        .saturating_sub(2 + 1 + test_w + 1 + score_w + 1 + thr_w)
+        .max(4);
+    let header = format!(
+        "  {} {} {} {}",
+        fit_cell("column", name_w),
+        fit_cell("test", test_w),
+        fit_right("score", score_w),
+        fit_right("thr", thr_w)
+    );
+    let mut lines = vec![Line::from(Span::styled(fit_cell(&header, w), theme.header))];
+    for (pos, &i) in state
+        .order
+        .iter()
+        .enumerate()
+        .skip(state.offset)
+        .take(rows_h)
+    {
+        let c = &report.columns[i];
+        let (sym, drifted) = verdict_cell(c);
+        let test = c.test.map(|t| t.short()).unwrap_or(match c.kind {
+            ColumnKind::Missing => "miss",
+            _ => "–",
+        });
+        let score = c.score.map(format_number).unwrap_or_default();
+        let thr = c.threshold.map(format_number).unwrap_or_default();
+        let text = format!(
+            "{sym} {} {} {} {}",
+            fit_cell(&escape_control(&c.name), name_w),
+            fit_cell(test, test_w),
+            fit_right(&score, score_w),
+            fit_right(&thr, thr_w)
+        );
+        let mut style = if drifted {
+            drift_style(theme)
+        } else if c.tested {
+            theme.text
+        } else {
+            theme.dim
+        };
+        if pos == state.cursor {
+            style = style.patch(theme.row_selected);
+        }
+        lines.push(Line::from(Span::styled(fit_cell(&text, w), style)));
+    }
+    frame.render_widget(
+        Paragraph::new(lines),
+        Rect {
+            height: inner.height,
+            ..inner
+        },
+    );
+    if findings > 0 {
+        let y = inner.y + inner.height - findings as u16;
+        let mut text = Vec::new();
+        let more = report.findings.len() - findings;
+        for (k, f) in report.findings.iter().take(findings).enumerate() {
+            let mut msg = format!("! {}", escape_control(&f.message));
+            if k + 1 == findings && more > 0 {
+                msg = format!("! … and {more} more findings (see mlwb drift)");
+            }
+            text.push(Line::from(Span::styled(fit_cell(&msg, w), theme.warning)));
+        }
+        frame.render_widget(
+            Paragraph::new(text),
+            Rect::new(inner.x, y, inner.width, findings as u16),
+        );
+    }
+}
+
+fn render_column(frame: &mut Frame, area: Rect, column: Option<&ColumnDrift>, theme: &Theme) {
+    let Some(c) = column else {
+        panel(frame, area, " Column ".into(), theme.border, theme.title);
+        return;
+    };
+    let title = match (c.test, c.score, c.threshold) {
+        (Some(t), Some(s), Some(th)) => {
+            let cmp = match (t.score_kind(), c.drifted) {
+                (ScoreKind::PValue, true) => "≤",
+                (ScoreKind::PValue, false) => ">",
+                (ScoreKind::Distance, true) => "≥",
+                (ScoreKind::Distance, false) => "<",
+            };
+            format!(
+                " {} · {} {} {cmp} {} → {} ",
+                escape_control(&c.name),
+                t.label(),
+                format_number(s),
+                format_number(th),
+                if c.drifted { "drift" } else { "no drift" }
+            )
+        }
+        _ => format!(" {} · not tested ", escape_control(&c.name)),
+    };
+    let inner = panel(frame, area, title, theme.border, theme.title);
+    let w = inner.width as usize;
+    let (ref_style, cur_style) = side_styles(theme);
+    let mut lines = vec![Line::from(Span::styled(
+        fit_cell(&format!("why: {}", c.reason), w),
+        theme.text,
+    ))];
+    if c.tested || c.reference.dtype.is_some() {
+        lines.push(Line::from(Span::styled(
+            fit_cell(
+                &format!(
+                    "{} · values {} → {} · missing {:.1}% → {:.1}%",
+                    c.kind.name(),
+                    format_count(c.reference.values),
+                    format_count(c.current.values),
+                    c.reference.null_share * 100.0,
+                    c.current.null_share * 100.0
+                ),
+                w,
+            ),
+            theme.dim,
+        )));
+    }
+    if c.tests.len() > 1 {
+        let others: Vec<String> = c
+            .tests
+            .iter()
+            .filter(|t| Some(t.test) != c.test)
+            .map(|t| {
+                format!(
+                    "{} {}{}",
+                    t.test.short(),
+                    format_number(t.score),
+                    if t.drifted { "✗" } else { "" }
+                )
+            })
+            .collect();
+        lines.push(Line::from(Span::styled(
+            fit_cell(
+                &format!("other tests (m switches): {}", others.join(" · ")),
+                w,
+            ),
+            theme.dim,
+        )));
+    }
+    if c.chart.is_some() {
+        lines.push(Line::from(vec![
+            Span::styled("█", ref_style),
+            Span::raw(" reference (left)  "),
+            Span::styled("█", cur_style),
+            Span::raw(" current (right)"),
+        ]));
+    }
+    let head = (lines.len() as u16).min(inner.height);
+    frame.render_widget(
+        Paragraph::new(lines),
+        Rect::new(inner.x, inner.y, inner.width, head),
+    );
+    let chart_area = Rect::new(
+        inner.x,
+        inner.y + head,
+        inner.width,
+        inner.height.saturating_sub(head),
+    );
+    match &c.chart {
+        Some(Chart::Histogram {
+            edges,
+            reference,
+            current,
+        }) => frame.render_widget(
+            PairedHistogram {
+                reference,
+                current,
+                left: edges.first().map(|v| format_number(*v)).unwrap_or_default(),
+                right: edges.last().map(|v| format_number(*v)).unwrap_or_default(),
+                reference_style: ref_style,
+                current_style: cur_style,
+                label_style: theme.dim,
+            },
+            chart_area,
+        ),
+        Some(Chart::Bars {
+            labels,
+            reference,
+            current,
+        }) => {
+            let items: Vec<(String, f64, f64)> = labels
+                .iter()
+                .zip(reference.iter().zip(current))
+                .map(|(l, (a, b))| (escape_control(l).into_owned(), *a, *b))
+                .collect();
+            frame.render_widget(
+                PairedBars {
+                    items: &items,
+                    reference_style: ref_style,
+                    current_style: cur_style,
+                    label_style: theme.text,
+                },
+                chart_area,
+            );
+        }
+        None => {}
+    }
+}
+
+fn render_history(frame: &mut Frame, area: Rect, h: &super::History, theme: &Theme) {
+    let inner = panel(
+        frame,
+        area,
+        " Stored drift checks (Enter opens, H closes) ".into(),
+        theme.border,
+        theme.title,
+    );
+    let w = inner.width as usize;
+    let height = inner.height as usize;
+    let offset = h.cursor.saturating_sub(height.saturating_sub(1));
+    let lines: Vec<Line> = h
+        .checks
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, c)| {
+            let verdict = if c.dataset_drift {
+                "✗ drift"
+            } else {
+                "✓ ok   "
+            };
+            let text = format!(
+                "#{:<4} {}  {verdict} {}/{}  {} → {}",
+                c.check_id,
+                c.created_at.get(..16).unwrap_or(&c.created_at),
+                c.n_drifted,
+                c.n_tested,
+                escape_control(&file_name(std::path::Path::new(&c.reference_path))),
+                escape_control(&file_name(std::path::Path::new(&c.current_path))),
+            );
+            let mut style = if c.dataset_drift {
+                drift_style(theme)
+            } else {
+                theme.text
+            };
+            if i == h.cursor {
+                style = style.patch(theme.row_selected);
+            }
+            Line::from(Span::styled(fit_cell(&text, w), style))
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,147 @@
+//! The Drift pane: snapshots of the column table with a numeric column's histograms, a
+//! categorical column's paired bars, schema findings, and the stored checks; switching a
+//! column's test in place; reopening an earlier check. Checks run in this process here.
+
+use crossterm::event::KeyCode;
+use mlwb::pipeline::drift::Method;
+use mlwb::tui::app::{Action, App, Pane};
+use mlwb::tui::keymap::Keymap;
+
+use super::demo_file;
+use super::tui::{press, run, shot, temp_store, typed};
+
+fn drift_app(size: (u16, u16)) -> App {
+    let files = vec![
+        demo_file("weather_reference.csv"),
+        demo_file("weather_current.csv"),
+    ];
+    let mut app = App::new(Keymap::bundled(), files, true, temp_store());
+    app.update(Action::Resize(size.0, size.1));
+    let effects = app.start();
+    run(&mut app, effects);
+    press(&mut app, KeyCode::Char('4'));
+    assert_eq!(app.pane, Pane::Drift);
+    app
+}
+
+fn command(app: &mut App, line: &str) {
+    press(app, KeyCode::Char(':'));
+    typed(app, line);
+    press(app, KeyCode::Enter);
+}
+
+#[test]
+fn the_demo_pair_is_chosen_and_checked_with_r() {
+    let mut app = drift_app((80, 24));
+    insta::assert_snapshot!("drift_empty_80x24", shot(&app));
+    press(&mut app, KeyCode::Char('r'));
+    let result = app.drift.result.as_ref().expect("a drift check");
+    assert!(result.report.dataset_drift);
+    assert_eq!(result.meta.check_id, Some(1));
+    // The most drifted column comes first, with its histograms.
+    insta::assert_snapshot!("drift_table_numeric_80x24", shot(&app));
+    for _ in 0..2 {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    let selected = &result_column(&app);
+    assert_eq!(selected, "weather");
+    insta::assert_snapshot!("drift_categorical_120x30", {
+        app.update(Action::Resize(120, 30));
+        shot(&app)
+    });
+}
+
+fn result_column(app: &App) -> String {
+    let r = app.drift.result.as_ref().unwrap();
+    r.report.columns[app.drift.selected().unwrap()].name.clone()
+}
+
+#[test]
+fn switching_a_test_changes_the_verdicts_in_place() {
+    let mut app = drift_app((100, 30));
+    press(&mut app, KeyCode::Char('r'));
+    for _ in 0..2 {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    assert_eq!(result_column(&app), "weather");
+    let before = app.drift.result.as_ref().unwrap().report.n_drifted;
+    // chi-square → Z-test: the share of the first category did not move enough.
+    press(&mut app, KeyCode::Char('m'));
+    let r = &app.drift.result.as_ref().unwrap().report;
+    let weather = r.columns.iter().find(|c| c.name == "weather").unwrap();
+    assert_eq!(weather.test, Some(Method::ZTest));
+    assert!(!weather.drifted);
+    assert_eq!(r.n_drifted, before - 1);
+    assert!(app.message.as_deref().unwrap().contains("weather: Z-test"));
+    // Back with M.
+    press(&mut app, KeyCode::Char('M'));
+    let r = &app.drift.result.as_ref().unwrap().report;
+    assert_eq!(r.n_drifted, before);
+    // A column that is not tested says why.
+    press(&mut app, KeyCode::Char('G'));
+    press(&mut app, KeyCode::Char('m'));
+    assert!(
+        app.error.as_deref().unwrap().contains("not tested"),
+        "{:?}",
+        app.error
+    );
+}
+
+#[test]
+fn earlier_checks_are_listed_and_reopened() {
+    let mut app = drift_app((100, 24));
+    press(&mut app, KeyCode::Char('r'));
+    command(&mut app, "method psi");
+    press(&mut app, KeyCode::Char('r'));
+    assert_eq!(app.drift.result.as_ref().unwrap().meta.check_id, Some(2));
+    press(&mut app, KeyCode::Char('H'));
+    let h = app.drift.history.as_mut().expect("the stored checks");
+    assert_eq!(
+        h.checks.iter().map(|c| c.check_id).collect::<Vec<_>>(),
+        vec![2, 1]
+    );
+    for c in &mut h.checks {
+        c.created_at = "2026-11-21T10:00:00Z".into();
+    }
+    insta::assert_snapshot!("drift_history_100x24", shot(&app));
+    // Open the older check: the default tests come back.
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    let r = app.drift.result.as_ref().unwrap();
+    assert_eq!(r.meta.check_id, Some(1));
+    assert!(app.drift.history.is_none());
+    let temp = r
+        .report
+        .columns
+        .iter()
+        .find(|c| c.name == "temp_max")
+        .unwrap();
+    assert_eq!(temp.test, Some(Method::Ks));
+}
+
+#[test]
+fn schema_findings_are_shown_under_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, c) = (dir.path().join("ref.csv"), dir.path().join("cur.csv"));
+    let mut rtext = String::from("amount,code,gone,flag\n");
+    let mut ctext = String::from("amount,code,flag,extra\n");
+    for i in 0..60 {
+        rtext.push_str(&format!("{},{},{},{}\n", i % 13, i % 4, i, i % 2));
+        ctext.push_str(&format!("{},x{},{},{}\n", (i % 13) + 5, i % 4, i % 2, i));
+    }
+    std::fs::write(&r, rtext).unwrap();
+    std::fs::write(&c, ctext).unwrap();
+    let mut app = drift_app((100, 30));
+    command(
+        &mut app,
+        &format!("drift {} {}", r.to_str().unwrap(), c.to_str().unwrap()),
+    );
+    let report = &app.drift.result.as_ref().expect("a check").report;
+    assert_eq!(report.findings.len(), 3, "{:?}", report.findings);
+    assert_eq!(report.n_tested, 2);
+    insta::assert_snapshot!("drift_findings_100x30", shot(&app));
+    // A file that is not there is an error in the status line, not a crash.
+    command(&mut app, "drift /nonexistent/a.csv /nonexistent/b.csv");
+    assert!(app.error.is_some());
+    assert!(app.drift.check.is_none());
+}
