@@ -4,6 +4,7 @@
 //! synchronous, takes a [`progress::CancelFlag`] and a progress callback where the work is
 //! long, and is shared by the CLI, the TUI's background jobs and the tests.
 
+pub mod charts;
 pub mod data;
 pub mod drift;
 pub mod error;

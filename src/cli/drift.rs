@@ -36,7 +36,7 @@ pub struct DriftArgs {
     /// One JSON document on stdout instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// Also write a report: .json or .md, by extension.
+    /// Also write a report: .html (self-contained, with SVG charts), .md or .json, by extension.
     #[arg(long, value_name = "OUT")]
     pub report: Option<PathBuf>,
     /// Exit 1 when the dataset drifted (0 when not); input errors keep their own codes.

@@ -96,7 +96,8 @@ fn reports_follow_the_extension_and_are_refused_for_unknown_ones() {
     let store = tempfile::tempdir().unwrap();
     let md = store.path().join("drift.md");
     let json = store.path().join("drift.json");
-    for path in [&md, &json] {
+    let html = store.path().join("drift.html");
+    for path in [&md, &json, &html] {
         let out = drift(store.path(), &["--report", path.to_str().unwrap(), "-q"]);
         assert_eq!(out.status.code(), Some(0), "{out:?}");
     }
@@ -107,6 +108,15 @@ fn reports_follow_the_extension_and_are_refused_for_unknown_ones() {
     );
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(doc["n_drifted"], 5);
+    // Self-contained HTML: an inline SVG chart per tested column, no script, no raw rows
+    // (the reference's first date is nowhere in it).
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert_eq!(page.matches("<svg").count(), 5);
+    for external in ["<script", "<link", "src=", "href=\"http"] {
+        assert!(!page.contains(external), "{external} in the page");
+    }
+    assert!(!page.contains("2012-01-01"));
     let bad = store.path().join("drift.txt");
     let out = drift(store.path(), &["--report", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));

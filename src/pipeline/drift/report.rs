@@ -39,6 +39,7 @@ pub struct CheckMeta {
 pub enum ReportFormat {
     Json,
     Markdown,
+    Html,
 }
 
 impl ReportFormat {
@@ -51,8 +52,9 @@ impl ReportFormat {
         match ext.as_deref() {
             Some("json") => Ok(ReportFormat::Json),
             Some("md" | "markdown") => Ok(ReportFormat::Markdown),
+            Some("html" | "htm") => Ok(ReportFormat::Html),
             _ => Err(PipelineError::BadRequest(format!(
-                "{}: the report format follows the extension: .json or .md",
+                "{}: the report format follows the extension: .html, .md or .json",
                 path.display()
             ))),
         }
@@ -169,6 +171,124 @@ pub fn to_markdown(meta: &CheckMeta, report: &DriftReport) -> String {
     s
 }
 
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const HTML_STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:70em;\
+color:#222;padding:0 1em}table{border-collapse:collapse;width:100%;font-size:14px}\
+th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}td.n{text-align:right;\
+font-variant-numeric:tabular-nums}tr.drift td{color:#b00020;font-weight:600}\
+.verdict{font-size:1.3em;font-weight:700;padding:.5em .8em;border-radius:6px;display:inline-block}\
+.yes{background:#fde7e9;color:#b00020}.no{background:#e6f4ea;color:#137333}\
+section{margin:2em 0;border-top:1px solid #ccc;padding-top:1em}.why{color:#555}\
+.findings li{color:#8a5a00}svg{max-width:100%;height:auto}";
+
+/// The report as one self-contained HTML page: verdict, the table sorted by drift, findings,
+/// and per tested column its chart (inline SVG drawn by plotters) and the reason for its test.
+/// No script, no external resource, no raw data.
+pub fn to_html(meta: &CheckMeta, report: &DriftReport) -> Result<String> {
+    let mut s = String::new();
+    let e = html_escape;
+    let _ = write!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>Drift report: {} → {}</title><style>{HTML_STYLE}</style></head><body>\n",
+        e(&meta.reference.path),
+        e(&meta.current.path)
+    );
+    let _ = write!(
+        s,
+        "<h1>Drift report</h1><p>reference <code>{}</code> ({} rows) → current <code>{}</code> \
+         ({} rows)</p>\n<p class=\"verdict {}\">{} {}</p>\n",
+        e(&meta.reference.path),
+        format_count(meta.reference.rows),
+        e(&meta.current.path),
+        format_count(meta.current.rows),
+        if report.dataset_drift { "yes" } else { "no" },
+        if report.dataset_drift { "✗" } else { "✓" },
+        e(&verdict_line(report))
+    );
+    s.push_str(
+        "<table><thead><tr><th>column</th><th>verdict</th><th>kind</th><th>test</th>\
+         <th>score</th><th>threshold</th><th>missing ref / cur</th><th>why this test</th>\
+         </tr></thead><tbody>\n",
+    );
+    let order = report.by_drift();
+    for &i in &order {
+        let c = &report.columns[i];
+        let _ = writeln!(
+            s,
+            "<tr{}><td><a href=\"#col-{i}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td>\
+             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1}% / {:.1}%</td>\
+             <td>{}</td></tr>",
+            if c.drifted { " class=\"drift\"" } else { "" },
+            e(&c.name),
+            verdict_text(c),
+            c.kind.name(),
+            c.test.map(|t| t.label()).unwrap_or("–"),
+            score_text(c),
+            c.threshold.map(format_number).unwrap_or_default(),
+            c.reference.null_share * 100.0,
+            c.current.null_share * 100.0,
+            e(&c.reason)
+        );
+    }
+    s.push_str("</tbody></table>\n");
+    if !report.findings.is_empty() {
+        s.push_str("<h2>Findings</h2><ul class=\"findings\">");
+        for f in &report.findings {
+            let _ = write!(s, "<li>{}</li>", e(&f.message));
+        }
+        s.push_str("</ul>\n");
+    }
+    for &i in &order {
+        let c = &report.columns[i];
+        let Some(chart) = &c.chart else { continue };
+        let _ = write!(
+            s,
+            "<section id=\"col-{i}\"><h2>{} — {}</h2><p class=\"why\">{}</p>",
+            e(&c.name),
+            verdict_text(c),
+            e(&c.reason)
+        );
+        let others: Vec<String> = c
+            .tests
+            .iter()
+            .map(|t| format!("{} {}", t.test.label(), format_number(t.score)))
+            .collect();
+        let _ = write!(
+            s,
+            "<p class=\"why\">all tests: {}</p>",
+            e(&others.join(" · "))
+        );
+        s.push_str(&crate::pipeline::charts::drift_svg(chart)?);
+        s.push_str("</section>\n");
+    }
+    let _ = writeln!(
+        s,
+        "<p class=\"why\">mlwb {} · {:.2} s{}</p></body></html>",
+        env!("CARGO_PKG_VERSION"),
+        meta.duration_s,
+        meta.check_id
+            .map(|id| format!(" · check {id}"))
+            .unwrap_or_default()
+    );
+    Ok(s)
+}
+
 /// Write the report to `path` in the format its extension names, atomically.
 pub fn write(path: &Path, meta: &CheckMeta, report: &DriftReport) -> Result<()> {
     let text = match ReportFormat::for_path(path)? {
@@ -178,6 +298,7 @@ pub fn write(path: &Path, meta: &CheckMeta, report: &DriftReport) -> Result<()> 
             t
         }
         ReportFormat::Markdown => to_markdown(meta, report),
+        ReportFormat::Html => to_html(meta, report)?,
     };
     write_atomic(path, text.as_bytes())
 }
