@@ -147,7 +147,9 @@ pub struct TestResult {
     /// The test statistic: KS D, chi-square, z, or the distance itself.
     pub statistic: Option<f64>,
     pub p_value: Option<f64>,
-    /// The value compared with the threshold (the p-value or the distance).
+    /// The value compared with the threshold (the p-value or the distance). JSON has no NaN
+    /// or infinity: those are written as null and read back as NaN.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub score: f64,
     pub threshold: f64,
     pub drifted: bool,
@@ -178,6 +180,10 @@ impl TestResult {
             ScoreKind::PValue => 1.0 - self.score,
         }
     }
+}
+
+fn f64_or_nan<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 /// One side's counts for one column.

@@ -352,3 +352,33 @@ proptest! {
         prop_assert_eq!(&col(&shuffled, "v").tests, &x.tests);
     }
 }
+
+#[test]
+fn extreme_values_stay_finite_and_survive_the_store() {
+    let r = one_column(&[-1e308, 0.0, 1e308, 5.0]);
+    let c = one_column(&[1e308, 1e308, -3.0, 2.0]);
+    let report = check(&r, &c, &DriftOptions::default());
+    let v = col(&report, "v");
+    assert!(v.tested);
+    for t in &v.tests {
+        assert!(!t.score.is_nan(), "{t:?}");
+    }
+    let store = mlwb::pipeline::runs::Store::open(&tempfile::tempdir().unwrap().keep()).unwrap();
+    let id = store
+        .record_drift(&mlwb::pipeline::runs::NewDriftCheck {
+            reference_path: "r",
+            reference_fingerprint: "x",
+            current_path: "c",
+            current_fingerprint: "y",
+            options: &DriftOptions::default(),
+            report: &report,
+            duration_s: 0.0,
+        })
+        .unwrap();
+    let back = store
+        .drift_report(id)
+        .unwrap()
+        .expect("the report reads back");
+    assert_eq!(back.columns.len(), 1);
+    assert_eq!(back.n_tested, report.n_tested);
+}

@@ -105,7 +105,10 @@ pub fn walk(r: &[f64], c: &[f64], keep_values: usize) -> Walk {
 pub fn sturges_edges(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     // The width comes from the data's range; a constant sample gets one bin of width 1.
     let width = (hi - lo) / ((n.max(1) as f64).log2() + 1.0);
-    if width > 0.0 {
+    if width.is_infinite() {
+        // The range overflows f64: numpy's count is the same ceil(log2 n + 1).
+        linspace(lo, hi, ((n.max(1) as f64).log2() + 1.0).ceil() as usize)
+    } else if width > 0.0 {
         linspace(lo, hi, ((hi - lo) / width).ceil().max(1.0) as usize)
     } else {
         linspace(lo - 0.5, hi + 0.5, 1)
@@ -114,8 +117,15 @@ pub fn sturges_edges(lo: f64, hi: f64, n: usize) -> Vec<f64> {
 
 /// `numpy.linspace(lo, hi, bins + 1)`: `i · step + lo`, the last edge exactly `hi`.
 pub fn linspace(lo: f64, hi: f64, bins: usize) -> Vec<f64> {
+    let bins = bins.max(1);
     let step = (hi - lo) / bins as f64;
-    let mut edges: Vec<f64> = (0..=bins).map(|i| i as f64 * step + lo).collect();
+    let mut edges: Vec<f64> = if step.is_finite() {
+        (0..=bins).map(|i| i as f64 * step + lo).collect()
+    } else {
+        // A range wider than f64 holds (e.g. −1e308..1e308): step in halves.
+        let half = (hi / 2.0 - lo / 2.0) / bins as f64;
+        (0..=bins).map(|i| lo + 2.0 * (i as f64 * half)).collect()
+    };
     if let Some(last) = edges.last_mut() {
         *last = hi;
     }
@@ -306,6 +316,16 @@ mod tests {
         assert_eq!(d.len(), 9);
         assert!((d[0] - 0.9).abs() < 1e-12);
         assert_eq!(open_bin_counts(&v, &d).iter().sum::<f64>(), 10.0);
+    }
+
+    #[test]
+    fn extreme_ranges_give_finite_edges_and_counts() {
+        let v = [-1e308, 0.0, 1e308];
+        let e = sturges_edges(v[0], v[2], v.len());
+        assert!(e.iter().all(|x| x.is_finite()), "{e:?}");
+        assert_eq!(histogram_counts(&v, &e).iter().sum::<f64>(), 3.0);
+        let w = walk(&v, &[0.0], 10);
+        assert!(w.d.is_finite());
     }
 
     #[test]

@@ -242,7 +242,7 @@ fn render_table(
         .len()
         .min(room.max(inner.height as usize / 3));
     let rows_h = (inner.height as usize).saturating_sub(1 + findings + usize::from(findings > 0));
-    let (score_w, thr_w, test_w) = (10, 6, 5);
+    let (score_w, thr_w, test_w) = (11, 6, 5);
     let name_w = w
         .saturating_sub(2 + 1 + test_w + 1 + score_w + 1 + thr_w)
         .max(4);
