@@ -95,6 +95,11 @@ fn axes(root: &Area, (x0, y0, x1, y1): (i32, i32, i32, i32), max: f64) -> Result
     Ok(())
 }
 
+/// The largest share of either side (never 0, so it can divide).
+fn largest(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().chain(b).copied().fold(0.0f64, f64::max).max(1e-12)
+}
+
 fn histogram(
     root: &Area,
     (x0, y0, x1, y1): (i32, i32, i32, i32),
@@ -109,12 +114,7 @@ fn histogram(
     if n == 0 {
         return Ok(());
     }
-    let max = reference[..n]
-        .iter()
-        .chain(&current[..n])
-        .copied()
-        .fold(0.0f64, f64::max)
-        .max(1e-12);
+    let max = largest(&reference[..n], &current[..n]);
     let (lo, hi) = (edges[0], edges[n]);
     let span = if hi > lo { hi - lo } else { 1.0 };
     let px = |v: f64| x0 + ((v - lo) / span * f64::from(x1 - x0)).round() as i32;
@@ -161,12 +161,7 @@ fn bars(
     if n == 0 {
         return Ok(());
     }
-    let max = reference[..n]
-        .iter()
-        .chain(&current[..n])
-        .copied()
-        .fold(0.0f64, f64::max)
-        .max(1e-12);
+    let max = largest(&reference[..n], &current[..n]);
     let slot = f64::from(x1 - x0) / n as f64;
     let py = |share: f64| y1 - (share / max * f64::from(y1 - y0)).round() as i32;
     let label_chars = ((slot / 6.5) as usize).clamp(3, 16);

@@ -168,6 +168,11 @@ impl TestResult {
         }
     }
 
+    /// A result at the test's default threshold.
+    fn at_default(test: Method, statistic: f64, p_value: Option<f64>) -> TestResult {
+        TestResult::new(test, statistic, p_value, test.default_threshold())
+    }
+
     /// How far past its threshold the score is: ≥ 1 means drift. For p-values, ln p / ln t.
     pub fn severity(&self) -> f64 {
         match self.test.score_kind() {
@@ -880,20 +885,10 @@ fn numeric_column(
     let mut tests = Vec::new();
     let ks_p = pvalue::ks_2samp_pvalue(walk.d, nx, ny);
     let ks_d = pvalue::ks_2samp_statistic(walk.d, nx, ny);
-    tests.push(TestResult::new(
-        Method::Ks,
-        ks_d,
-        Some(ks_p),
-        Method::Ks.default_threshold(),
-    ));
+    tests.push(TestResult::at_default(Method::Ks, ks_d, Some(ks_p)));
     let std = crate::pipeline::stats::std(x, 0).unwrap_or(0.0);
     let w_norm = walk.wasserstein / std.max(0.001);
-    tests.push(TestResult::new(
-        Method::Wasserstein,
-        w_norm,
-        None,
-        Method::Wasserstein.default_threshold(),
-    ));
+    tests.push(TestResult::at_default(Method::Wasserstein, w_norm, None));
     // Per-value counts when the values are few (JS bins for ≤ 20 reference values, chi², Z).
     let per_value = match &walk.values {
         Some(v) => Some(v.clone()),
@@ -913,40 +908,17 @@ fn numeric_column(
         ),
     };
     let js = measures::jensen_shannon(&js_ref, &js_cur);
-    tests.push(TestResult::new(
-        Method::JensenShannon,
-        js,
-        None,
-        Method::JensenShannon.default_threshold(),
-    ));
+    tests.push(TestResult::at_default(Method::JensenShannon, js, None));
     let deciles = measures::decile_edges(x);
     let psi = measures::psi(
         &measures::open_bin_counts(x, &deciles),
         &measures::open_bin_counts(y, &deciles),
     );
-    tests.push(TestResult::new(
-        Method::Psi,
-        psi,
-        None,
-        Method::Psi.default_threshold(),
-    ));
+    tests.push(TestResult::at_default(Method::Psi, psi, None));
     if let Some(v) = &walk.values {
         let a: Vec<f64> = v.iter().map(|t| t.1 as f64).collect();
         let b: Vec<f64> = v.iter().map(|t| t.2 as f64).collect();
-        let (chi, p) = measures::chi_square(&a, &b);
-        tests.push(TestResult::new(
-            Method::ChiSquare,
-            chi,
-            Some(p),
-            Method::ChiSquare.default_threshold(),
-        ));
-        let (z, p) = measures::z_test(&a, &b);
-        tests.push(TestResult::new(
-            Method::ZTest,
-            z,
-            Some(p),
-            Method::ZTest.default_threshold(),
-        ));
+        tests.extend(count_tests(&a, &b));
     }
     let chart = match &per_value {
         Some(v) if walk.ref_distinct <= PER_VALUE_BINS => {
@@ -1003,35 +975,11 @@ fn label_column(name: &str, r: &Series, c: &Series, options: &DriftOptions) -> R
         }
     }
     let (keys, a, b) = sample::align(&rl.counts, &cl.counts);
-    let mut tests = Vec::new();
-    let (chi, p) = measures::chi_square(&a, &b);
-    tests.push(TestResult::new(
-        Method::ChiSquare,
-        chi,
-        Some(p),
-        Method::ChiSquare.default_threshold(),
-    ));
-    let (z, p) = measures::z_test(&a, &b);
-    tests.push(TestResult::new(
-        Method::ZTest,
-        z,
-        Some(p),
-        Method::ZTest.default_threshold(),
-    ));
+    let mut tests = count_tests(&a, &b).to_vec();
     let js = measures::jensen_shannon(&a, &b);
-    tests.push(TestResult::new(
-        Method::JensenShannon,
-        js,
-        None,
-        Method::JensenShannon.default_threshold(),
-    ));
+    tests.push(TestResult::at_default(Method::JensenShannon, js, None));
     let psi = measures::psi(&a, &b);
-    tests.push(TestResult::new(
-        Method::Psi,
-        psi,
-        None,
-        Method::Psi.default_threshold(),
-    ));
+    tests.push(TestResult::at_default(Method::Psi, psi, None));
     let mut col = ColumnDrift::untested(name, ColumnKind::Categorical, String::new());
     col.reference = rs;
     col.current = cs;
@@ -1039,6 +987,16 @@ fn label_column(name: &str, r: &Series, c: &Series, options: &DriftOptions) -> R
     col.chart = Some(bars(&keys, &a, &b, true));
     col.tests = tests;
     Ok(finish(col, options))
+}
+
+/// Chi-square and the Z-test on two aligned count vectors.
+fn count_tests(a: &[f64], b: &[f64]) -> [TestResult; 2] {
+    let (chi, p_chi) = measures::chi_square(a, b);
+    let (z, p_z) = measures::z_test(a, b);
+    [
+        TestResult::at_default(Method::ChiSquare, chi, Some(p_chi)),
+        TestResult::at_default(Method::ZTest, z, Some(p_z)),
+    ]
 }
 
 fn shares(counts: &[f64]) -> Vec<f64> {

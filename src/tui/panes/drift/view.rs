@@ -88,24 +88,18 @@ fn ok_style(theme: &Theme) -> Style {
 pub fn render(frame: &mut Frame, body: Rect, state: &DriftState, theme: &Theme) {
     let layout = split(body);
     render_header(frame, layout.header, state, theme);
+    let below_header = Rect::new(
+        body.x,
+        layout.header.y + layout.header.height,
+        body.width,
+        body.height.saturating_sub(layout.header.height),
+    );
     if let Some(h) = &state.history {
-        let rest = Rect::new(
-            body.x,
-            layout.header.y + layout.header.height,
-            body.width,
-            body.height.saturating_sub(layout.header.height),
-        );
-        render_history(frame, rest, h, theme);
+        render_history(frame, below_header, h, theme);
         return;
     }
     let Some(result) = &state.result else {
-        let rest = Rect::new(
-            body.x,
-            layout.header.y + layout.header.height,
-            body.width,
-            body.height.saturating_sub(layout.header.height),
-        );
-        render_empty(frame, rest, state, theme);
+        render_empty(frame, below_header, state, theme);
         return;
     };
     render_table(frame, layout.table, state, &result.report, theme);
