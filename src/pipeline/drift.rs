@@ -409,11 +409,20 @@ fn plan_column(name: &str, r: &Series, c: &Series, findings: &mut Vec<Finding>) 
     let changed = rn != cn;
     let untested = |kind, reason: String| {
         let mut col = ColumnDrift::untested(name, kind, reason);
-        col.reference.dtype = Some(rn.clone());
-        col.current.dtype = Some(cn.clone());
+        col.reference = unread_side(r);
+        col.current = unread_side(c);
         Plan::Untested(Box::new(col))
     };
     if matches!(rt, DtypeClass::Null) || matches!(ct, DtypeClass::Null) {
+        for (side, class) in [("reference", rt), ("current", ct)] {
+            if matches!(class, DtypeClass::Null) {
+                findings.push(Finding {
+                    column: Some(name.to_string()),
+                    kind: FindingKind::AllNull,
+                    message: format!("{name}: every value is missing in the {side} data"),
+                });
+            }
+        }
         return untested(
             ColumnKind::Untestable,
             "no values on one side (null type)".into(),
@@ -722,6 +731,24 @@ fn side_findings(col: &ColumnDrift, ref_rows: usize, cur_rows: usize) -> Vec<Fin
     out
 }
 
+/// Counts of a column that is not tested, from its null count alone.
+fn unread_side(s: &Series) -> SideStats {
+    let nulls = s.null_count() as u64;
+    let rows = s.len() as u64;
+    SideStats {
+        values: rows - nulls,
+        nulls,
+        infinite: 0,
+        null_share: if rows == 0 {
+            0.0
+        } else {
+            nulls as f64 / rows as f64
+        },
+        distinct: 0,
+        dtype: Some(dtype_name(s.dtype())),
+    }
+}
+
 fn side(values: u64, nulls: u64, infinite: u64, distinct: u64, dtype: &DataType) -> SideStats {
     let rows = values + nulls + infinite;
     SideStats {
@@ -799,7 +826,11 @@ fn finish(mut col: ColumnDrift, options: &DriftOptions) -> ColumnDrift {
         &col.tests,
         options,
     );
+    // A threshold goes with the test it was given for: when the requested test does not apply
+    // and the default is used instead, so is the default's threshold.
+    let requested = options.method_for(&col.name).map(|(r, _)| r);
     if let Some(t) = options.threshold_for(&col.name)
+        && requested.is_none_or(|r| r == m)
         && let Some(r) = col.tests.iter_mut().find(|r| r.test == m)
     {
         r.threshold = t;
@@ -819,10 +850,15 @@ fn untestable_side(name: &str, kind: ColumnKind, rs: SideStats, cs: SideStats) -
         (0, _) => "the reference",
         _ => "the current data",
     };
+    let infinite = rs.infinite + cs.infinite > 0;
     let mut col = ColumnDrift::untested(
         name,
         ColumnKind::Untestable,
-        format!("no values in {which} (all missing)"),
+        if infinite {
+            format!("no finite values in {which} (all missing or ±inf)")
+        } else {
+            format!("no values in {which} (all missing)")
+        },
     );
     let _ = kind;
     col.reference = rs;
@@ -871,7 +907,7 @@ fn numeric_column(
         .last()
         .zip(x.first())
         .is_some_and(|(hi, lo)| hi - lo + 1.0 == n as f64);
-    if integer && n >= 20 && ref_distinct == n && (consecutive || rn.increasing) {
+    if integer && n >= 20 && ref_distinct == n && consecutive {
         let mut col = ColumnDrift::untested(
             name,
             ColumnKind::Id,
@@ -896,7 +932,15 @@ fn numeric_column(
         None => None,
     };
     let (lo, hi) = (x[0].min(y[0]), x[x.len() - 1].max(y[y.len() - 1]));
-    let sturges = measures::sturges_edges(lo, hi, x.len() + y.len());
+    // numpy widens integer bins to 1; pandas holds integers with nulls as floats, so Evidently
+    // sees integers only when both sides have none.
+    let integer_bins = integer
+        && matches!(
+            DtypeClass::of(c.dtype()),
+            DtypeClass::Number { integer: true }
+        )
+        && rn.nulls + cn.nulls == 0;
+    let sturges = measures::sturges_edges(lo, hi, x.len() + y.len(), integer_bins);
     let (js_ref, js_cur) = match &per_value {
         Some(v) if walk.ref_distinct <= PER_VALUE_BINS => (
             v.iter().map(|t| t.1 as f64).collect::<Vec<_>>(),

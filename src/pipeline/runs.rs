@@ -20,7 +20,9 @@ use crate::pipeline::{PipelineError, Result};
 /// The store's directory name inside a project.
 pub const STORE_DIR: &str = ".mlwb";
 const DB_FILE: &str = "mlwb.db";
-const SCHEMA_VERSION: i64 = 2;
+/// Raised only for changes older binaries cannot read; added tables (drift checks) keep it,
+/// so an older mlwb still opens a store a newer one has used.
+const SCHEMA_VERSION: i64 = 1;
 /// How often a training process refreshes its runs' heartbeat.
 pub const HEARTBEAT: Duration = Duration::from_secs(2);
 /// A heartbeat older than this means the owner is gone.
@@ -293,7 +295,7 @@ impl Store {
                 report TEXT NOT NULL,
                 mlwb_version TEXT NOT NULL
             );
-            PRAGMA user_version = 2;",
+            PRAGMA user_version = 1;",
         )
     }
 

@@ -750,17 +750,24 @@ impl App {
         if self.overlay.take().is_some() {
             return Vec::new();
         }
+        // The Drift pane's Esc closes its list, then cancels its own check only: a study
+        // training meanwhile is not touched.
+        if self.pane == Pane::Drift {
+            if self.drift.history.take().is_some() {
+                return Vec::new();
+            }
+            if let Some(name) = self.drift.cancel_jobs() {
+                self.message = Some(format!("cancelled {name}"));
+            }
+            return Vec::new();
+        }
         let cancelled = [
             self.train.cancel_jobs(),
-            self.drift.cancel_jobs(),
             self.data.cancel_jobs(),
             self.features.cancel_jobs(),
         ];
         if let Some(name) = cancelled.into_iter().flatten().next() {
             self.message = Some(format!("cancelled {name}"));
-            return Vec::new();
-        }
-        if self.pane == Pane::Drift && self.drift.history.take().is_some() {
             return Vec::new();
         }
         if self.pane == Pane::Train && self.train.detail {

@@ -236,6 +236,12 @@ fn options_choose_tests_thresholds_and_columns() {
     let report = check(&r, &c, &options);
     assert_eq!(col(&report, "b").test, Some(Method::ZTest));
     assert!(col(&report, "b").reason.contains("ks does not apply"));
+    // A threshold given with a test stays with it: the fallback keeps its own default.
+    options.threshold = Some(0.2);
+    let report = check(&r, &c, &options);
+    assert_eq!(col(&report, "b").threshold, Some(0.05));
+    assert_eq!(col(&report, "x").threshold, Some(0.01));
+    options.threshold = None;
     options.columns = Some(vec!["nope".into()]);
     let err = drift::check(&r, &c, &options, &CancelFlag::new(), &no_progress).unwrap_err();
     assert!(err.to_string().contains("'nope'"), "{err}");
@@ -254,7 +260,7 @@ fn schema_problems_are_findings_not_failures() {
         "k" => ["x", "x", "x", "x"],
     )
     .unwrap();
-    let c = df!(
+    let mut c = df!(
         "a" => [1.5, 2.0, 3.0, 9.0],
         "t" => ["p", "q", "r", "s"],
         "empty" => [Some(1.0), None, Some(2.0), None],
@@ -262,6 +268,12 @@ fn schema_problems_are_findings_not_failures() {
         "new" => [true, false, true, true],
     )
     .unwrap();
+    // A column of the null type (JSON/Parquet with no values at all).
+    c.with_column(Series::new_null("gone_null".into(), 4).into_column())
+        .unwrap();
+    let mut r = r;
+    r.with_column(Series::new("gone_null".into(), [1.0, 2.0, 3.0, 4.0]).into_column())
+        .unwrap();
     let report = check(&r, &c, &DriftOptions::default());
     let kinds: Vec<(Option<&str>, FindingKind)> = report
         .findings
@@ -274,6 +286,7 @@ fn schema_problems_are_findings_not_failures() {
         (Some("t"), FindingKind::TypeChanged),
         (Some("empty"), FindingKind::AllNull),
         (Some("k"), FindingKind::Constant),
+        (Some("gone_null"), FindingKind::AllNull),
     ] {
         assert!(kinds.contains(&want), "{want:?} not in {kinds:?}");
     }

@@ -85,7 +85,9 @@ pub fn walk(r: &[f64], c: &[f64], keep_values: usize) -> Walk {
             }
         }
         let diff = (i as f64 / nr - j as f64 / nc).abs();
-        if let Some((pv, pdiff)) = prev {
+        if let Some((pv, pdiff)) = prev
+            && pdiff > 0.0
+        {
             w.add(pdiff * (v - pv));
         }
         d = d.max(diff);
@@ -101,10 +103,13 @@ pub fn walk(r: &[f64], c: &[f64], keep_values: usize) -> Walk {
 }
 
 /// Bin edges of `numpy.histogram_bin_edges(pooled, bins="sturges")` for a pooled sample of
-/// `n` values between `lo` and `hi`.
-pub fn sturges_edges(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+/// `n` values between `lo` and `hi`; numpy keeps bins of integer data at least 1 wide.
+pub fn sturges_edges(lo: f64, hi: f64, n: usize, integer: bool) -> Vec<f64> {
     // The width comes from the data's range; a constant sample gets one bin of width 1.
-    let width = (hi - lo) / ((n.max(1) as f64).log2() + 1.0);
+    let mut width = (hi - lo) / ((n.max(1) as f64).log2() + 1.0);
+    if integer && width > 0.0 && width < 1.0 {
+        width = 1.0;
+    }
     if width.is_infinite() {
         // The range overflows f64: numpy's count is the same ceil(log2 n + 1).
         linspace(lo, hi, ((n.max(1) as f64).log2() + 1.0).ceil() as usize)
@@ -153,22 +158,13 @@ pub fn histogram_counts(sorted: &[f64], edges: &[f64]) -> Vec<f64> {
     out
 }
 
-/// `numpy.quantile(sorted, q)` with linear interpolation.
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let pos = q * (sorted.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    let frac = pos - lo as f64;
-    sorted[lo] * (1.0 - frac) + sorted[hi] * frac
-}
-
-/// PSI's bins: the reference deciles (linear interpolation), ties merged. Bins are
-/// (−∞, e₁), [e₁, e₂), …, [e_k, ∞).
+/// PSI's bins: the reference deciles (numpy's linear interpolation, which stays monotone inside
+/// runs of ties), ties merged. Bins are (−∞, e₁), [e₁, e₂), …, [e_k, ∞).
 pub fn decile_edges(r: &[f64]) -> Vec<f64> {
-    if r.is_empty() {
-        return Vec::new();
-    }
-    let mut edges: Vec<f64> = (1..10).map(|k| quantile(r, k as f64 / 10.0)).collect();
+    let mut edges: Vec<f64> = (1..10)
+        .filter_map(|k| crate::pipeline::stats::quantile_sorted(r, k as f64 / 10.0))
+        .collect();
+    edges.sort_by(f64::total_cmp);
     edges.dedup();
     edges
 }
@@ -178,7 +174,7 @@ pub fn open_bin_counts(sorted: &[f64], edges: &[f64]) -> Vec<f64> {
     let mut out = Vec::with_capacity(edges.len() + 1);
     let mut start = 0;
     for &e in edges {
-        let end = sorted.partition_point(|&v| v < e);
+        let end = sorted.partition_point(|&v| v < e).max(start);
         out.push((end - start) as f64);
         start = end;
     }
@@ -306,11 +302,19 @@ mod tests {
     #[test]
     fn sturges_and_histograms_follow_numpy() {
         // np.histogram_bin_edges(np.arange(10.0), bins="sturges") has 5 bins.
-        let e = sturges_edges(0.0, 9.0, 10);
+        let e = sturges_edges(0.0, 9.0, 10, false);
         assert_eq!(e, vec![0.0, 1.8, 3.6, 5.4, 7.2, 9.0]);
         let v: Vec<f64> = (0..10).map(f64::from).collect();
         assert_eq!(histogram_counts(&v, &e), vec![2.0, 2.0, 2.0, 2.0, 2.0]);
-        assert_eq!(sturges_edges(3.0, 3.0, 4), vec![2.5, 3.5]);
+        assert_eq!(sturges_edges(3.0, 3.0, 4, false), vec![2.5, 3.5]);
+        // Integers: numpy keeps bins at least 1 wide (0..23 over 5M values: 23 bins, not 24).
+        assert_eq!(sturges_edges(0.0, 23.0, 5_000_000, true).len(), 24);
+        // Ties inside a decile run never make the edges go backwards.
+        let mut tied = vec![19.99; 700];
+        tied.extend(vec![24.99; 300]);
+        let d = decile_edges(&tied);
+        assert!(d.windows(2).all(|w| w[0] < w[1]), "{d:?}");
+        assert_eq!(open_bin_counts(&tied, &d).iter().sum::<f64>(), 1000.0);
         // Deciles of 0..=9: 0.9, 1.8, …; PSI bins are open-ended.
         let d = decile_edges(&v);
         assert_eq!(d.len(), 9);
@@ -321,11 +325,11 @@ mod tests {
     #[test]
     fn extreme_ranges_give_finite_edges_and_counts() {
         let v = [-1e308, 0.0, 1e308];
-        let e = sturges_edges(v[0], v[2], v.len());
+        let e = sturges_edges(v[0], v[2], v.len(), false);
         assert!(e.iter().all(|x| x.is_finite()), "{e:?}");
         assert_eq!(histogram_counts(&v, &e).iter().sum::<f64>(), 3.0);
         let w = walk(&v, &[0.0], 10);
-        assert!(w.d.is_finite());
+        assert!(w.d.is_finite() && !w.wasserstein.is_nan(), "{w:?}");
     }
 
     #[test]

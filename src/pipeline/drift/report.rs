@@ -88,8 +88,10 @@ pub fn verdict_line(report: &DriftReport) -> String {
     if report.n_tested == 0 {
         return "no column could be tested: no dataset drift".into();
     }
+    // Enough digits that the comparison reads right near the limit (49.7% < 50%).
+    let digits = usize::from((share.round() - limit.round()).abs() < 1.0 && share != limit);
     format!(
-        "{}: {} of {} tested columns drifted ({share:.0}% {} {limit:.0}%)",
+        "{}: {} of {} tested columns drifted ({share:.digits$}% {} {limit:.0}%)",
         if report.dataset_drift {
             "DATASET DRIFT"
         } else {
@@ -113,6 +115,15 @@ pub fn verdict_text(col: &ColumnDrift) -> &'static str {
         (true, true) => "✗ drift",
         (true, false) => "✓ ok",
     }
+}
+
+/// "ref% / cur%" missing shares, "–" for a side the column is not in.
+fn missing_text(c: &ColumnDrift) -> String {
+    let one = |s: &super::SideStats| match s.dtype {
+        Some(_) => format!("{:.1}%", s.null_share * 100.0),
+        None => "–".into(),
+    };
+    format!("{} / {}", one(&c.reference), one(&c.current))
 }
 
 fn md_cell(s: &str) -> String {
@@ -141,15 +152,14 @@ pub fn to_markdown(meta: &CheckMeta, report: &DriftReport) -> String {
         let c = &report.columns[i];
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {:.1}% / {:.1}% | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             md_cell(&c.name),
             c.kind.name(),
             c.test.map(|t| t.label()).unwrap_or("–"),
             score_text(c),
             c.threshold.map(format_number).unwrap_or_default(),
             verdict_text(c),
-            c.reference.null_share * 100.0,
-            c.current.null_share * 100.0,
+            missing_text(c),
             md_cell(&c.reason)
         );
     }
@@ -232,7 +242,7 @@ pub fn to_html(meta: &CheckMeta, report: &DriftReport) -> Result<String> {
         let _ = writeln!(
             s,
             "<tr{}><td><a href=\"#col-{i}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td>\
-             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1}% / {:.1}%</td>\
+             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
              <td>{}</td></tr>",
             if c.drifted { " class=\"drift\"" } else { "" },
             e(&c.name),
@@ -241,8 +251,7 @@ pub fn to_html(meta: &CheckMeta, report: &DriftReport) -> Result<String> {
             c.test.map(|t| t.label()).unwrap_or("–"),
             score_text(c),
             c.threshold.map(format_number).unwrap_or_default(),
-            c.reference.null_share * 100.0,
-            c.current.null_share * 100.0,
+            missing_text(c),
             e(&c.reason)
         );
     }

@@ -47,8 +47,6 @@ pub struct Numbers {
     /// Nulls and NaN.
     pub nulls: u64,
     pub infinite: u64,
-    /// Every value differs from the one before it and is larger (a row counter).
-    pub increasing: bool,
 }
 
 /// Read a numeric column: one pass to copy the finite values, one radix sort.
@@ -80,7 +78,6 @@ pub fn numbers(series: &Series) -> Result<Numbers> {
                 .for_each(|(&v, _)| push(v)),
         }
     }
-    out.increasing = out.sorted.windows(2).all(|w| w[0] < w[1]);
     radsort::sort(&mut out.sorted);
     Ok(out)
 }

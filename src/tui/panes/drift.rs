@@ -351,7 +351,9 @@ impl DriftState {
     /// Rows the column table shows at this terminal size (see `view::split`).
     pub fn table_height(&self, size: (u16, u16)) -> usize {
         let body = view::body_area(size);
-        view::split(body).table.height.saturating_sub(3) as usize
+        let inner = view::split(body).table.height.saturating_sub(2);
+        let findings = self.result.as_ref().map_or(0, |r| r.report.findings.len());
+        view::table_lines(inner, self.order.len(), findings).0
     }
 
     pub fn keep_visible(&mut self, size: (u16, u16)) {

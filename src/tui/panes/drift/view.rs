@@ -38,20 +38,32 @@ pub fn split(body: Rect) -> DriftLayout {
         body.height.saturating_sub(header.height),
     );
     if rest.width >= 110 {
-        let tw = (rest.width * 2 / 5).clamp(50, 70);
+        let tw = (u32::from(rest.width) * 2 / 5).clamp(50, 70) as u16;
         DriftLayout {
             header,
             table: Rect::new(rest.x, rest.y, tw, rest.height),
             chart: Rect::new(rest.x + tw, rest.y, rest.width - tw, rest.height),
         }
     } else {
-        let th = (rest.height * 2 / 5).max(5).min(rest.height);
+        let th = ((u32::from(rest.height) * 2 / 5) as u16)
+            .max(5)
+            .min(rest.height);
         DriftLayout {
             header,
             table: Rect::new(rest.x, rest.y, rest.width, th),
             chart: Rect::new(rest.x, rest.y + th, rest.width, rest.height - th),
         }
     }
+}
+
+/// Lines of the table's inside (`inner_height`) for column rows and for findings: findings
+/// take the last lines (after a blank one), at least a third of them when there are many rows.
+pub fn table_lines(inner_height: u16, rows: usize, findings: usize) -> (usize, usize) {
+    let h = inner_height as usize;
+    let room = h.saturating_sub(2 + rows);
+    let shown = findings.min(room.max(h / 3));
+    let rows_h = h.saturating_sub(1 + shown + usize::from(shown > 0));
+    (rows_h, shown)
 }
 
 /// Reference and current colours (the NO_COLOR theme keeps them plain: position tells them
@@ -131,6 +143,21 @@ fn render_header(frame: &mut Frame, area: Rect, state: &DriftState, theme: &Them
                 .check_id
                 .map(|i| format!(" · check {i}"))
                 .unwrap_or_default();
+            // A pair chosen since this check: say what r will check next.
+            let next = match (&state.reference, &state.current) {
+                (Some(a), Some(b))
+                    if a.display().to_string() != r.meta.reference.path
+                        || b.display().to_string() != r.meta.current.path =>
+                {
+                    format!(
+                        " · next (r): {} → {}",
+                        escape_control(&file_name(a)),
+                        escape_control(&file_name(b))
+                    )
+                }
+                _ => String::new(),
+            };
+            let id = format!("{id}{next}");
             lines.push(Line::from(Span::styled(
                 fit_cell(
                     &format!(
@@ -229,13 +256,7 @@ fn render_table(
     );
     let inner = panel(frame, area, title, theme.border, theme.title);
     let w = inner.width as usize;
-    // Findings take the last lines when there are any.
-    let room = (inner.height as usize).saturating_sub(2 + state.order.len());
-    let findings = report
-        .findings
-        .len()
-        .min(room.max(inner.height as usize / 3));
-    let rows_h = (inner.height as usize).saturating_sub(1 + findings + usize::from(findings > 0));
+    let (rows_h, findings) = table_lines(inner.height, state.order.len(), report.findings.len());
     let (score_w, thr_w, test_w) = (11, 6, 5);
     let name_w = w
         .saturating_sub(2 + 1 + test_w + 1 + score_w + 1 + thr_w)
