@@ -872,13 +872,43 @@ fn numeric_column(
     c: &Series,
     options: &DriftOptions,
 ) -> Result<ColumnDrift> {
-    let integer = matches!(
-        DtypeClass::of(r.dtype()),
-        DtypeClass::Number { integer: true }
-    );
     let (rn, cn) = rayon::join(|| sample::numbers(r), || sample::numbers(c));
     let (rn, cn) = (rn?, cn?);
-    let (x, y) = (&rn.sorted, &cn.sorted);
+    let reference = NumericSide {
+        sorted: &rn.sorted,
+        nulls: rn.nulls,
+        infinite: rn.infinite,
+        dtype: r.dtype().clone(),
+    };
+    let current = NumericSide {
+        sorted: &cn.sorted,
+        nulls: cn.nulls,
+        infinite: cn.infinite,
+        dtype: c.dtype().clone(),
+    };
+    Ok(numeric_from_sorted(name, &reference, &current, options))
+}
+
+/// One side of a numeric column: its finite values sorted, and what was left out.
+struct NumericSide<'a> {
+    sorted: &'a [f64],
+    nulls: u64,
+    infinite: u64,
+    dtype: DataType,
+}
+
+/// Every numeric test from the two sorted sides (the part a stored baseline can feed too).
+fn numeric_from_sorted(
+    name: &str,
+    rn: &NumericSide,
+    cn: &NumericSide,
+    options: &DriftOptions,
+) -> ColumnDrift {
+    let integer = matches!(
+        DtypeClass::of(&rn.dtype),
+        DtypeClass::Number { integer: true }
+    );
+    let (x, y) = (rn.sorted, cn.sorted);
     let walk = (!x.is_empty() && !y.is_empty()).then(|| measures::walk(x, y, KEEP_VALUES));
     let ref_distinct = walk.as_ref().map_or_else(
         || crate::pipeline::stats::distinct_sorted(x) as u64,
@@ -889,17 +919,17 @@ fn numeric_column(
         rn.nulls,
         rn.infinite,
         ref_distinct,
-        r.dtype(),
+        &rn.dtype,
     );
     let cs = side(
         y.len() as u64,
         cn.nulls,
         cn.infinite,
         crate::pipeline::stats::distinct_sorted(y) as u64,
-        c.dtype(),
+        &cn.dtype,
     );
     let Some(walk) = walk else {
-        return Ok(untestable_side(name, ColumnKind::Numeric, rs, cs));
+        return untestable_side(name, ColumnKind::Numeric, rs, cs);
     };
     // A whole-number column with a new value in every row, counting up: a row identifier.
     let n = x.len() as u64;
@@ -915,7 +945,7 @@ fn numeric_column(
         );
         col.reference = rs;
         col.current = cs;
-        return Ok(col);
+        return col;
     }
     let (nx, ny) = (x.len() as u64, y.len() as u64);
     let mut tests = Vec::new();
@@ -936,7 +966,7 @@ fn numeric_column(
     // sees integers only when both sides have none.
     let integer_bins = integer
         && matches!(
-            DtypeClass::of(c.dtype()),
+            DtypeClass::of(&cn.dtype),
             DtypeClass::Number { integer: true }
         )
         && rn.nulls + cn.nulls == 0;
@@ -981,7 +1011,7 @@ fn numeric_column(
     col.distinct = Some(walk.distinct);
     col.tests = tests;
     col.chart = chart;
-    Ok(finish(col, options))
+    finish(col, options)
 }
 
 fn label_column(name: &str, r: &Series, c: &Series, options: &DriftOptions) -> Result<ColumnDrift> {
