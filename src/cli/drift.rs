@@ -105,29 +105,44 @@ pub fn run(args: &DriftArgs, store: Option<&Path>, out: Output) -> ExitCode {
     {
         return out.fail(&e);
     }
-    let store = if args.no_store {
-        None
-    } else {
-        match super::train::open_store(store) {
-            Ok(s) => Some(s),
-            Err(e) => return out.fail(&e),
-        }
-    };
     let cancel = CancelFlag::new();
     let progress = super::stderr_progress(out);
     let result = drift::check_files(
         &args.reference,
         &args.current,
         &options,
-        store.as_ref(),
+        None,
         &cancel,
         &progress,
     );
     super::clear_progress(out);
-    let (meta, report) = match result {
+    let (mut meta, report) = match result {
         Ok(r) => r,
         Err(e) => return out.fail(&e),
     };
+    // The verdict does not depend on the store: a store that cannot be written (a read-only
+    // checkout in CI) costs the record, not the check.
+    if !args.no_store {
+        let recorded = super::train::open_store(store).and_then(|s| {
+            s.record_drift(&crate::pipeline::runs::NewDriftCheck {
+                reference_path: &meta.reference.path,
+                reference_fingerprint: &meta.reference.fingerprint,
+                current_path: &meta.current.path,
+                current_fingerprint: &meta.current.fingerprint,
+                options: &options,
+                report: &report,
+                duration_s: meta.duration_s,
+            })
+        });
+        match recorded {
+            Ok(id) => meta.check_id = Some(id),
+            Err(e) if !out.quiet => eprintln!(
+                "mlwb: warning: the check is not recorded ({}); --no-store skips the store",
+                escape_control(&e.to_string())
+            ),
+            Err(_) => {}
+        }
+    }
     if let Some(path) = &args.report
         && let Err(e) = report::write(path, &meta, &report)
     {

@@ -182,3 +182,15 @@ fn no_store_writes_nothing_in_the_working_directory() {
     assert!(doc["check_id"].is_null());
     assert_eq!(std::fs::read_dir(cwd.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn a_store_that_cannot_be_written_costs_the_record_not_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_dir = dir.path().join("file");
+    std::fs::write(&not_a_dir, "x").unwrap();
+    let out = drift(&not_a_dir.join("store"), &["--json", "--fail-on-drift"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["check_id"].is_null());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not recorded"));
+}
