@@ -9,6 +9,64 @@ use ratatui::widgets::Widget;
 use unicode_width::UnicodeWidthStr;
 
 const EIGHTHS: [&str; 9] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
+const LEFT_EIGHTHS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+
+/// Eighths of `cells` that `value / max` fills: at least one for any value above 0.
+fn eighths(value: f64, max: f64, cells: usize) -> usize {
+    if value <= 0.0 || max <= 0.0 {
+        return 0;
+    }
+    ((value / max * cells as f64 * 8.0).round() as usize).max(1)
+}
+
+/// A vertical bar `eighths` tall (rising from the bottom of `plot_h` rows) over the columns
+/// `xs` of `area`, clipped to the area.
+fn column(
+    buf: &mut Buffer,
+    area: Rect,
+    plot_h: u16,
+    xs: std::ops::Range<usize>,
+    eighths: usize,
+    style: Style,
+) {
+    for row in 0..plot_h {
+        let level = eighths.saturating_sub(usize::from(row) * 8).min(8);
+        if level == 0 {
+            continue;
+        }
+        let y = area.y + plot_h - 1 - row;
+        for x in xs.clone().filter(|&x| x < area.width as usize) {
+            buf[(area.x + x as u16, y)]
+                .set_symbol(EIGHTHS[level])
+                .set_style(style);
+        }
+    }
+}
+
+/// A horizontal bar `eighths` long, in full blocks and a left-eighth block.
+fn hbar(eighths: usize) -> String {
+    let mut bar = "█".repeat(eighths / 8);
+    bar.push_str(LEFT_EIGHTHS[eighths % 8]);
+    bar
+}
+
+/// Axis labels on row `y`: `left` at the start, `right` ending at column `end` when both fit.
+fn axis_labels(
+    buf: &mut Buffer,
+    area: Rect,
+    y: u16,
+    left: &str,
+    right: &str,
+    end: usize,
+    style: Style,
+) {
+    buf.set_stringn(area.x, y, left, area.width as usize, style);
+    let rw = right.width();
+    let end = end.max(rw);
+    if rw + left.width() < end {
+        buf.set_stringn(area.x + (end - rw) as u16, y, right, rw, style);
+    }
+}
 
 /// A vertical histogram: one bar per bin, bins merged when there are more than columns.
 pub struct Histogram<'a> {
@@ -30,43 +88,26 @@ impl Widget for Histogram<'_> {
         // Merge bins so that they fit, then give each bin an equal share of the columns.
         let group = self.counts.len().div_ceil(width).max(1);
         let bins: Vec<u64> = self.counts.chunks(group).map(|c| c.iter().sum()).collect();
-        let max = bins.iter().copied().max().unwrap_or(0).max(1);
+        let max = bins.iter().copied().max().unwrap_or(0).max(1) as f64;
         // Equal widths for every bar, with a one-cell gap when there is room for it.
         let per = (width / bins.len()).max(1);
         let bar_w = if per >= 3 { per - 1 } else { per };
         let used = (per * bins.len()).min(width);
         for (i, &count) in bins.iter().enumerate() {
-            let x0 = area.x as usize + i * per;
-            let eighths = ((count as f64 / max as f64) * (plot_h as f64 * 8.0)).round() as u64;
-            let eighths = if count > 0 { eighths.max(1) } else { 0 };
-            for row in 0..plot_h {
-                let level = eighths.saturating_sub(row as u64 * 8).min(8) as usize;
-                if level == 0 {
-                    continue;
-                }
-                let y = area.y + plot_h - 1 - row;
-                for dx in 0..bar_w {
-                    let x = (x0 + dx) as u16;
-                    if x < area.x + area.width {
-                        buf[(x, y)].set_symbol(EIGHTHS[level]).set_style(self.style);
-                    }
-                }
-            }
-        }
-        // Axis labels under the first and the last bar.
-        let y = area.y + plot_h;
-        buf.set_stringn(area.x, y, &self.left, width, self.label_style);
-        let rw = self.right.width();
-        let end = used.saturating_sub(if per >= 3 { 1 } else { 0 }).max(rw);
-        if rw + self.left.width() < end {
-            buf.set_stringn(
-                area.x + (end - rw) as u16,
-                y,
-                &self.right,
-                rw,
-                self.label_style,
+            let tall = eighths(count as f64, max, usize::from(plot_h));
+            column(
+                buf,
+                area,
+                plot_h,
+                i * per..i * per + bar_w,
+                tall,
+                self.style,
             );
         }
+        // Axis labels under the first and the last bar.
+        let end = used.saturating_sub(if per >= 3 { 1 } else { 0 });
+        let y = area.y + plot_h;
+        axis_labels(buf, area, y, &self.left, &self.right, end, self.label_style);
     }
 }
 
@@ -108,13 +149,7 @@ impl Widget for HBars<'_> {
             }
             let y = area.y + i as u16;
             buf.set_stringn(area.x, y, label, label_w, self.label_style);
-            let eighths = (*count as f64 / max as f64 * bar_space as f64 * 8.0).round() as usize;
-            let eighths = if *count > 0 { eighths.max(1) } else { 0 };
-            let full = eighths / 8;
-            let mut bar = "█".repeat(full);
-            if eighths % 8 > 0 {
-                bar.push_str(["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"][eighths % 8]);
-            }
+            let bar = hbar(eighths(*count as f64, max as f64, bar_space));
             let bx = area.x + label_w as u16 + 1;
             buf.set_stringn(bx, y, &bar, bar_space, self.style);
             let cx = area.x + (width - count_w) as u16;
@@ -159,39 +194,31 @@ impl Widget for PairedHistogram<'_> {
         let max = if max > 0.0 { max } else { 1.0 };
         let per = (width / r.len()).max(2);
         let bar_w = if per >= 3 { (per - 1) / 2 } else { 1 };
-        let mut draw = |x0: usize, share: f64, style: Style| {
-            let eighths = (share / max * f64::from(plot_h) * 8.0).round() as u64;
-            let eighths = if share > 0.0 { eighths.max(1) } else { 0 };
-            for row in 0..plot_h {
-                let level = eighths.saturating_sub(u64::from(row) * 8).min(8) as usize;
-                if level == 0 {
-                    continue;
-                }
-                let y = area.y + plot_h - 1 - row;
-                for x in x0..(x0 + bar_w).min(width) {
-                    buf[(area.x + x as u16, y)]
-                        .set_symbol(EIGHTHS[level])
-                        .set_style(style);
-                }
-            }
-        };
+        let rows = usize::from(plot_h);
         for (i, (&a, &b)) in r.iter().zip(&c).enumerate() {
-            draw(i * per, a, self.reference_style);
-            draw(i * per + bar_w, b, self.current_style);
-        }
-        let y = area.y + plot_h;
-        buf.set_stringn(area.x, y, &self.left, width, self.label_style);
-        let used = (r.len() * per).min(width);
-        let rw = self.right.width();
-        if rw + self.left.width() < used {
-            buf.set_stringn(
-                area.x + (used - rw) as u16,
-                y,
-                &self.right,
-                rw,
-                self.label_style,
+            let x0 = i * per;
+            let (ra, cb) = (eighths(a, max, rows), eighths(b, max, rows));
+            column(buf, area, plot_h, x0..x0 + bar_w, ra, self.reference_style);
+            column(
+                buf,
+                area,
+                plot_h,
+                x0 + bar_w..x0 + 2 * bar_w,
+                cb,
+                self.current_style,
             );
         }
+        let used = (r.len() * per).min(width);
+        let y = area.y + plot_h;
+        axis_labels(
+            buf,
+            area,
+            y,
+            &self.left,
+            &self.right,
+            used,
+            self.label_style,
+        );
     }
 }
 
@@ -235,15 +262,7 @@ impl Widget for PairedBars<'_> {
             .flat_map(|(_, a, b)| [*a, *b])
             .fold(0.0f64, f64::max);
         let max = if max > 0.0 { max } else { 1.0 };
-        let bar = |share: f64, space: usize| -> String {
-            let eighths = (share / max * space.saturating_sub(1) as f64 * 8.0).round() as usize;
-            let eighths = if share > 0.0 { eighths.max(1) } else { 0 };
-            let mut s = "█".repeat(eighths / 8);
-            if eighths % 8 > 0 {
-                s.push_str(["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"][eighths % 8]);
-            }
-            s
-        };
+        let bar = |share: f64, space: usize| hbar(eighths(share, max, space.saturating_sub(1)));
         for (i, ((label, a, b), share)) in self.items.iter().zip(&shares).enumerate() {
             if i >= area.height as usize {
                 break;
