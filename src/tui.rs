@@ -32,7 +32,6 @@ use crate::jobs;
 use crate::jobs::study::{self, Executor};
 use crate::jobs::worker::WorkerCommand;
 use crate::pipeline::data::{self, LoadOptions};
-use crate::pipeline::drift::report::{CheckMeta, SideMeta};
 use crate::pipeline::features::{self, FeatureSpec};
 use crate::pipeline::progress::CancelFlag;
 use crate::pipeline::runs::{self, Store};
@@ -417,14 +416,9 @@ pub fn check_drift(
     progress: crate::pipeline::progress::ProgressFn,
 ) -> crate::pipeline::Result<DriftResult> {
     let store = Store::open(store_dir)?;
-    let (meta, report) = crate::pipeline::drift::check_files(
-        reference,
-        current,
-        options,
-        Some(&store),
-        cancel,
-        progress,
-    )?;
+    let (mut meta, report) =
+        crate::pipeline::drift::check_files(reference, current, options, cancel, progress)?;
+    meta.check_id = Some(store.record_drift(&meta, options, &report)?);
     Ok(DriftResult { meta, report })
 }
 
@@ -440,25 +434,7 @@ pub fn open_drift_check(
             check.check_id
         ))
     })?;
-    let side = |path: &str, rows, fingerprint: &str| SideMeta {
-        path: path.to_string(),
-        rows,
-        fingerprint: fingerprint.to_string(),
-    };
-    let meta = CheckMeta {
-        reference: side(
-            &check.reference_path,
-            report.reference_rows,
-            &check.reference_fingerprint,
-        ),
-        current: side(
-            &check.current_path,
-            report.current_rows,
-            &check.current_fingerprint,
-        ),
-        check_id: Some(check.check_id),
-        duration_s: check.duration_s,
-    };
+    let meta = check.meta(&report);
     Ok(DriftResult { meta, report })
 }
 

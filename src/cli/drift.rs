@@ -107,14 +107,7 @@ pub fn run(args: &DriftArgs, store: Option<&Path>, out: Output) -> ExitCode {
     }
     let cancel = CancelFlag::new();
     let progress = super::stderr_progress(out);
-    let result = drift::check_files(
-        &args.reference,
-        &args.current,
-        &options,
-        None,
-        &cancel,
-        &progress,
-    );
+    let result = drift::check_files(&args.reference, &args.current, &options, &cancel, &progress);
     super::clear_progress(out);
     let (mut meta, report) = match result {
         Ok(r) => r,
@@ -123,17 +116,8 @@ pub fn run(args: &DriftArgs, store: Option<&Path>, out: Output) -> ExitCode {
     // The verdict does not depend on the store: a store that cannot be written (a read-only
     // checkout in CI) costs the record, not the check.
     if !args.no_store {
-        let recorded = super::train::open_store(store).and_then(|s| {
-            s.record_drift(&crate::pipeline::runs::NewDriftCheck {
-                reference_path: &meta.reference.path,
-                reference_fingerprint: &meta.reference.fingerprint,
-                current_path: &meta.current.path,
-                current_fingerprint: &meta.current.fingerprint,
-                options: &options,
-                report: &report,
-                duration_s: meta.duration_s,
-            })
-        });
+        let recorded =
+            super::train::open_store(store).and_then(|s| s.record_drift(&meta, &options, &report));
         match recorded {
             Ok(id) => meta.check_id = Some(id),
             Err(e) if !out.quiet => eprintln!(

@@ -268,6 +268,21 @@ impl ColumnDrift {
         }
     }
 
+    /// A column that is not tested, with both sides' counts.
+    fn untested_with(
+        name: &str,
+        kind: ColumnKind,
+        reason: String,
+        reference: SideStats,
+        current: SideStats,
+    ) -> ColumnDrift {
+        ColumnDrift {
+            reference,
+            current,
+            ..ColumnDrift::untested(name, kind, reason)
+        }
+    }
+
     /// The chosen test's result.
     pub fn result(&self) -> Option<&TestResult> {
         self.tests.iter().find(|t| Some(t.test) == self.test)
@@ -307,6 +322,17 @@ pub struct Finding {
     pub column: Option<String>,
     pub kind: FindingKind,
     pub message: String,
+}
+
+impl Finding {
+    /// A finding about column `name`; the message starts with the name.
+    fn about(name: &str, kind: FindingKind, what: &str) -> Finding {
+        Finding {
+            column: Some(name.to_string()),
+            kind,
+            message: format!("{name}: {what}"),
+        }
+    }
 }
 
 /// A whole drift check.
@@ -399,28 +425,27 @@ enum Plan {
     Label,
 }
 
-fn dtype_name(dtype: &DataType) -> String {
-    dtype.to_string()
-}
-
 fn plan_column(name: &str, r: &Series, c: &Series, findings: &mut Vec<Finding>) -> Plan {
     let (rt, ct) = (DtypeClass::of(r.dtype()), DtypeClass::of(c.dtype()));
-    let (rn, cn) = (dtype_name(r.dtype()), dtype_name(c.dtype()));
+    let (rn, cn) = (r.dtype().to_string(), c.dtype().to_string());
     let changed = rn != cn;
     let untested = |kind, reason: String| {
-        let mut col = ColumnDrift::untested(name, kind, reason);
-        col.reference = unread_side(r);
-        col.current = unread_side(c);
-        Plan::Untested(Box::new(col))
+        Plan::Untested(Box::new(ColumnDrift::untested_with(
+            name,
+            kind,
+            reason,
+            unread_side(r),
+            unread_side(c),
+        )))
     };
     if matches!(rt, DtypeClass::Null) || matches!(ct, DtypeClass::Null) {
         for (side, class) in [("reference", rt), ("current", ct)] {
             if matches!(class, DtypeClass::Null) {
-                findings.push(Finding {
-                    column: Some(name.to_string()),
-                    kind: FindingKind::AllNull,
-                    message: format!("{name}: every value is missing in the {side} data"),
-                });
+                findings.push(Finding::about(
+                    name,
+                    FindingKind::AllNull,
+                    &format!("every value is missing in the {side} data"),
+                ));
             }
         }
         return untested(
@@ -432,13 +457,11 @@ fn plan_column(name: &str, r: &Series, c: &Series, findings: &mut Vec<Finding>) 
         (DtypeClass::Number { .. }, DtypeClass::Number { .. })
         | (DtypeClass::Label, DtypeClass::Label) => {
             if changed {
-                findings.push(Finding {
-                    column: Some(name.to_string()),
-                    kind: FindingKind::TypeChanged,
-                    message: format!(
-                        "{name}: type changed from {rn} to {cn}; values are still compared"
-                    ),
-                });
+                findings.push(Finding::about(
+                    name,
+                    FindingKind::TypeChanged,
+                    &format!("type changed from {rn} to {cn}; values are still compared"),
+                ));
             }
             if matches!(rt, DtypeClass::Label) {
                 Plan::Label
@@ -455,14 +478,14 @@ fn plan_column(name: &str, r: &Series, c: &Series, findings: &mut Vec<Finding>) 
             format!("type {rn} / {cn} cannot be tested"),
         ),
         _ => {
-            findings.push(Finding {
-                column: Some(name.to_string()),
-                kind: FindingKind::TypeChanged,
-                message: format!(
-                    "{name}: type changed from {rn} to {cn}; not tested — cast one side so \
+            findings.push(Finding::about(
+                name,
+                FindingKind::TypeChanged,
+                &format!(
+                    "type changed from {rn} to {cn}; not tested — cast one side so \
                      both hold the same kind of values"
                 ),
-            });
+            ));
             untested(
                 ColumnKind::Untestable,
                 format!("type changed from {rn} to {cn}"),
@@ -471,13 +494,11 @@ fn plan_column(name: &str, r: &Series, c: &Series, findings: &mut Vec<Finding>) 
     }
 }
 
-/// Load both files, check them, and record the check in `store` when one is given (its id is
-/// then in the returned meta). An empty table is bad input naming its file.
+/// Load both files and check them. An empty table is bad input naming its file.
 pub fn check_files(
     reference: &std::path::Path,
     current: &std::path::Path,
     options: &DriftOptions,
-    store: Option<&crate::pipeline::runs::Store>,
     cancel: &CancelFlag,
     progress: ProgressFn,
 ) -> Result<(report::CheckMeta, DriftReport)> {
@@ -500,23 +521,12 @@ pub fn check_files(
         rows: d.df.height() as u64,
         fingerprint: d.fingerprint.clone(),
     };
-    let mut meta = report::CheckMeta {
+    let meta = report::CheckMeta {
         reference: side(&r),
         current: side(&c),
         check_id: None,
         duration_s: started.elapsed().as_secs_f64(),
     };
-    if let Some(store) = store {
-        meta.check_id = Some(store.record_drift(&crate::pipeline::runs::NewDriftCheck {
-            reference_path: &meta.reference.path,
-            reference_fingerprint: &meta.reference.fingerprint,
-            current_path: &meta.current.path,
-            current_fingerprint: &meta.current.fingerprint,
-            options,
-            report: &report,
-            duration_s: meta.duration_s,
-        })?);
-    }
     Ok((meta, report))
 }
 
@@ -598,11 +608,11 @@ pub fn check(
             let plan = match (r, c) {
                 (Some(r), Some(c)) => plan_column(name, r, c, &mut findings),
                 (Some(_), None) => {
-                    findings.push(Finding {
-                        column: Some(name.clone()),
-                        kind: FindingKind::MissingInCurrent,
-                        message: format!("{name}: in the reference but not in the current data"),
-                    });
+                    findings.push(Finding::about(
+                        name,
+                        FindingKind::MissingInCurrent,
+                        "in the reference but not in the current data",
+                    ));
                     Plan::Untested(Box::new(ColumnDrift::untested(
                         name,
                         ColumnKind::Missing,
@@ -610,11 +620,11 @@ pub fn check(
                     )))
                 }
                 _ => {
-                    findings.push(Finding {
-                        column: Some(name.clone()),
-                        kind: FindingKind::MissingInReference,
-                        message: format!("{name}: in the current data but not in the reference"),
-                    });
+                    findings.push(Finding::about(
+                        name,
+                        FindingKind::MissingInReference,
+                        "in the current data but not in the reference",
+                    ));
                     Plan::Untested(Box::new(ColumnDrift::untested(
                         name,
                         ColumnKind::Missing,
@@ -715,17 +725,17 @@ fn side_findings(col: &ColumnDrift, ref_rows: usize, cur_rows: usize) -> Vec<Fin
         // Values were read for this side (type-changed columns are not read at all).
         let read = s.values + s.nulls + s.infinite > 0;
         if read && s.values == 0 && rows > 0 {
-            out.push(Finding {
-                column: Some(col.name.clone()),
-                kind: FindingKind::AllNull,
-                message: format!("{}: every value is missing in the {side} data", col.name),
-            });
+            out.push(Finding::about(
+                &col.name,
+                FindingKind::AllNull,
+                &format!("every value is missing in the {side} data"),
+            ));
         } else if s.distinct == 1 {
-            out.push(Finding {
-                column: Some(col.name.clone()),
-                kind: FindingKind::Constant,
-                message: format!("{}: a single value in the {side} data", col.name),
-            });
+            out.push(Finding::about(
+                &col.name,
+                FindingKind::Constant,
+                &format!("a single value in the {side} data"),
+            ));
         }
     }
     out
@@ -734,19 +744,7 @@ fn side_findings(col: &ColumnDrift, ref_rows: usize, cur_rows: usize) -> Vec<Fin
 /// Counts of a column that is not tested, from its null count alone.
 fn unread_side(s: &Series) -> SideStats {
     let nulls = s.null_count() as u64;
-    let rows = s.len() as u64;
-    SideStats {
-        values: rows - nulls,
-        nulls,
-        infinite: 0,
-        null_share: if rows == 0 {
-            0.0
-        } else {
-            nulls as f64 / rows as f64
-        },
-        distinct: 0,
-        dtype: Some(dtype_name(s.dtype())),
-    }
+    side(s.len() as u64 - nulls, nulls, 0, 0, s.dtype())
 }
 
 fn side(values: u64, nulls: u64, infinite: u64, distinct: u64, dtype: &DataType) -> SideStats {
@@ -761,7 +759,7 @@ fn side(values: u64, nulls: u64, infinite: u64, distinct: u64, dtype: &DataType)
             (nulls + infinite) as f64 / rows as f64
         },
         distinct,
-        dtype: Some(dtype_name(dtype)),
+        dtype: Some(dtype.to_string()),
     }
 }
 
@@ -844,26 +842,18 @@ fn finish(mut col: ColumnDrift, options: &DriftOptions) -> ColumnDrift {
     col
 }
 
-fn untestable_side(name: &str, kind: ColumnKind, rs: SideStats, cs: SideStats) -> ColumnDrift {
+fn untestable_side(name: &str, rs: SideStats, cs: SideStats) -> ColumnDrift {
     let which = match (rs.values, cs.values) {
         (0, 0) => "both sides",
         (0, _) => "the reference",
         _ => "the current data",
     };
-    let infinite = rs.infinite + cs.infinite > 0;
-    let mut col = ColumnDrift::untested(
-        name,
-        ColumnKind::Untestable,
-        if infinite {
-            format!("no finite values in {which} (all missing or ±inf)")
-        } else {
-            format!("no values in {which} (all missing)")
-        },
-    );
-    let _ = kind;
-    col.reference = rs;
-    col.current = cs;
-    col
+    let reason = if rs.infinite + cs.infinite > 0 {
+        format!("no finite values in {which} (all missing or ±inf)")
+    } else {
+        format!("no values in {which} (all missing)")
+    };
+    ColumnDrift::untested_with(name, ColumnKind::Untestable, reason, rs, cs)
 }
 
 fn numeric_column(
@@ -929,7 +919,7 @@ fn numeric_from_sorted(
         &cn.dtype,
     );
     let Some(walk) = walk else {
-        return untestable_side(name, ColumnKind::Numeric, rs, cs);
+        return untestable_side(name, rs, cs);
     };
     // A whole-number column with a new value in every row, counting up: a row identifier.
     let n = x.len() as u64;
@@ -938,14 +928,13 @@ fn numeric_from_sorted(
         .zip(x.first())
         .is_some_and(|(hi, lo)| hi - lo + 1.0 == n as f64);
     if integer && n >= 20 && ref_distinct == n && consecutive {
-        let mut col = ColumnDrift::untested(
+        return ColumnDrift::untested_with(
             name,
             ColumnKind::Id,
             "an identifier (a different whole number in every row): not a feature to test".into(),
+            rs,
+            cs,
         );
-        col.reference = rs;
-        col.current = cs;
-        return col;
     }
     let (nx, ny) = (x.len() as u64, y.len() as u64);
     let mut tests = Vec::new();
@@ -956,9 +945,13 @@ fn numeric_from_sorted(
     let w_norm = walk.wasserstein / std.max(0.001);
     tests.push(TestResult::at_default(Method::Wasserstein, w_norm, None));
     // Per-value counts when the values are few (JS bins for ≤ 20 reference values, chi², Z).
+    let every_value;
     let per_value = match &walk.values {
-        Some(v) => Some(v.clone()),
-        None if walk.ref_distinct <= PER_VALUE_BINS => measures::walk(x, y, usize::MAX).values,
+        Some(v) => Some(v),
+        None if walk.ref_distinct <= PER_VALUE_BINS => {
+            every_value = measures::walk(x, y, usize::MAX).values;
+            every_value.as_ref()
+        }
         None => None,
     };
     let (lo, hi) = (x[0].min(y[0]), x[x.len() - 1].max(y[y.len() - 1]));
@@ -971,7 +964,7 @@ fn numeric_from_sorted(
         )
         && rn.nulls + cn.nulls == 0;
     let sturges = measures::sturges_edges(lo, hi, x.len() + y.len(), integer_bins);
-    let (js_ref, js_cur) = match &per_value {
+    let (js_ref, js_cur) = match per_value {
         Some(v) if walk.ref_distinct <= PER_VALUE_BINS => (
             v.iter().map(|t| t.1 as f64).collect::<Vec<_>>(),
             v.iter().map(|t| t.2 as f64).collect::<Vec<_>>(),
@@ -994,20 +987,18 @@ fn numeric_from_sorted(
         let b: Vec<f64> = v.iter().map(|t| t.2 as f64).collect();
         tests.extend(count_tests(&a, &b));
     }
-    let chart = match &per_value {
+    let chart = match per_value {
         Some(v) if walk.ref_distinct <= PER_VALUE_BINS => {
             let labels: Vec<String> = v.iter().map(|t| number_label(t.0)).collect();
             Some(bars(&labels, &js_ref, &js_cur, false))
         }
         _ => Some(Chart::Histogram {
-            reference: shares(&js_ref),
-            current: shares(&js_cur),
+            reference: measures::shares(&js_ref),
+            current: measures::shares(&js_cur),
             edges: sturges,
         }),
     };
-    let mut col = ColumnDrift::untested(name, ColumnKind::Numeric, String::new());
-    col.reference = rs;
-    col.current = cs;
+    let mut col = ColumnDrift::untested_with(name, ColumnKind::Numeric, String::new(), rs, cs);
     col.distinct = Some(walk.distinct);
     col.tests = tests;
     col.chart = chart;
@@ -1021,7 +1012,7 @@ fn label_column(name: &str, r: &Series, c: &Series, options: &DriftOptions) -> R
     let rs = side(rl.total(), rl.nulls, 0, rl.counts.len() as u64, r.dtype());
     let cs = side(cl.total(), cl.nulls, 0, cl.counts.len() as u64, c.dtype());
     if rs.values == 0 || cs.values == 0 {
-        return Ok(untestable_side(name, ColumnKind::Categorical, rs, cs));
+        return Ok(untestable_side(name, rs, cs));
     }
     // Free text and identifiers, by the profile's rule (high cardinality, mostly unique).
     let unique_share = rs.distinct as f64 / rs.values as f64;
@@ -1042,10 +1033,13 @@ fn label_column(name: &str, r: &Series, c: &Series, options: &DriftOptions) -> R
                     "an identifier (a different value in almost every row)",
                 )
             };
-            let mut col = ColumnDrift::untested(name, kind, reason.into());
-            col.reference = rs;
-            col.current = cs;
-            return Ok(col);
+            return Ok(ColumnDrift::untested_with(
+                name,
+                kind,
+                reason.into(),
+                rs,
+                cs,
+            ));
         }
     }
     let (keys, a, b) = sample::align(&rl.counts, &cl.counts);
@@ -1054,9 +1048,7 @@ fn label_column(name: &str, r: &Series, c: &Series, options: &DriftOptions) -> R
     tests.push(TestResult::at_default(Method::JensenShannon, js, None));
     let psi = measures::psi(&a, &b);
     tests.push(TestResult::at_default(Method::Psi, psi, None));
-    let mut col = ColumnDrift::untested(name, ColumnKind::Categorical, String::new());
-    col.reference = rs;
-    col.current = cs;
+    let mut col = ColumnDrift::untested_with(name, ColumnKind::Categorical, String::new(), rs, cs);
     col.distinct = Some(keys.len() as u64);
     col.chart = Some(bars(&keys, &a, &b, true));
     col.tests = tests;
@@ -1073,19 +1065,11 @@ fn count_tests(a: &[f64], b: &[f64]) -> [TestResult; 2] {
     ]
 }
 
-fn shares(counts: &[f64]) -> Vec<f64> {
-    let total: f64 = counts.iter().sum();
-    counts
-        .iter()
-        .map(|c| if total > 0.0 { c / total } else { 0.0 })
-        .collect()
-}
-
 /// Bars per value: categories beyond [`CHART_CATEGORIES`] keep the most common (by pooled
 /// share) and pool the rest; numbers (`categories == false`) stay in value order, pooled only
 /// beyond twice as many.
 fn bars(labels: &[String], a: &[f64], b: &[f64], categories: bool) -> Chart {
-    let (pa, pb) = (shares(a), shares(b));
+    let (pa, pb) = (measures::shares(a), measures::shares(b));
     let mut order: Vec<usize> = (0..labels.len()).collect();
     let limit = if categories {
         CHART_CATEGORIES

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 mod checks;
 
-pub use checks::{DriftCheck, NewDriftCheck};
+pub use checks::DriftCheck;
 
 use crate::pipeline::train::metrics::{self, Confusion, Metrics};
 use crate::pipeline::{PipelineError, Result};

@@ -377,16 +377,19 @@ fn extreme_values_stay_finite_and_survive_the_store() {
         assert!(!t.score.is_nan(), "{t:?}");
     }
     let store = mlwb::pipeline::runs::Store::open(&tempfile::tempdir().unwrap().keep()).unwrap();
+    let side = |path: &str| mlwb::pipeline::drift::report::SideMeta {
+        path: path.into(),
+        rows: 4,
+        fingerprint: "x".into(),
+    };
+    let meta = mlwb::pipeline::drift::report::CheckMeta {
+        reference: side("r"),
+        current: side("c"),
+        check_id: None,
+        duration_s: 0.0,
+    };
     let id = store
-        .record_drift(&mlwb::pipeline::runs::NewDriftCheck {
-            reference_path: "r",
-            reference_fingerprint: "x",
-            current_path: "c",
-            current_fingerprint: "y",
-            options: &DriftOptions::default(),
-            report: &report,
-            duration_s: 0.0,
-        })
+        .record_drift(&meta, &DriftOptions::default(), &report)
         .unwrap();
     let back = store
         .drift_report(id)

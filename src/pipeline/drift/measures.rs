@@ -182,7 +182,8 @@ pub fn open_bin_counts(sorted: &[f64], edges: &[f64]) -> Vec<f64> {
     out
 }
 
-fn shares(counts: &[f64]) -> Vec<f64> {
+/// Counts as shares of their total (all 0 when the total is 0).
+pub fn shares(counts: &[f64]) -> Vec<f64> {
     let total: f64 = counts.iter().sum();
     counts
         .iter()

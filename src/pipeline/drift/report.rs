@@ -1,5 +1,6 @@
-//! Drift reports as files: the JSON document of the CLI contract (DESIGN.md §9) and Markdown,
-//! chosen by the output's extension and written atomically. No raw data goes into a report:
+//! Drift reports as files: the JSON document of the CLI contract (DESIGN.md §9), Markdown, and
+//! a self-contained HTML page with SVG charts, chosen by the output's extension and written
+//! atomically. No raw data goes into a report:
 //! only statistics and binned shares.
 
 use std::fmt::Write as _;

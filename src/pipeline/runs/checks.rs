@@ -6,18 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Store, db_error, now_s, timestamp};
 use crate::pipeline::Result;
+use crate::pipeline::drift::report::{CheckMeta, SideMeta};
 use crate::pipeline::drift::{DriftOptions, DriftReport};
-
-/// What a new check records.
-pub struct NewDriftCheck<'a> {
-    pub reference_path: &'a str,
-    pub reference_fingerprint: &'a str,
-    pub current_path: &'a str,
-    pub current_fingerprint: &'a str,
-    pub options: &'a DriftOptions,
-    pub report: &'a DriftReport,
-    pub duration_s: f64,
-}
 
 /// A stored check, as listed (the report itself is read with [`Store::drift_report`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -37,9 +27,39 @@ pub struct DriftCheck {
     pub mlwb_version: String,
 }
 
+impl DriftCheck {
+    /// What a report of this stored check says besides its statistics.
+    pub fn meta(&self, report: &DriftReport) -> CheckMeta {
+        let side = |path: &str, rows, fingerprint: &str| SideMeta {
+            path: path.to_string(),
+            rows,
+            fingerprint: fingerprint.to_string(),
+        };
+        CheckMeta {
+            reference: side(
+                &self.reference_path,
+                report.reference_rows,
+                &self.reference_fingerprint,
+            ),
+            current: side(
+                &self.current_path,
+                report.current_rows,
+                &self.current_fingerprint,
+            ),
+            check_id: Some(self.check_id),
+            duration_s: self.duration_s,
+        }
+    }
+}
+
 impl Store {
-    /// Record a finished drift check; returns its id.
-    pub fn record_drift(&self, check: &NewDriftCheck) -> Result<i64> {
+    /// Record a finished drift check (its files, options and report); returns its id.
+    pub fn record_drift(
+        &self,
+        meta: &CheckMeta,
+        options: &DriftOptions,
+        report: &DriftReport,
+    ) -> Result<i64> {
         let json = |v: serde_json::Result<String>| v.unwrap_or_else(|_| "null".into());
         self.conn
             .execute(
@@ -49,17 +69,17 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     timestamp(now_s()),
-                    check.reference_path,
-                    check.reference_fingerprint,
-                    check.current_path,
-                    check.current_fingerprint,
-                    json(serde_json::to_string(check.options)),
-                    check.report.dataset_drift,
-                    check.report.drift_share,
-                    check.report.n_tested as i64,
-                    check.report.n_drifted as i64,
-                    check.duration_s,
-                    json(serde_json::to_string(check.report)),
+                    meta.reference.path,
+                    meta.reference.fingerprint,
+                    meta.current.path,
+                    meta.current.fingerprint,
+                    json(serde_json::to_string(options)),
+                    report.dataset_drift,
+                    report.drift_share,
+                    report.n_tested as i64,
+                    report.n_drifted as i64,
+                    meta.duration_s,
+                    json(serde_json::to_string(report)),
                     env!("CARGO_PKG_VERSION"),
                 ],
             )
