@@ -10,7 +10,7 @@ use clap::Args;
 use super::{Output, exit};
 use crate::pipeline::PipelineError;
 use crate::pipeline::drift::report::{self, CheckMeta};
-use crate::pipeline::drift::{self, DriftOptions, DriftReport, Method};
+use crate::pipeline::drift::{self, DriftOptions, DriftReport};
 use crate::pipeline::progress::CancelFlag;
 use crate::pipeline::text::{escape_control, format_count, format_number};
 
@@ -47,14 +47,6 @@ pub struct DriftArgs {
     pub no_store: bool,
 }
 
-/// Split `COL=VALUE` (at the last `=`, so column names may hold one) or a bare value.
-fn split_column(arg: &str) -> (Option<&str>, &str) {
-    match arg.rsplit_once('=') {
-        Some((col, v)) if !col.is_empty() => (Some(col), v),
-        _ => (None, arg),
-    }
-}
-
 /// The options the arguments ask for, or a usage error.
 pub fn options(args: &DriftArgs) -> Result<DriftOptions, PipelineError> {
     let mut o = DriftOptions {
@@ -64,32 +56,11 @@ pub fn options(args: &DriftArgs) -> Result<DriftOptions, PipelineError> {
     if !args.columns.is_empty() {
         o.columns = Some(args.columns.iter().map(|c| c.trim().to_string()).collect());
     }
-    for m in &args.method {
-        let (col, name) = split_column(m);
-        let method = Method::parse(name).ok_or_else(|| {
-            PipelineError::BadRequest(format!(
-                "--method {m}: '{name}' is not a drift test; use one of {}",
-                Method::names()
-            ))
-        })?;
-        match col {
-            Some(c) => {
-                o.column_methods.insert(c.to_string(), method);
-            }
-            None => o.method = Some(method),
-        }
-    }
-    for t in &args.threshold {
-        let (col, text) = split_column(t);
-        let value: f64 = text.trim().parse().map_err(|_| {
-            PipelineError::BadRequest(format!("--threshold {t}: '{text}' is not a number"))
-        })?;
-        match col {
-            Some(c) => {
-                o.column_thresholds.insert(c.to_string(), value);
-            }
-            None => o.threshold = Some(value),
-        }
+    let settings = (args.method.iter().map(|m| ("method", m)))
+        .chain(args.threshold.iter().map(|t| ("threshold", t)));
+    for (key, text) in settings {
+        o.set(key, text)
+            .map_err(|e| PipelineError::BadRequest(format!("--{key} {text}: {e}")))?;
     }
     o.check()?;
     Ok(o)

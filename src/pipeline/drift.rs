@@ -92,6 +92,64 @@ impl DriftOptions {
         Ok(())
     }
 
+    /// Apply one `[COL=]VALUE` setting, as `--method`/`--threshold` and the TUI's palette give
+    /// them: `method` (a test name; `auto` or nothing goes back to the default), `threshold` (a
+    /// number; nothing clears it) or `drift_share`. A column name may itself hold `=`: the
+    /// value is after the last one. The options are checked afterwards by [`Self::check`].
+    pub fn set(&mut self, key: &str, text: &str) -> std::result::Result<(), String> {
+        let (col, value) = match text.rsplit_once('=') {
+            Some((c, v)) if !c.trim().is_empty() => (Some(c.trim().to_string()), v.trim()),
+            _ => (None, text.trim()),
+        };
+        let number = |v: &str| {
+            v.parse::<f64>()
+                .map_err(|_| format!("'{v}' is not a number"))
+        };
+        match key {
+            "method" => {
+                let m = match value {
+                    "" | "auto" => None,
+                    v => Some(Method::parse(v).ok_or_else(|| {
+                        format!("'{v}' is not a drift test; use one of {}", Method::names())
+                    })?),
+                };
+                match (col, m) {
+                    (Some(c), Some(m)) => {
+                        self.column_methods.insert(c, m);
+                    }
+                    (Some(c), None) => {
+                        self.column_methods.remove(&c);
+                    }
+                    (None, m) => self.method = m,
+                }
+            }
+            "threshold" => {
+                let t = if value.is_empty() {
+                    None
+                } else {
+                    Some(number(value)?)
+                };
+                match (col, t) {
+                    (Some(c), Some(t)) => {
+                        self.column_thresholds.insert(c, t);
+                    }
+                    (Some(c), None) => {
+                        self.column_thresholds.remove(&c);
+                    }
+                    (None, t) => self.threshold = t,
+                }
+            }
+            _ => {
+                self.drift_share = if value.is_empty() {
+                    DEFAULT_DRIFT_SHARE
+                } else {
+                    number(value)?
+                };
+            }
+        }
+        Ok(())
+    }
+
     fn method_for(&self, column: &str) -> Option<(Method, &'static str)> {
         if let Some(&m) = self.column_methods.get(column) {
             return Some((m, "set for this column"));

@@ -87,62 +87,7 @@ impl DriftState {
     /// `:method [COL=]TEST`, `:threshold [COL=]X`, `:driftshare X` (empty: back to the default).
     pub fn set_option(&mut self, what: &str, text: &str) -> Result<String, String> {
         let mut next = self.options.clone();
-        let (col, value) = match text.rsplit_once('=') {
-            Some((c, v)) if !c.trim().is_empty() => (Some(c.trim().to_string()), v.trim()),
-            _ => (None, text.trim()),
-        };
-        match what {
-            "method" => {
-                let m = if value.is_empty() || value == "auto" {
-                    None
-                } else {
-                    Some(Method::parse(value).ok_or_else(|| {
-                        format!(
-                            "'{value}' is not a drift test; use one of {}",
-                            Method::names()
-                        )
-                    })?)
-                };
-                match (col, m) {
-                    (Some(c), Some(m)) => {
-                        next.column_methods.insert(c, m);
-                    }
-                    (Some(c), None) => {
-                        next.column_methods.remove(&c);
-                    }
-                    (None, m) => next.method = m,
-                }
-            }
-            "threshold" => {
-                let t = if value.is_empty() {
-                    None
-                } else {
-                    Some(
-                        value
-                            .parse::<f64>()
-                            .map_err(|_| format!("'{value}' is not a number"))?,
-                    )
-                };
-                match (col, t) {
-                    (Some(c), Some(t)) => {
-                        next.column_thresholds.insert(c, t);
-                    }
-                    (Some(c), None) => {
-                        next.column_thresholds.remove(&c);
-                    }
-                    (None, t) => next.threshold = t,
-                }
-            }
-            _ => {
-                next.drift_share = if value.is_empty() {
-                    crate::pipeline::drift::DEFAULT_DRIFT_SHARE
-                } else {
-                    value
-                        .parse::<f64>()
-                        .map_err(|_| format!("'{value}' is not a number"))?
-                };
-            }
-        }
+        next.set(what, text)?;
         next.check().map_err(|e| e.to_string())?;
         self.options = next;
         Ok("drift options set: r checks again with them".into())
