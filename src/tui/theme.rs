@@ -20,6 +20,12 @@ pub struct Theme {
     pub warning: Style,
     pub key: Style,
     pub border: Style,
+    /// Drift charts: the reference side and the current side (told apart by position too).
+    pub reference: Style,
+    pub current: Style,
+    /// A drifted column or dataset, and a steady one.
+    pub drifted: Style,
+    pub steady: Style,
 }
 
 impl Theme {
@@ -42,6 +48,10 @@ impl Theme {
                 warning: plain.add_modifier(Modifier::BOLD),
                 key: plain.add_modifier(Modifier::BOLD),
                 border: plain,
+                reference: plain,
+                current: plain,
+                drifted: plain.add_modifier(Modifier::BOLD),
+                steady: plain,
             };
         }
         Theme {
@@ -71,6 +81,10 @@ impl Theme {
             warning: plain.fg(Color::Yellow),
             key: plain.fg(Color::Yellow).add_modifier(Modifier::BOLD),
             border: plain.fg(Color::DarkGray),
+            reference: plain.fg(Color::Cyan),
+            current: plain.fg(Color::LightRed),
+            drifted: plain.fg(Color::LightRed).add_modifier(Modifier::BOLD),
+            steady: plain.fg(Color::Green),
         }
     }
 }

@@ -118,6 +118,11 @@ pub fn verdict_text(col: &ColumnDrift) -> &'static str {
     }
 }
 
+/// The symbol of [`verdict_text`] alone, for narrow tables.
+pub fn verdict_symbol(col: &ColumnDrift) -> &'static str {
+    verdict_text(col).split(' ').next().unwrap_or("")
+}
+
 /// "ref% / cur%" missing shares, "–" for a side the column is not in.
 fn missing_text(c: &ColumnDrift) -> String {
     let one = |s: &super::SideStats| match s.dtype {

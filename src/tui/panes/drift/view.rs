@@ -4,12 +4,12 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{DriftState, file_name};
-use crate::pipeline::drift::report::verdict_line;
+use crate::pipeline::drift::report::{verdict_line, verdict_symbol};
 use crate::pipeline::drift::{Chart, ColumnDrift, ColumnKind, DriftReport, ScoreKind};
 use crate::pipeline::text::{escape_control, format_count, format_number};
 use crate::tui::theme::Theme;
@@ -66,37 +66,6 @@ pub fn table_lines(inner_height: u16, rows: usize, findings: usize) -> (usize, u
     (rows_h, shown)
 }
 
-/// Reference and current colours (the NO_COLOR theme keeps them plain: position tells them
-/// apart).
-fn side_styles(theme: &Theme) -> (Style, Style) {
-    if theme.bar == Style::default() {
-        (Style::default(), Style::default())
-    } else {
-        (
-            Style::default().fg(Color::Cyan),
-            Style::default().fg(Color::LightRed),
-        )
-    }
-}
-
-fn drift_style(theme: &Theme) -> Style {
-    if theme.bar == Style::default() {
-        Style::default().add_modifier(Modifier::BOLD)
-    } else {
-        Style::default()
-            .fg(Color::LightRed)
-            .add_modifier(Modifier::BOLD)
-    }
-}
-
-fn ok_style(theme: &Theme) -> Style {
-    if theme.bar == Style::default() {
-        Style::default()
-    } else {
-        Style::default().fg(Color::Green)
-    }
-}
-
 pub fn render(frame: &mut Frame, body: Rect, state: &DriftState, theme: &Theme) {
     let layout = split(body);
     render_header(frame, layout.header, state, theme);
@@ -125,9 +94,9 @@ fn render_header(frame: &mut Frame, area: Rect, state: &DriftState, theme: &Them
     match &state.result {
         Some(r) => {
             let style = if r.report.dataset_drift {
-                drift_style(theme)
+                theme.drifted
             } else {
-                ok_style(theme).add_modifier(Modifier::BOLD)
+                theme.steady.add_modifier(Modifier::BOLD)
             };
             let sym = if r.report.dataset_drift {
                 "✗ "
@@ -234,15 +203,6 @@ fn render_empty(frame: &mut Frame, area: Rect, state: &DriftState, theme: &Theme
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
 }
 
-/// The verdict cell: a symbol and a word, never colour alone.
-fn verdict_cell(c: &ColumnDrift) -> (&'static str, bool) {
-    match (c.tested, c.drifted) {
-        (false, _) => ("–", false),
-        (true, true) => ("✗", true),
-        (true, false) => ("✓", false),
-    }
-}
-
 fn render_table(
     frame: &mut Frame,
     area: Rect,
@@ -277,7 +237,7 @@ fn render_table(
         .take(rows_h)
     {
         let c = &report.columns[i];
-        let (sym, drifted) = verdict_cell(c);
+        let sym = verdict_symbol(c);
         let test = c.test.map(|t| t.short()).unwrap_or(match c.kind {
             ColumnKind::Missing => "miss",
             _ => "–",
@@ -291,8 +251,8 @@ fn render_table(
             fit_right(&score, score_w),
             fit_right(&thr, thr_w)
         );
-        let mut style = if drifted {
-            drift_style(theme)
+        let mut style = if c.drifted {
+            theme.drifted
         } else if c.tested {
             theme.text
         } else {
@@ -354,7 +314,7 @@ fn render_column(frame: &mut Frame, area: Rect, column: Option<&ColumnDrift>, th
     };
     let inner = panel(frame, area, title, theme.border, theme.title);
     let w = inner.width as usize;
-    let (ref_style, cur_style) = side_styles(theme);
+    let (ref_style, cur_style) = (theme.reference, theme.current);
     let mut lines = vec![Line::from(Span::styled(
         fit_cell(&format!("why: {}", c.reason), w),
         theme.text,
@@ -490,7 +450,7 @@ fn render_history(frame: &mut Frame, area: Rect, h: &super::History, theme: &The
                 escape_control(&file_name(std::path::Path::new(&c.current_path))),
             );
             let mut style = if c.dataset_drift {
-                drift_style(theme)
+                theme.drifted
             } else {
                 theme.text
             };
