@@ -23,6 +23,9 @@ use crate::pipeline::{PipelineError, Result};
 
 /// The hidden subcommand that runs a worker.
 pub const SUBCOMMAND: &str = "__worker";
+/// The spawning process's pid, handed to the worker so it can tell when that process is gone
+/// even if it died before the worker started watching.
+const PARENT_ENV: &str = "MLWB_WORKER_PARENT";
 
 /// A task a worker can run.
 #[derive(Debug, Serialize, Deserialize)]
@@ -124,6 +127,7 @@ fn stage_name(stage: &str) -> &'static str {
 
 /// Run one task read from stdin, answering on stdout. This is `main` of `mlwb __worker`.
 pub fn serve() -> ExitCode {
+    watch_parent();
     let mut line = String::new();
     if std::io::stdin().lock().read_line(&mut line).is_err() {
         return ExitCode::from(2);
@@ -140,25 +144,22 @@ pub fn serve() -> ExitCode {
         w.flush()
     };
     let result = match serde_json::from_str::<Task>(&line) {
-        Ok(task) => {
-            watch_parent();
-            run_task(
-                task,
-                &|p: Progress| {
-                    let _ = send(
-                        &Event::Progress {
-                            stage: p.stage.to_string(),
-                            done: p.done,
-                            total: p.total,
-                        },
-                        &[],
-                    );
-                },
-                &|progress: RunProgress| {
-                    let _ = send(&Event::RunProgress { progress }, &[]);
-                },
-            )
-        }
+        Ok(task) => run_task(
+            task,
+            &|p: Progress| {
+                let _ = send(
+                    &Event::Progress {
+                        stage: p.stage.to_string(),
+                        done: p.done,
+                        total: p.total,
+                    },
+                    &[],
+                );
+            },
+            &|progress: RunProgress| {
+                let _ = send(&Event::RunProgress { progress }, &[]);
+            },
+        ),
         Err(e) => Err(PipelineError::Internal(format!("bad worker task: {e}"))),
     };
     let sent = match result {
@@ -179,16 +180,21 @@ pub fn serve() -> ExitCode {
 }
 
 /// End this worker when its parent dies (even by `kill -9`), so an orphan never trains on.
+/// The parent is the pid the spawner passed (else the current parent): a parent that died
+/// before this watch began is noticed at the first look, not missed.
 fn watch_parent() {
     #[cfg(unix)]
     {
-        let parent = std::os::unix::process::parent_id();
+        let parent = std::env::var(PARENT_ENV)
+            .ok()
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or_else(std::os::unix::process::parent_id);
         std::thread::spawn(move || {
             loop {
-                std::thread::sleep(Duration::from_millis(250));
                 if std::os::unix::process::parent_id() != parent {
                     std::process::exit(130);
                 }
+                std::thread::sleep(Duration::from_millis(250));
             }
         });
     }
@@ -382,6 +388,7 @@ impl Running {
     fn start(exe: &Path, task: &Task, cancel: &CancelFlag) -> Result<Running> {
         let mut child = Command::new(exe)
             .arg(SUBCOMMAND)
+            .env(PARENT_ENV, std::process::id().to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
