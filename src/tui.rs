@@ -380,6 +380,18 @@ pub fn run_effect(effect: Effect, tx: UnboundedSender<JobMessage>) {
             },
             sink,
         ),
+        Effect::SaveBaseline {
+            job,
+            reference,
+            out,
+        } => jobs::spawn(
+            "baseline",
+            &job,
+            move |cancel, progress| {
+                save_baseline(&reference, &out, cancel, progress).map(JobOutput::BaselineSaved)
+            },
+            sink,
+        ),
         Effect::LoadDriftChecks { job, store_dir } => jobs::spawn(
             "drift checks",
             &job,
@@ -420,6 +432,33 @@ pub fn check_drift(
         crate::pipeline::drift::check_files(reference, current, options, cancel, progress)?;
     meta.check_id = Some(store.record_drift(&meta, options, &report)?);
     Ok(DriftResult { meta, report })
+}
+
+/// Save a baseline of `reference` (data, or a baseline already) to `out`; the message says
+/// how to use it.
+pub fn save_baseline(
+    reference: &std::path::Path,
+    out: &std::path::Path,
+    cancel: &CancelFlag,
+    progress: crate::pipeline::progress::ProgressFn,
+) -> crate::pipeline::Result<String> {
+    use crate::pipeline::drift;
+    let stream = drift::should_stream(&[reference]);
+    let side = drift::load_reference(reference, stream, cancel, progress)?;
+    let baseline = drift::make_baseline(&side, cancel)?;
+    baseline.write(out)?;
+    let sketched = baseline
+        .summary
+        .columns
+        .iter()
+        .filter(|c| c.numbers().is_some_and(|s| !s.is_exact()))
+        .count();
+    let out = out.display().to_string();
+    Ok(format!(
+        "baseline saved: {out} ({} columns, {sketched} sketched); :reference {out} checks \
+         against it",
+        baseline.summary.columns.len()
+    ))
 }
 
 /// Read a stored drift check back, as the Drift pane shows it.

@@ -16,10 +16,21 @@ use crate::pipeline::text::{escape_control, format_count, format_number};
 
 #[derive(Debug, Args)]
 pub struct DriftArgs {
-    /// The reference dataset (what the model was trained on).
-    pub reference: PathBuf,
-    /// The current dataset (what the model sees now).
-    pub current: PathBuf,
+    /// REFERENCE CURRENT: the data the model was trained on and the data it sees now. With
+    /// --baseline, only CURRENT; with --baseline-out, CURRENT may be left out.
+    #[arg(value_name = "REFERENCE CURRENT", num_args = 1..=2, required = true)]
+    pub files: Vec<PathBuf>,
+    /// Use a baseline file (from --baseline-out) as the reference instead of its data.
+    #[arg(long, value_name = "F")]
+    pub baseline: Option<PathBuf>,
+    /// Save the reference as a baseline file (binned statistics and a quantile sketch, the
+    /// values themselves when few), so later checks need no reference data.
+    #[arg(long, value_name = "F")]
+    pub baseline_out: Option<PathBuf>,
+    /// Read the files in a streaming pass that keeps only summaries, as is done on its own
+    /// for files larger than memory (results are then approximate, each with its bound).
+    #[arg(long)]
+    pub stream: bool,
     /// Check only these columns (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "C,...")]
     pub columns: Vec<String>,
@@ -66,9 +77,32 @@ pub fn options(args: &DriftArgs) -> Result<DriftOptions, PipelineError> {
     Ok(o)
 }
 
+/// Which files the positionals name: (reference data, current data).
+fn sides(args: &DriftArgs) -> Result<(Option<&Path>, Option<&Path>), PipelineError> {
+    let files: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
+    let usage = |m: &str| Err(PipelineError::BadRequest(m.into()));
+    match (&args.baseline, files.as_slice()) {
+        (Some(_), _) if args.baseline_out.is_some() => {
+            usage("--baseline and --baseline-out do not go together: a baseline is made from data")
+        }
+        (Some(_), [current]) => Ok((None, Some(current))),
+        (Some(_), _) => usage("with --baseline, give only the CURRENT file"),
+        (None, [reference]) if args.baseline_out.is_some() => Ok((Some(reference), None)),
+        (None, [_]) => usage(
+            "give REFERENCE and CURRENT (or --baseline F CURRENT, or REFERENCE --baseline-out F)",
+        ),
+        (None, [reference, current]) => Ok((Some(reference), Some(current))),
+        _ => usage("give at most two files: REFERENCE CURRENT"),
+    }
+}
+
 pub fn run(args: &DriftArgs, store: Option<&Path>, out: Output) -> ExitCode {
     let options = match options(args) {
         Ok(o) => o,
+        Err(e) => return out.fail(&e),
+    };
+    let (reference_path, current_path) = match sides(args) {
+        Ok(s) => s,
         Err(e) => return out.fail(&e),
     };
     if let Some(path) = &args.report
@@ -78,12 +112,48 @@ pub fn run(args: &DriftArgs, store: Option<&Path>, out: Output) -> ExitCode {
     }
     let cancel = CancelFlag::new();
     let progress = super::stderr_progress(out);
-    let result = drift::check_files(&args.reference, &args.current, &options, &cancel, &progress);
+    let data_files: Vec<&Path> = reference_path
+        .iter()
+        .chain(&current_path)
+        .copied()
+        .collect();
+    let stream = args.stream || drift::should_stream(&data_files);
+    if stream && !args.stream && !out.quiet {
+        eprintln!(
+            "mlwb: the files look larger than the memory available: reading them in a \
+             streaming pass (results approximate where a column has many values)"
+        );
+    }
+    let result = (|| {
+        let reference = match (&args.baseline, reference_path) {
+            (Some(path), _) => drift::baseline_side(path)?,
+            (None, Some(path)) => drift::load_reference(path, stream, &cancel, &progress)?,
+            (None, None) => return Err(PipelineError::BadRequest("no reference given".into())),
+        };
+        if let Some(path) = &args.baseline_out {
+            drift::make_baseline(&reference, &cancel)?.write(path)?;
+        }
+        let Some(current_path) = current_path else {
+            return Ok(None);
+        };
+        let current = drift::load_side(current_path, stream, &cancel, &progress)?;
+        drift::check_loaded(&reference, &current, &options, &cancel, &progress).map(Some)
+    })();
     super::clear_progress(out);
     let (mut meta, report) = match result {
-        Ok(r) => r,
+        Ok(Some(r)) => r,
+        Ok(None) => return baseline_written(args, out),
         Err(e) => return out.fail(&e),
     };
+    if let Some(path) = &args.baseline_out
+        && !out.quiet
+        && !out.json
+    {
+        eprintln!(
+            "mlwb: wrote the baseline {}",
+            escape_control(&path.display().to_string())
+        );
+    }
     // The verdict does not depend on the store: a store that cannot be written (a read-only
     // checkout in CI) costs the record, not the check.
     if !args.no_store {
@@ -117,19 +187,77 @@ pub fn run(args: &DriftArgs, store: Option<&Path>, out: Output) -> ExitCode {
     code
 }
 
+/// The output of `mlwb drift REFERENCE --baseline-out F` (no check).
+fn baseline_written(args: &DriftArgs, out: Output) -> ExitCode {
+    let Some(path) = &args.baseline_out else {
+        return ExitCode::from(exit::OK);
+    };
+    let baseline = match drift::baseline::Baseline::read(path) {
+        Ok(b) => b,
+        Err(e) => return out.fail(&e),
+    };
+    let approximate: Vec<&str> = baseline
+        .summary
+        .columns
+        .iter()
+        .filter(|c| c.numbers().is_some_and(|s| !s.is_exact()))
+        .map(|c| c.name.as_str())
+        .collect();
+    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    let written = if out.json {
+        let doc = serde_json::json!({
+            "schema_version": report::SCHEMA_VERSION,
+            "baseline": path.display().to_string(),
+            "source": baseline.source,
+            "columns": baseline.summary.columns.len(),
+            "sketched_columns": approximate,
+            "bytes": bytes,
+        });
+        writeln!(w, "{doc}")
+    } else {
+        let sketched = if approximate.is_empty() {
+            "every column kept exactly".to_string()
+        } else {
+            format!(
+                "sketched (quantiles, PSI bins kept exact): {}",
+                approximate.join(", ")
+            )
+        };
+        writeln!(
+            w,
+            "wrote the baseline {} ({} bytes): {} columns of {} ({} rows); {}",
+            escape_control(&path.display().to_string()),
+            format_count(bytes),
+            baseline.summary.columns.len(),
+            escape_control(&baseline.source.path),
+            format_count(baseline.source.rows),
+            escape_control(&sketched)
+        )
+    };
+    super::finish_output(written)
+}
+
 fn write_human(
     w: &mut impl Write,
     meta: &CheckMeta,
     report: &DriftReport,
     out: Output,
 ) -> std::io::Result<()> {
+    let side = |s: &report::SideMeta| {
+        let note = s
+            .note
+            .as_ref()
+            .map(|n| format!(", {n}"))
+            .unwrap_or_default();
+        escape_control(&format!("{} ({} rows{note})", s.path, format_count(s.rows))).into_owned()
+    };
     writeln!(
         w,
-        "{} ({} rows) → {} ({} rows), {} columns in {:.2} s",
-        escape_control(&meta.reference.path),
-        format_count(meta.reference.rows),
-        escape_control(&meta.current.path),
-        format_count(meta.current.rows),
+        "{} → {}, {} columns in {:.2} s",
+        side(&meta.reference),
+        side(&meta.current),
         report.columns.len(),
         meta.duration_s
     )?;
@@ -171,6 +299,9 @@ fn write_human(
         writeln!(w, "\x1b[1;31m{line}\x1b[0m")?;
     } else {
         writeln!(w, "{line}")?;
+    }
+    if report.approximate {
+        writeln!(w, "{}", report::approximate_line(report))?;
     }
     if !report.findings.is_empty() && !out.quiet {
         writeln!(w, "\nfindings:")?;

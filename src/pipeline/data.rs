@@ -1,6 +1,7 @@
 //! Loading tables from CSV/TSV (sniffed), Parquet, JSON/NDJSON and Arrow IPC files, plain or
 //! gzip-compressed, with a fingerprint of bytes + schema. Every problem names the file.
 
+mod batches;
 mod csv_text;
 
 use std::fs::File;
@@ -14,6 +15,7 @@ use super::error::{PipelineError, Result, catch_panics};
 use super::progress::{CancelFlag, Progress, ProgressFn};
 use super::text::escape_control;
 
+pub use batches::{BATCH_BYTES, BatchedFile, for_each_batch};
 pub use csv_text::{NULL_MARKERS, sniff_delimiter};
 
 /// Rows used to infer CSV column types before falling back to the whole file.

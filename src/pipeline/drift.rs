@@ -3,11 +3,13 @@
 //! why that test; schema problems as findings; the dataset verdict from the share of drifted
 //! columns. Every numeric statistic comes from one sort per column and side.
 
+pub mod baseline;
 mod measures;
 mod method;
 pub mod pvalue;
 pub mod report;
 mod sample;
+pub mod sketch;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,7 +19,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub use method::{Method, ScoreKind};
-use sample::{DtypeClass, Labels};
+use sample::DtypeClass;
+use sketch::{LabelSummary, NumericSketch};
 
 use crate::pipeline::error::{PipelineError, Result, catch_panics};
 use crate::pipeline::progress::{CancelFlag, Progress, ProgressFn};
@@ -211,6 +214,10 @@ pub struct TestResult {
     pub score: f64,
     pub threshold: f64,
     pub drifted: bool,
+    /// How far the score can be from the one computed on all rows, when it comes from a
+    /// compacted sketch (a baseline or a streaming pass); absent when exact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound: Option<f64>,
 }
 
 impl TestResult {
@@ -223,6 +230,7 @@ impl TestResult {
             score,
             threshold,
             drifted: test.drifted(score, threshold),
+            bound: None,
         }
     }
 
@@ -302,6 +310,9 @@ pub struct ColumnDrift {
     /// Every test that applies to the column, the chosen one included (to switch in place).
     pub tests: Vec<TestResult>,
     pub chart: Option<Chart>,
+    /// True when a side comes from a compacted sketch: each test then carries its bound.
+    #[serde(default)]
+    pub approximate: bool,
 }
 
 impl ColumnDrift {
@@ -323,6 +334,7 @@ impl ColumnDrift {
             distinct: None,
             tests: Vec::new(),
             chart: None,
+            approximate: false,
         }
     }
 
@@ -483,17 +495,17 @@ enum Plan {
     Label,
 }
 
-fn plan_column(name: &str, r: &Series, c: &Series, findings: &mut Vec<Finding>) -> Plan {
-    let (rt, ct) = (DtypeClass::of(r.dtype()), DtypeClass::of(c.dtype()));
-    let (rn, cn) = (r.dtype().to_string(), c.dtype().to_string());
+fn plan_column(name: &str, r: &ColumnInfo, c: &ColumnInfo, findings: &mut Vec<Finding>) -> Plan {
+    let (rt, ct) = (r.class, c.class);
+    let (rn, cn) = (r.dtype.as_str(), c.dtype.as_str());
     let changed = rn != cn;
     let untested = |kind, reason: String| {
         Plan::Untested(Box::new(ColumnDrift::untested_with(
             name,
             kind,
             reason,
-            unread_side(r),
-            unread_side(c),
+            r.unread_side(),
+            c.unread_side(),
         )))
     };
     if matches!(rt, DtypeClass::Null) || matches!(ct, DtypeClass::Null) {
@@ -552,7 +564,182 @@ fn plan_column(name: &str, r: &Series, c: &Series, findings: &mut Vec<Finding>) 
     }
 }
 
-/// Load both files and check them. An empty table is bad input naming its file.
+/// One side of a check once read: a whole table, or summaries of one (a stored baseline, or
+/// a file read in a streaming pass).
+pub enum SideData {
+    Frame(DataFrame),
+    Summary(baseline::Summary),
+}
+
+/// One side of a check and where it came from.
+pub struct LoadedSide {
+    pub meta: report::SideMeta,
+    pub data: SideData,
+}
+
+impl LoadedSide {
+    pub fn source(&self) -> Source<'_> {
+        match &self.data {
+            SideData::Frame(df) => Source::Frame(df),
+            SideData::Summary(s) => Source::Summary(s),
+        }
+    }
+
+    pub fn rows(&self) -> u64 {
+        self.source().rows()
+    }
+}
+
+/// Read one side of a check from a data file: the whole table, or, with `stream`, a pass over
+/// its batches that keeps only summaries (for files larger than memory). An empty table is bad
+/// input naming its file.
+pub fn load_side(
+    path: &std::path::Path,
+    stream: bool,
+    cancel: &CancelFlag,
+    progress: ProgressFn,
+) -> Result<LoadedSide> {
+    use crate::pipeline::data::{self, LoadOptions};
+    let empty = || {
+        PipelineError::bad_data(
+            path,
+            "the table has no rows; drift needs data on both sides",
+        )
+    };
+    let side = if stream {
+        let mut summary = baseline::Summary {
+            rows: 0,
+            columns: Vec::new(),
+        };
+        let read = data::for_each_batch(path, data::BATCH_BYTES, cancel, progress, &mut |df| {
+            summary
+                .add_batch(&df, cancel)
+                .map_err(|m| PipelineError::bad_data(path, m))
+        })?;
+        LoadedSide {
+            meta: report::SideMeta {
+                path: path.display().to_string(),
+                rows: read.rows,
+                fingerprint: read.fingerprint,
+                note: Some("read in a streaming pass (summaries only)".into()),
+            },
+            data: SideData::Summary(summary),
+        }
+    } else {
+        let d = data::load(path, &LoadOptions::default(), cancel, progress)?;
+        LoadedSide {
+            meta: report::SideMeta {
+                path: d.path.display().to_string(),
+                rows: d.df.height() as u64,
+                fingerprint: d.fingerprint,
+                note: None,
+            },
+            data: SideData::Frame(d.df),
+        }
+    };
+    if side.rows() == 0 {
+        return Err(empty());
+    }
+    Ok(side)
+}
+
+/// The reference side from a baseline file.
+pub fn baseline_side(path: &std::path::Path) -> Result<LoadedSide> {
+    let b = baseline::Baseline::read(path)?;
+    Ok(LoadedSide {
+        meta: report::SideMeta {
+            path: path.display().to_string(),
+            rows: b.source.rows,
+            fingerprint: b.source.fingerprint.clone(),
+            note: Some(format!("baseline of {}", b.source.path)),
+        },
+        data: SideData::Summary(b.summary),
+    })
+}
+
+/// The reference side from a path: a baseline file (recognised by its first bytes) or data.
+pub fn load_reference(
+    path: &std::path::Path,
+    stream: bool,
+    cancel: &CancelFlag,
+    progress: ProgressFn,
+) -> Result<LoadedSide> {
+    if baseline::Baseline::is_baseline(path) {
+        baseline_side(path)
+    } else {
+        load_side(path, stream, cancel, progress)
+    }
+}
+
+/// A baseline of one side, ready to write.
+pub fn make_baseline(side: &LoadedSide, cancel: &CancelFlag) -> Result<baseline::Baseline> {
+    let summary = match &side.data {
+        SideData::Frame(df) => baseline::Summary::of_frame(df, cancel)?,
+        SideData::Summary(s) => s.clone(),
+    };
+    let mut source = side.meta.clone();
+    source.note = None;
+    Ok(baseline::Baseline::new(source, summary))
+}
+
+/// Check two sides that are already read.
+pub fn check_loaded(
+    reference: &LoadedSide,
+    current: &LoadedSide,
+    options: &DriftOptions,
+    cancel: &CancelFlag,
+    progress: ProgressFn,
+) -> Result<(report::CheckMeta, DriftReport)> {
+    let started = std::time::Instant::now();
+    let report = check_sources(
+        reference.source(),
+        current.source(),
+        options,
+        cancel,
+        progress,
+    )?;
+    let meta = report::CheckMeta {
+        reference: reference.meta.clone(),
+        current: current.meta.clone(),
+        check_id: None,
+        duration_s: started.elapsed().as_secs_f64(),
+    };
+    Ok((meta, report))
+}
+
+/// Whether files this large should be streamed: when holding them as tables would take more
+/// than half the memory available now (a rough estimate from their sizes on disk).
+pub fn should_stream(paths: &[&std::path::Path]) -> bool {
+    let need: f64 = paths
+        .iter()
+        .map(|p| {
+            let bytes = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) as f64;
+            let name = p.to_string_lossy().to_ascii_lowercase();
+            // Compressed and columnar files grow when decoded; text shrinks a little.
+            let factor = if [".parquet", ".pq", ".gz", ".arrow", ".ipc", ".feather"]
+                .iter()
+                .any(|e| name.ends_with(e))
+            {
+                4.0
+            } else {
+                1.5
+            };
+            bytes * factor
+        })
+        .sum();
+    available_memory().is_some_and(|avail| need > avail as f64 / 2.0)
+}
+
+/// The memory available to a new allocation (Linux's `MemAvailable`), in bytes.
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Read both files and check them: whole tables when they fit in memory, else a streaming
+/// pass over each (see [`should_stream`]). The reference may be a baseline file.
 pub fn check_files(
     reference: &std::path::Path,
     current: &std::path::Path,
@@ -560,32 +747,11 @@ pub fn check_files(
     cancel: &CancelFlag,
     progress: ProgressFn,
 ) -> Result<(report::CheckMeta, DriftReport)> {
-    use crate::pipeline::data::{self, LoadOptions};
     options.check()?;
-    let load = |path| data::load(path, &LoadOptions::default(), cancel, progress);
-    let (r, c) = (load(reference)?, load(current)?);
-    for d in [&r, &c] {
-        if d.df.height() == 0 {
-            return Err(PipelineError::BadData {
-                path: d.path.clone(),
-                message: "the table has no rows; drift needs data on both sides".into(),
-            });
-        }
-    }
-    let started = std::time::Instant::now();
-    let report = check(&r.df, &c.df, options, cancel, progress)?;
-    let side = |d: &data::Dataset| report::SideMeta {
-        path: d.path.display().to_string(),
-        rows: d.df.height() as u64,
-        fingerprint: d.fingerprint.clone(),
-    };
-    let meta = report::CheckMeta {
-        reference: side(&r),
-        current: side(&c),
-        check_id: None,
-        duration_s: started.elapsed().as_secs_f64(),
-    };
-    Ok((meta, report))
+    let stream = should_stream(&[reference, current]);
+    let r = load_reference(reference, stream, cancel, progress)?;
+    let c = load_side(current, stream, cancel, progress)?;
+    check_loaded(&r, &c, options, cancel, progress)
 }
 
 /// Check every column of `reference` and `current` (DESIGN.md §8). Columns run in parallel;
@@ -597,27 +763,135 @@ pub fn check(
     cancel: &CancelFlag,
     progress: ProgressFn,
 ) -> Result<DriftReport> {
+    check_sources(
+        Source::Frame(reference),
+        Source::Frame(current),
+        options,
+        cancel,
+        progress,
+    )
+}
+
+/// One side of a check: a table in memory, or summaries of one (a stored baseline, or a file
+/// read in a streaming pass).
+#[derive(Clone, Copy)]
+pub enum Source<'a> {
+    Frame(&'a DataFrame),
+    Summary(&'a baseline::Summary),
+}
+
+/// What the planning of a column needs to know of one side, before any value is read.
+pub struct ColumnInfo {
+    pub class: DtypeClass,
+    pub dtype: String,
+    pub rows: u64,
+    pub nulls: u64,
+}
+
+impl ColumnInfo {
+    pub fn of(s: &Series) -> ColumnInfo {
+        ColumnInfo {
+            class: DtypeClass::of(s.dtype()),
+            dtype: s.dtype().to_string(),
+            rows: s.len() as u64,
+            nulls: s.null_count() as u64,
+        }
+    }
+
+    /// Counts of a column that is not tested, from its null count alone.
+    fn unread_side(&self) -> SideStats {
+        side(self.rows - self.nulls, self.nulls, 0, 0, &self.dtype)
+    }
+}
+
+impl Source<'_> {
+    fn rows(&self) -> u64 {
+        match self {
+            Source::Frame(df) => df.height() as u64,
+            Source::Summary(s) => s.rows,
+        }
+    }
+
+    fn names(&self) -> Vec<String> {
+        match self {
+            Source::Frame(df) => df
+                .get_column_names()
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            Source::Summary(s) => s.columns.iter().map(|c| c.name.clone()).collect(),
+        }
+    }
+
+    fn info(&self, name: &str) -> Option<ColumnInfo> {
+        match self {
+            Source::Frame(df) => df
+                .column(name)
+                .ok()
+                .map(|c| ColumnInfo::of(c.as_materialized_series())),
+            Source::Summary(s) => s.column(name).map(|c| c.info()),
+        }
+    }
+
+    /// The column's numbers as a sketch (exact from a table).
+    fn numbers(&self, name: &str) -> Result<std::borrow::Cow<'_, NumericSketch>> {
+        use std::borrow::Cow;
+        match self {
+            Source::Frame(df) => {
+                let col = df.column(name).map_err(internal)?;
+                let n = sample::numbers(col.as_materialized_series())?;
+                Ok(Cow::Owned(NumericSketch::from_sorted(
+                    &n.sorted, n.nulls, n.infinite,
+                )))
+            }
+            Source::Summary(s) => s
+                .column(name)
+                .and_then(|c| c.numbers())
+                .map(Cow::Borrowed)
+                .ok_or_else(|| PipelineError::Internal(format!("no numbers kept for '{name}'"))),
+        }
+    }
+
+    /// The column's label counts.
+    fn labels(&self, name: &str) -> Result<std::borrow::Cow<'_, LabelSummary>> {
+        use std::borrow::Cow;
+        match self {
+            Source::Frame(df) => {
+                let col = df.column(name).map_err(internal)?;
+                Ok(Cow::Owned(sample::labels(col.as_materialized_series())?))
+            }
+            Source::Summary(s) => s
+                .column(name)
+                .and_then(|c| c.labels())
+                .map(Cow::Borrowed)
+                .ok_or_else(|| PipelineError::Internal(format!("no labels kept for '{name}'"))),
+        }
+    }
+}
+
+/// Check every column of two sources: tables, summaries, or one of each. Between two tables
+/// every statistic is exact; a compacted summary makes the columns it touches approximate,
+/// each test with its bound.
+pub fn check_sources(
+    reference: Source,
+    current: Source,
+    options: &DriftOptions,
+    cancel: &CancelFlag,
+    progress: ProgressFn,
+) -> Result<DriftReport> {
     options.check()?;
-    if reference.height() == 0 {
+    if reference.rows() == 0 {
         return Err(PipelineError::BadColumns(
             "the reference dataset has no rows: drift needs data on both sides".into(),
         ));
     }
-    if current.height() == 0 {
+    if current.rows() == 0 {
         return Err(PipelineError::BadColumns(
             "the current dataset has no rows: drift needs data on both sides".into(),
         ));
     }
-    let ref_names: Vec<String> = reference
-        .get_column_names()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let cur_names: Vec<String> = current
-        .get_column_names()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let ref_names = reference.names();
+    let cur_names = current.names();
     let mut names: Vec<String> = ref_names.clone();
     names.extend(cur_names.iter().filter(|n| !ref_names.contains(n)).cloned());
     if let Some(wanted) = &options.columns {
@@ -653,18 +927,8 @@ pub fn check(
         let mut findings = Vec::new();
         let mut planned: Vec<(String, Plan)> = Vec::new();
         for name in &names {
-            let (r, c) = (
-                reference
-                    .column(name)
-                    .ok()
-                    .map(|c| c.as_materialized_series()),
-                current
-                    .column(name)
-                    .ok()
-                    .map(|c| c.as_materialized_series()),
-            );
-            let plan = match (r, c) {
-                (Some(r), Some(c)) => plan_column(name, r, c, &mut findings),
+            let plan = match (reference.info(name), current.info(name)) {
+                (Some(r), Some(c)) => plan_column(name, &r, &c, &mut findings),
                 (Some(_), None) => {
                     findings.push(Finding::about(
                         name,
@@ -705,15 +969,34 @@ pub fn check(
                     Plan::Untested(col) => return Ok(*col),
                     Plan::Number | Plan::Label => {
                         cancel.check()?;
-                        let (r, c) = (
-                            reference.column(&name).map_err(internal)?,
-                            current.column(&name).map_err(internal)?,
-                        );
-                        let (r, c) = (r.as_materialized_series(), c.as_materialized_series());
-                        if matches!(plan, Plan::Number) {
-                            numeric_column(&name, r, c, options)?
-                        } else {
-                            label_column(&name, r, c, options)?
+                        let (ri, ci) = (reference.info(&name), current.info(&name));
+                        let (Some(ri), Some(ci)) = (ri, ci) else {
+                            return Err(PipelineError::Internal(format!("'{name}' vanished")));
+                        };
+                        match (plan, reference, current) {
+                            (Plan::Number, Source::Frame(r), Source::Frame(c)) => {
+                                let (r, c) = (
+                                    r.column(&name).map_err(internal)?,
+                                    c.column(&name).map_err(internal)?,
+                                );
+                                let (r, c) =
+                                    (r.as_materialized_series(), c.as_materialized_series());
+                                numeric_column(&name, r, c, options)?
+                            }
+                            (Plan::Number, ..) => {
+                                let (r, c) = rayon::join(
+                                    || reference.numbers(&name),
+                                    || current.numbers(&name),
+                                );
+                                numeric_from_sketches(&name, &*r?, &*c?, &ri, &ci, options)
+                            }
+                            _ => {
+                                let (r, c) = rayon::join(
+                                    || reference.labels(&name),
+                                    || current.labels(&name),
+                                );
+                                labels_from_summaries(&name, &*r?, &*c?, &ri, &ci, options)
+                            }
                         }
                     }
                 };
@@ -724,11 +1007,11 @@ pub fn check(
             .collect::<Result<Vec<_>>>()?;
         cancel.check()?;
         for col in &columns {
-            findings.extend(side_findings(col, reference.height(), current.height()));
+            findings.extend(side_findings(col, reference.rows(), current.rows()));
         }
         let mut report = DriftReport {
-            reference_rows: reference.height() as u64,
-            current_rows: current.height() as u64,
+            reference_rows: reference.rows(),
+            current_rows: current.rows(),
             dataset_drift: false,
             drift_share: 0.0,
             drift_share_threshold: options.drift_share,
@@ -739,6 +1022,7 @@ pub fn check(
             findings,
             approximate: false,
         };
+        report.approximate = report.columns.iter().any(|c| c.approximate);
         report.recompute();
         if report.n_tested == 0 {
             report.findings.push(Finding {
@@ -765,7 +1049,7 @@ fn internal(e: PolarsError) -> PipelineError {
 }
 
 /// All-null and constant columns, once their values are known.
-fn side_findings(col: &ColumnDrift, ref_rows: usize, cur_rows: usize) -> Vec<Finding> {
+fn side_findings(col: &ColumnDrift, ref_rows: u64, cur_rows: u64) -> Vec<Finding> {
     let mut out = Vec::new();
     if !matches!(
         col.kind,
@@ -799,13 +1083,7 @@ fn side_findings(col: &ColumnDrift, ref_rows: usize, cur_rows: usize) -> Vec<Fin
     out
 }
 
-/// Counts of a column that is not tested, from its null count alone.
-fn unread_side(s: &Series) -> SideStats {
-    let nulls = s.null_count() as u64;
-    side(s.len() as u64 - nulls, nulls, 0, 0, s.dtype())
-}
-
-fn side(values: u64, nulls: u64, infinite: u64, distinct: u64, dtype: &DataType) -> SideStats {
+fn side(values: u64, nulls: u64, infinite: u64, distinct: u64, dtype: &str) -> SideStats {
     let rows = values + nulls + infinite;
     SideStats {
         values,
@@ -897,6 +1175,17 @@ fn finish(mut col: ColumnDrift, options: &DriftOptions) -> ColumnDrift {
         col.tested = true;
     }
     col.reason = reason;
+    if let Some(r) = col.result()
+        && let Some(bound) = r.bound
+    {
+        let near = (r.score - r.threshold).abs() <= bound;
+        col.reason.push_str(if near {
+            "; from a sketch, and the threshold lies within its error: the verdict on all \
+             rows may differ"
+        } else {
+            "; from a sketch (approximate, the verdict holds within its error)"
+        });
+    }
     col
 }
 
@@ -967,14 +1256,14 @@ fn numeric_from_sorted(
         rn.nulls,
         rn.infinite,
         ref_distinct,
-        &rn.dtype,
+        &rn.dtype.to_string(),
     );
     let cs = side(
         y.len() as u64,
         cn.nulls,
         cn.infinite,
         crate::pipeline::stats::distinct_sorted(y) as u64,
-        &cn.dtype,
+        &cn.dtype.to_string(),
     );
     let Some(walk) = walk else {
         return untestable_side(name, rs, cs);
@@ -1063,42 +1352,46 @@ fn numeric_from_sorted(
     finish(col, options)
 }
 
-fn label_column(name: &str, r: &Series, c: &Series, options: &DriftOptions) -> Result<ColumnDrift> {
-    let (rl, cl): (Result<Labels>, Result<Labels>) =
-        rayon::join(|| sample::labels(r), || sample::labels(c));
-    let (rl, cl) = (rl?, cl?);
-    let rs = side(rl.total(), rl.nulls, 0, rl.counts.len() as u64, r.dtype());
-    let cs = side(cl.total(), cl.nulls, 0, cl.counts.len() as u64, c.dtype());
-    if rs.values == 0 || cs.values == 0 {
-        return Ok(untestable_side(name, rs, cs));
-    }
-    // Free text and identifiers, by the profile's rule (high cardinality, mostly unique).
-    let unique_share = rs.distinct as f64 / rs.values as f64;
-    if rs.values >= 20
-        && rs.distinct > crate::pipeline::profile::HIGH_CARDINALITY
-        && unique_share > 0.5
+/// What a label column is when it is not a category to test: free text or an identifier, by
+/// the profile's rule (high cardinality, mostly unique), decided from the reference alone.
+pub fn label_role(l: &LabelSummary) -> Option<(ColumnKind, &'static str)> {
+    let unique_share = l.distinct as f64 / l.values.max(1) as f64;
+    if l.values < 20
+        || l.distinct <= crate::pipeline::profile::HIGH_CARDINALITY
+        || unique_share <= 0.5
     {
-        let text = rl.mean_words >= 3.0 || rl.mean_chars >= 40.0;
-        if text || unique_share >= 0.95 {
-            let (kind, reason) = if text {
-                (
-                    ColumnKind::Text,
-                    "free text: too many distinct values to compare as categories",
-                )
-            } else {
-                (
-                    ColumnKind::Id,
-                    "an identifier (a different value in almost every row)",
-                )
-            };
-            return Ok(ColumnDrift::untested_with(
-                name,
-                kind,
-                reason.into(),
-                rs,
-                cs,
-            ));
-        }
+        return None;
+    }
+    if l.mean_words() >= 3.0 || l.mean_chars() >= 40.0 {
+        Some((
+            ColumnKind::Text,
+            "free text: too many distinct values to compare as categories",
+        ))
+    } else if unique_share >= 0.95 {
+        Some((
+            ColumnKind::Id,
+            "an identifier (a different value in almost every row)",
+        ))
+    } else {
+        None
+    }
+}
+
+fn labels_from_summaries(
+    name: &str,
+    rl: &LabelSummary,
+    cl: &LabelSummary,
+    ri: &ColumnInfo,
+    ci: &ColumnInfo,
+    options: &DriftOptions,
+) -> ColumnDrift {
+    let rs = side(rl.values, rl.nulls, 0, rl.distinct, &ri.dtype);
+    let cs = side(cl.values, cl.nulls, 0, cl.distinct, &ci.dtype);
+    if rs.values == 0 || cs.values == 0 {
+        return untestable_side(name, rs, cs);
+    }
+    if let Some((kind, reason)) = label_role(rl) {
+        return ColumnDrift::untested_with(name, kind, reason.into(), rs, cs);
     }
     let (keys, a, b) = sample::align(&rl.counts, &cl.counts);
     let mut tests = count_tests(&a, &b).to_vec();
@@ -1110,7 +1403,152 @@ fn label_column(name: &str, r: &Series, c: &Series, options: &DriftOptions) -> R
     col.distinct = Some(keys.len() as u64);
     col.chart = Some(bars(&keys, &a, &b, true));
     col.tests = tests;
-    Ok(finish(col, options))
+    finish(col, options)
+}
+
+/// Every numeric test from two sketches (a baseline or a streaming pass on either side). On
+/// exact sketches the numbers equal [`numeric_from_sorted`]'s; a compacted side makes the
+/// tests approximate, each with the bound of its score.
+fn numeric_from_sketches(
+    name: &str,
+    a: &NumericSketch,
+    b: &NumericSketch,
+    ri: &ColumnInfo,
+    ci: &ColumnInfo,
+    options: &DriftOptions,
+) -> ColumnDrift {
+    let integer = matches!(ri.class, DtypeClass::Number { integer: true });
+    let rs = side(a.n, a.nulls, a.infinite, a.distinct, &ri.dtype);
+    let cs = side(b.n, b.nulls, b.infinite, b.distinct, &ci.dtype);
+    let (Some((alo, ahi)), Some((blo, bhi))) = (a.min().zip(a.max()), b.min().zip(b.max())) else {
+        return untestable_side(name, rs, cs);
+    };
+    if integer && a.n >= 20 && !a.duplicates && ahi - alo + 1.0 == a.n as f64 {
+        return ColumnDrift::untested_with(
+            name,
+            ColumnKind::Id,
+            "an identifier (a different whole number in every row): not a feature to test".into(),
+            rs,
+            cs,
+        );
+    }
+    let exact = a.is_exact() && b.is_exact();
+    let (ca, cb) = (a.cumulative(), b.cumulative());
+    let walk = measures::walk_sketches(a, &ca, b, &cb, KEEP_VALUES);
+    let approx = |t: TestResult, bound: f64| TestResult {
+        bound: (!exact).then_some(bound),
+        ..t
+    };
+    let (nx, ny) = (a.n, b.n);
+    let mut tests = Vec::new();
+    // KS: D within the two CDF bounds; p is monotone in D, so its bound follows.
+    let cdf_bound = a.cdf_bound() + b.cdf_bound();
+    let (ks_d, ks_p) = if exact {
+        let d = pvalue::ks_2samp_statistic(walk.d, nx, ny);
+        (d, pvalue::ks_2samp_pvalue(walk.d, nx, ny))
+    } else {
+        (walk.d, pvalue::ks_2samp_pvalue(walk.d, nx, ny))
+    };
+    let p_at = |d: f64| pvalue::ks_2samp_pvalue(d.clamp(0.0, 1.0), nx, ny);
+    let p_bound = (p_at(ks_d - cdf_bound) - ks_p)
+        .abs()
+        .max((ks_p - p_at(ks_d + cdf_bound)).abs());
+    tests.push(approx(
+        TestResult::at_default(Method::Ks, ks_d, Some(ks_p)),
+        p_bound,
+    ));
+    let std = a.std().max(0.001);
+    let w_bound = (a.cdf_bound() * (ahi - alo) + b.cdf_bound() * (bhi - blo)) / std;
+    tests.push(approx(
+        TestResult::at_default(Method::Wasserstein, walk.wasserstein / std, None),
+        w_bound,
+    ));
+    let every_value;
+    let per_value = match &walk.values {
+        _ if !exact => None,
+        Some(v) => Some(v),
+        None if a.distinct <= PER_VALUE_BINS => {
+            every_value = measures::walk_sketches(a, &ca, b, &cb, usize::MAX).values;
+            every_value.as_ref()
+        }
+        None => None,
+    };
+    let integer_bins = integer
+        && matches!(ci.class, DtypeClass::Number { integer: true })
+        && a.nulls + b.nulls == 0;
+    let sturges = measures::sturges_edges(
+        alo.min(blo),
+        ahi.max(bhi),
+        (a.n + b.n) as usize,
+        integer_bins,
+    );
+    let by_value = per_value.filter(|_| a.distinct <= PER_VALUE_BINS);
+    let (js_ref, js_cur) = match by_value {
+        Some(v) => (
+            v.iter().map(|t| t.1 as f64).collect::<Vec<_>>(),
+            v.iter().map(|t| t.2 as f64).collect::<Vec<_>>(),
+        ),
+        None => (
+            a.histogram_counts(&sturges, &ca),
+            b.histogram_counts(&sturges, &cb),
+        ),
+    };
+    let js = measures::jensen_shannon(&js_ref, &js_cur);
+    let (lo, hi) = sketch::divergence_interval(
+        &js_ref,
+        &js_cur,
+        a.error as f64,
+        b.error as f64,
+        measures::js_term,
+    );
+    let js_bound = (js - lo.max(0.0).sqrt()).max(hi.max(0.0).sqrt() - js);
+    tests.push(approx(
+        TestResult::at_default(Method::JensenShannon, js, None),
+        js_bound,
+    ));
+    let (edges, ref_bins, ref_exact) = a.decile_bins(&ca);
+    let cur_bins = b.open_bin_counts(&edges, &cb);
+    let psi = measures::psi(&ref_bins, &cur_bins);
+    let ref_error = if ref_exact { 0.0 } else { a.error as f64 };
+    let (lo, hi) = sketch::divergence_interval(
+        &ref_bins,
+        &cur_bins,
+        ref_error,
+        b.error as f64,
+        measures::psi_term,
+    );
+    let psi_test = TestResult::at_default(Method::Psi, psi, None);
+    tests.push(if ref_exact && b.is_exact() {
+        psi_test
+    } else {
+        approx(psi_test, (psi - lo).max(hi - psi))
+    });
+    if let Some(v) = walk.values.as_ref().filter(|_| exact) {
+        let x: Vec<f64> = v.iter().map(|t| t.1 as f64).collect();
+        let y: Vec<f64> = v.iter().map(|t| t.2 as f64).collect();
+        tests.extend(count_tests(&x, &y));
+    }
+    let chart = match by_value {
+        Some(v) => {
+            let labels: Vec<String> = v.iter().map(|t| number_label(t.0)).collect();
+            bars(&labels, &js_ref, &js_cur, false)
+        }
+        None => Chart::Histogram {
+            reference: measures::shares(&js_ref),
+            current: measures::shares(&js_cur),
+            edges: sturges,
+        },
+    };
+    let mut col = ColumnDrift::untested_with(name, ColumnKind::Numeric, String::new(), rs, cs);
+    col.distinct = Some(if exact {
+        walk.distinct
+    } else {
+        walk.distinct.max(a.distinct).max(b.distinct)
+    });
+    col.approximate = !exact;
+    col.tests = tests;
+    col.chart = Some(chart);
+    finish(col, options)
 }
 
 /// Chi-square and the Z-test on two aligned count vectors.

@@ -79,6 +79,8 @@ pub enum JobOutput {
     Drift(Box<DriftResult>),
     /// The drift checks stored in the project, newest first.
     DriftChecks(Vec<DriftCheck>),
+    /// A drift baseline was written; what to tell the user.
+    BaselineSaved(String),
 }
 
 /// Messages from jobs to the app.
@@ -240,6 +242,12 @@ pub enum Effect {
         current: PathBuf,
         options: Box<DriftOptions>,
         store_dir: PathBuf,
+    },
+    /// Save a baseline of the reference file to `out`.
+    SaveBaseline {
+        job: JobHandle,
+        reference: PathBuf,
+        out: PathBuf,
     },
     /// List the stored drift checks.
     LoadDriftChecks {
@@ -677,6 +685,11 @@ impl App {
                             self.message = Some(m);
                         }
                     }
+                    Ok(JobOutput::BaselineSaved(m)) => {
+                        if let Some(m) = self.drift.on_baseline_saved(id, m) {
+                            self.message = Some(m);
+                        }
+                    }
                     Ok(_) => {}
                     Err(e) => {
                         self.drift.on_error(id);
@@ -959,6 +972,11 @@ impl App {
                 self.pane = Pane::Drift;
                 Vec::new()
             }
+            "baseline" => {
+                let out = (!rest.is_empty()).then(|| expand_home(rest));
+                let result = self.drift.save_baseline(out);
+                self.effects_or_error(result)
+            }
             "method" | "threshold" | "driftshare" | "drift-share" => {
                 match self.drift.set_option(cmd, rest) {
                     Ok(m) => self.message = Some(m),
@@ -1002,7 +1020,7 @@ impl App {
             }
             other => {
                 self.error = Some(format!(
-                    "unknown command '{}': try open PATH, sort COL [desc], filter EXPR, fill VALUE, transforms LIST, target COL|none, train, validation holdout 0.2|cv 5|test PATH, seed N, timelimit S, task T, models A,B, params MODEL k=v, drift [REF CUR], reference PATH, current PATH, method [COL=]TEST, threshold [COL=]X, driftshare X, quit, help",
+                    "unknown command '{}': try open PATH, sort COL [desc], filter EXPR, fill VALUE, transforms LIST, target COL|none, train, validation holdout 0.2|cv 5|test PATH, seed N, timelimit S, task T, models A,B, params MODEL k=v, drift [REF CUR], reference PATH, current PATH, baseline FILE, method [COL=]TEST, threshold [COL=]X, driftshare X, quit, help",
                     escape_control(other)
                 ));
                 Vec::new()

@@ -381,6 +381,7 @@ fn extreme_values_stay_finite_and_survive_the_store() {
         path: path.into(),
         rows: 4,
         fingerprint: "x".into(),
+        note: None,
     };
     let meta = mlwb::pipeline::drift::report::CheckMeta {
         reference: side("r"),

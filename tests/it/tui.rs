@@ -103,6 +103,15 @@ pub(super) fn run(app: &mut App, effects: Vec<Effect>) {
                 )
                 .map(|r| JobOutput::Drift(Box::new(r))),
             ),
+            Effect::SaveBaseline {
+                job,
+                reference,
+                out,
+            } => (
+                job.id,
+                mlwb::tui::save_baseline(&reference, &out, &cancel, &no_progress)
+                    .map(JobOutput::BaselineSaved),
+            ),
             Effect::LoadDriftChecks { job, store_dir } => (
                 job.id,
                 Store::open(&store_dir)

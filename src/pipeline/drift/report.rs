@@ -23,6 +23,9 @@ pub struct SideMeta {
     pub path: String,
     pub rows: u64,
     pub fingerprint: String,
+    /// How the side was read when not as a whole table ("baseline of …", "streaming pass").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// What a report says besides the statistics.
@@ -104,9 +107,33 @@ pub fn verdict_line(report: &DriftReport) -> String {
     )
 }
 
+/// What an approximate check says about its numbers (a sketch stood in for some data).
+pub fn approximate_line(report: &DriftReport) -> String {
+    let (mut n, mut worst) = (0, 0.0f64);
+    for c in report.columns.iter().filter(|c| c.approximate) {
+        n += 1;
+        if let Some(b) = c.result().and_then(|r| r.bound) {
+            worst = worst.max(b);
+        }
+    }
+    format!(
+        "approximate: {n} column{} from quantile sketches (scores marked ≈, each within its \
+         bound, at most ±{} here); exact tests run on data that fits in memory",
+        if n == 1 { "" } else { "s" },
+        format_number(worst)
+    )
+}
+
 /// A column's score as text: a p-value or a distance, compactly.
+/// An approximate score (from a compacted sketch) reads "≈x".
 pub fn score_text(col: &ColumnDrift) -> String {
-    col.score.map(format_number).unwrap_or_default()
+    col.result().map(test_score_text).unwrap_or_default()
+}
+
+/// One test's score as text, "≈x" when approximate.
+pub fn test_score_text(t: &super::TestResult) -> String {
+    let approx = if t.bound.is_some() { "≈" } else { "" };
+    format!("{approx}{}", format_number(t.score))
 }
 
 /// A column's verdict as a word with a symbol (never colour alone).

@@ -3,6 +3,7 @@
 
 use polars::prelude::*;
 
+use super::sketch::LabelSummary;
 use crate::pipeline::error::{PipelineError, Result};
 
 fn internal(e: PolarsError) -> PipelineError {
@@ -10,7 +11,8 @@ fn internal(e: PolarsError) -> PipelineError {
 }
 
 /// What a column's dtype lets the drift engine do with it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DtypeClass {
     /// Integers and floats: tested on their values.
     Number { integer: bool },
@@ -82,24 +84,9 @@ pub fn numbers(series: &Series) -> Result<Numbers> {
     Ok(out)
 }
 
-/// The labels of a text-like column with their counts, sorted by label.
-#[derive(Clone, Debug, Default)]
-pub struct Labels {
-    pub counts: Vec<(String, u64)>,
-    pub nulls: u64,
-    /// Mean characters and words per value (to tell free text from categories).
-    pub mean_chars: f64,
-    pub mean_words: f64,
-}
-
-impl Labels {
-    pub fn total(&self) -> u64 {
-        self.counts.iter().map(|(_, n)| n).sum()
-    }
-}
-
-/// Read a label column (strings, categoricals, booleans as `true`/`false`).
-pub fn labels(series: &Series) -> Result<Labels> {
+/// Read a label column (strings, categoricals, booleans as `true`/`false`): the counts sorted
+/// by label.
+pub fn labels(series: &Series) -> Result<LabelSummary> {
     let s = series.cast(&DataType::String).map_err(internal)?;
     let ca = s.str().map_err(internal)?;
     let mut map: PlHashMap<&str, u64> = PlHashMap::new();
@@ -108,21 +95,19 @@ pub fn labels(series: &Series) -> Result<Labels> {
             *map.entry(v).or_insert(0) += 1;
         }
     }
-    let (mut chars, mut spaces, mut total) = (0u64, 0u64, 0u64);
-    for (k, &n) in &map {
-        chars += k.chars().count() as u64 * n;
-        spaces += k.bytes().filter(|b| *b == b' ').count() as u64 * n;
-        total += n;
-    }
-    let mut counts: Vec<(String, u64)> = map.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
-    counts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let t = total.max(1) as f64;
-    Ok(Labels {
-        counts,
+    let mut out = LabelSummary {
         nulls: ca.null_count() as u64,
-        mean_chars: chars as f64 / t,
-        mean_words: 1.0 + spaces as f64 / t,
-    })
+        distinct: map.len() as u64,
+        ..LabelSummary::default()
+    };
+    for (k, &n) in &map {
+        out.chars += k.chars().count() as u64 * n;
+        out.spaces += k.bytes().filter(|b| *b == b' ').count() as u64 * n;
+        out.values += n;
+    }
+    out.counts = map.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
+    out.counts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
 }
 
 /// Align two sorted label-count lists on the union of their labels.

@@ -34,6 +34,7 @@ impl DriftCheck {
             path: path.to_string(),
             rows,
             fingerprint: fingerprint.to_string(),
+            note: None,
         };
         CheckMeta {
             reference: side(

@@ -48,6 +48,8 @@ pub struct DriftState {
     pub offset: usize,
     pub history: Option<History>,
     pub history_job: Option<JobHandle>,
+    /// Saving a baseline of the reference (`:baseline FILE`).
+    pub baseline_job: Option<JobHandle>,
 }
 
 impl DriftState {
@@ -64,16 +66,18 @@ impl DriftState {
             offset: 0,
             history: None,
             history_job: None,
+            baseline_job: None,
         }
     }
 
     pub fn busy(&self) -> bool {
-        self.check.is_some() || self.history_job.is_some()
+        self.check.is_some() || self.history_job.is_some() || self.baseline_job.is_some()
     }
 
     pub fn owns(&self, id: u64) -> bool {
         self.check.as_ref().is_some_and(|c| c.job.id == id)
             || self.history_job.as_ref().is_some_and(|j| j.id == id)
+            || self.baseline_job.as_ref().is_some_and(|j| j.id == id)
     }
 
     pub fn set_reference(&mut self, path: PathBuf) {
@@ -163,7 +167,41 @@ impl DriftState {
     }
 
     /// A job of this pane failed.
+    /// `:baseline FILE`: save a baseline of the reference, so later checks (`:reference FILE`)
+    /// need no reference data.
+    pub fn save_baseline(&mut self, out: Option<PathBuf>) -> Result<Vec<Effect>, String> {
+        if self.baseline_job.is_some() {
+            return Err("a baseline is already being saved".into());
+        }
+        let Some(reference) = self.reference.clone() else {
+            return Err("choose the reference first (:reference PATH, or R)".into());
+        };
+        let Some(out) = out else {
+            return Err("usage: :baseline FILE (where to save the reference's baseline)".into());
+        };
+        let job = JobHandle::new();
+        self.baseline_job = Some(job.clone());
+        Ok(vec![Effect::SaveBaseline {
+            job,
+            reference,
+            out,
+        }])
+    }
+
+    /// A baseline was saved: say where and how to use it.
+    pub fn on_baseline_saved(&mut self, id: u64, message: String) -> Option<String> {
+        if self.baseline_job.as_ref().is_some_and(|j| j.id == id) {
+            self.baseline_job = None;
+            Some(message)
+        } else {
+            None
+        }
+    }
+
     pub fn on_error(&mut self, id: u64) {
+        if self.baseline_job.as_ref().is_some_and(|j| j.id == id) {
+            self.baseline_job = None;
+        }
         if self.check.as_ref().is_some_and(|c| c.job.id == id) {
             self.check = None;
         }

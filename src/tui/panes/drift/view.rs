@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{DriftState, file_name};
-use crate::pipeline::drift::report::{verdict_line, verdict_symbol};
+use crate::pipeline::drift::report::{score_text, test_score_text, verdict_line, verdict_symbol};
 use crate::pipeline::drift::{Chart, ColumnDrift, ColumnKind, DriftReport, ScoreKind};
 use crate::pipeline::text::{escape_control, format_count, format_number};
 use crate::tui::theme::Theme;
@@ -130,11 +130,13 @@ fn render_header(frame: &mut Frame, area: Rect, state: &DriftState, theme: &Them
             lines.push(Line::from(Span::styled(
                 fit_cell(
                     &format!(
-                        "{} ({} rows) → {} ({} rows){id}",
+                        "{} ({} rows{}) → {} ({} rows{}){id}",
                         escape_control(&file_name(std::path::Path::new(&r.meta.reference.path))),
                         format_count(r.meta.reference.rows),
+                        side_tag(&r.meta.reference),
                         escape_control(&file_name(std::path::Path::new(&r.meta.current.path))),
                         format_count(r.meta.current.rows),
+                        side_tag(&r.meta.current),
                     ),
                     w,
                 ),
@@ -165,6 +167,15 @@ fn render_header(frame: &mut Frame, area: Rect, state: &DriftState, theme: &Them
         }
     }
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// ", baseline" or ", streamed" after a side read that way.
+fn side_tag(meta: &crate::pipeline::drift::report::SideMeta) -> &'static str {
+    match meta.note.as_deref() {
+        Some(n) if n.starts_with("baseline") => ", baseline",
+        Some(_) => ", streamed",
+        None => "",
+    }
 }
 
 fn render_empty(frame: &mut Frame, area: Rect, state: &DriftState, theme: &Theme) {
@@ -199,6 +210,16 @@ fn render_empty(frame: &mut Frame, area: Rect, state: &DriftState, theme: &Theme
         Span::raw("  "),
         Span::styled("H", theme.key),
         Span::raw(" lists the checks stored in this project."),
+    ]));
+    text.push(Line::from(vec![
+        Span::raw("  "),
+        Span::styled(":baseline FILE", theme.key),
+        Span::raw(" saves a baseline of the reference (statistics, no rows);"),
+    ]));
+    text.push(Line::from(vec![
+        Span::raw("  "),
+        Span::styled(":reference FILE", theme.key),
+        Span::raw(" then checks against it without the reference data."),
     ]));
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
 }
@@ -242,7 +263,7 @@ fn render_table(
             ColumnKind::Missing => "miss",
             _ => "–",
         });
-        let score = c.score.map(format_number).unwrap_or_default();
+        let score = score_text(c);
         let thr = c.threshold.map(format_number).unwrap_or_default();
         let text = format!(
             "{sym} {} {} {} {}",
@@ -301,8 +322,14 @@ fn render_column(frame: &mut Frame, area: Rect, column: Option<&ColumnDrift>, th
                 (ScoreKind::Distance, true) => "≥",
                 (ScoreKind::Distance, false) => "<",
             };
+            let bound = c
+                .result()
+                .and_then(|r| r.bound)
+                .map(|b| format!(" ±{}", format_number(b)))
+                .unwrap_or_default();
+            let approx = if bound.is_empty() { "" } else { "≈" };
             format!(
-                " {} · {} {} {cmp} {} → {} ",
+                " {} · {} {approx}{}{bound} {cmp} {} → {} ",
                 escape_control(&c.name),
                 t.label(),
                 format_number(s),
@@ -344,7 +371,7 @@ fn render_column(frame: &mut Frame, area: Rect, column: Option<&ColumnDrift>, th
                 format!(
                     "{} {}{}",
                     t.test.short(),
-                    format_number(t.score),
+                    test_score_text(t),
                     if t.drifted { "✗" } else { "" }
                 )
             })

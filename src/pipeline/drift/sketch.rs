@@ -1,0 +1,513 @@
+//! Summaries that stand in for one side of one column when its rows are not at hand (a stored
+//! baseline, or a file read in a streaming pass): the numbers as a weighted quantile sketch,
+//! exact while the distinct values are few, and the labels as counts.
+//!
+//! A sketch holds ascending points `(value, weight)`. While it is exact every distinct value
+//! is a point with its count. Compacting it keeps a point each time `step` rows have gone by
+//! (and always the smallest and largest value), which undercounts the rows at or below any
+//! `x` by less than `step`; the undercounts of every compaction and merge add up in `error`.
+//! Every count read from a sketch is centred (`+ error / 2`), so it is within `error / 2`
+//! rows of the data's, and the tests built on it carry that bound.
+
+use serde::{Deserialize, Serialize};
+
+use crate::pipeline::stats;
+
+/// A streaming pass keeps a column's numbers exact up to this many distinct values.
+pub const EXACT_POINTS: usize = 100_000;
+
+/// A baseline file keeps a column's numbers exact up to this many distinct values (about
+/// 200 kB of JSON), and compacts them beyond.
+pub const BASELINE_EXACT_POINTS: usize = 10_000;
+
+/// The points a compacted sketch keeps in a baseline file: a rank error of about 1/4096.
+pub const BASELINE_POINTS: usize = 4096;
+
+/// The points a streaming pass compacts to when a column passes [`EXACT_POINTS`].
+pub const STREAM_POINTS: usize = 32_768;
+
+/// The numbers of one column side: a weighted quantile sketch and exact moments.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NumericSketch {
+    /// Ascending distinct point values.
+    pub values: Vec<f64>,
+    /// Rows each point stands for (all rows at that value while the sketch is exact). A file
+    /// leaves them out when every one is 1 (see [`NumericSketch::fill_weights`]).
+    #[serde(default, skip_serializing_if = "all_ones")]
+    pub weights: Vec<u64>,
+    /// Finite values summarised (the sum of the weights).
+    pub n: u64,
+    /// Nulls and NaN.
+    pub nulls: u64,
+    pub infinite: u64,
+    /// The most rows by which a count read from the points can fall short (0: exact).
+    pub error: u64,
+    /// Distinct values: exact while `error == 0`, else a lower bound (above [`EXACT_POINTS`]).
+    pub distinct: u64,
+    /// True when some value occurs more than once.
+    pub duplicates: bool,
+    pub mean: f64,
+    /// Sum of squared deviations from the mean (for the population std).
+    pub m2: f64,
+    /// PSI's bins from the exact data (reference deciles and the counts in them), kept when
+    /// the sketch is compacted so PSI from a baseline stays exact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deciles: Option<Deciles>,
+}
+
+/// The reference deciles (ties merged) and the rows in each of their open-ended bins.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Deciles {
+    pub edges: Vec<f64>,
+    pub counts: Vec<u64>,
+}
+
+fn all_ones(w: &[u64]) -> bool {
+    w.iter().all(|&w| w == 1)
+}
+
+impl NumericSketch {
+    /// Weights left out of a file are all 1.
+    pub fn fill_weights(&mut self) {
+        if self.weights.is_empty() {
+            self.weights = vec![1; self.values.len()];
+        }
+    }
+
+    /// An empty sketch (no finite values yet).
+    pub fn empty() -> NumericSketch {
+        NumericSketch {
+            values: Vec::new(),
+            weights: Vec::new(),
+            n: 0,
+            nulls: 0,
+            infinite: 0,
+            error: 0,
+            distinct: 0,
+            duplicates: false,
+            mean: 0.0,
+            m2: 0.0,
+            deciles: None,
+        }
+    }
+
+    /// The exact sketch of ascending finite values: one point per distinct value.
+    pub fn from_sorted(sorted: &[f64], nulls: u64, infinite: u64) -> NumericSketch {
+        let mut s = NumericSketch::empty();
+        s.nulls = nulls;
+        s.infinite = infinite;
+        let mut i = 0;
+        while i < sorted.len() {
+            let v = sorted[i];
+            let start = i;
+            while i < sorted.len() && sorted[i] == v {
+                i += 1;
+            }
+            s.values.push(v);
+            s.weights.push((i - start) as u64);
+        }
+        s.n = sorted.len() as u64;
+        s.distinct = s.values.len() as u64;
+        s.duplicates = s.distinct < s.n;
+        if let Some(mean) = stats::mean(sorted) {
+            s.mean = mean;
+            s.m2 = stats::pairwise_sq_dev(sorted, mean);
+        }
+        s
+    }
+
+    pub fn is_exact(&self) -> bool {
+        self.error == 0
+    }
+
+    pub fn min(&self) -> Option<f64> {
+        self.values.first().copied()
+    }
+
+    pub fn max(&self) -> Option<f64> {
+        self.values.last().copied()
+    }
+
+    /// The population standard deviation (numpy's `std`, ddof 0).
+    pub fn std(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            (self.m2 / self.n as f64).sqrt()
+        }
+    }
+
+    /// The most a CDF value read from this sketch can be off (`error / 2 / n`).
+    pub fn cdf_bound(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            self.error as f64 / 2.0 / self.n as f64
+        }
+    }
+
+    /// Add another sketch of the same column (a later batch): points merged, errors added,
+    /// moments combined (Chan et al.).
+    pub fn merge(&mut self, other: &NumericSketch) {
+        let (mut values, mut weights) = (
+            Vec::with_capacity(self.values.len() + other.values.len()),
+            Vec::with_capacity(self.values.len() + other.values.len()),
+        );
+        let (mut i, mut j) = (0, 0);
+        let mut coalesced = false;
+        while i < self.values.len() || j < other.values.len() {
+            let (a, b) = (self.values.get(i), other.values.get(j));
+            let (v, w) = match (a, b) {
+                (Some(&a), Some(&b)) if a == b => {
+                    coalesced = true;
+                    i += 1;
+                    j += 1;
+                    (a, self.weights[i - 1] + other.weights[j - 1])
+                }
+                (Some(&a), Some(&b)) if a < b => {
+                    i += 1;
+                    (a, self.weights[i - 1])
+                }
+                (Some(&a), None) => {
+                    i += 1;
+                    (a, self.weights[i - 1])
+                }
+                (_, Some(&b)) => {
+                    j += 1;
+                    (b, other.weights[j - 1])
+                }
+                (None, None) => break,
+            };
+            values.push(v);
+            weights.push(w);
+        }
+        let (n1, n2) = (self.n as f64, other.n as f64);
+        if self.n + other.n > 0 {
+            let delta = other.mean - self.mean;
+            let n = n1 + n2;
+            self.mean += delta * n2 / n;
+            self.m2 += other.m2 + delta * delta * n1 * n2 / n;
+        }
+        self.duplicates |= other.duplicates || (coalesced && self.error + other.error == 0);
+        self.values = values;
+        self.weights = weights;
+        self.n += other.n;
+        self.nulls += other.nulls;
+        self.infinite += other.infinite;
+        self.error += other.error;
+        self.distinct = if self.error == 0 {
+            self.values.len() as u64
+        } else {
+            self.distinct
+                .max(other.distinct)
+                .max(self.values.len() as u64)
+        };
+        self.deciles = None;
+    }
+
+    /// Keep about `points` points: one each time `n / points` rows have gone by, plus the
+    /// smallest and the largest value. Adds less than that step to `error`.
+    pub fn compact(&mut self, points: usize) {
+        if self.values.len() <= points.max(2) {
+            return;
+        }
+        self.distinct = self.distinct.max(self.values.len() as u64);
+        let step = self.n.div_ceil(points.max(1) as u64).max(1);
+        let (mut values, mut weights) = (Vec::with_capacity(points + 2), Vec::new());
+        let last = self.values.len() - 1;
+        let mut pending = 0u64;
+        for (k, (&v, &w)) in self.values.iter().zip(&self.weights).enumerate() {
+            pending += w;
+            if k == 0 || k == last || pending >= step {
+                values.push(v);
+                weights.push(pending);
+                pending = 0;
+            }
+        }
+        self.values = values;
+        self.weights = weights;
+        self.error += step - 1;
+    }
+
+    /// Rows below `x` (`strict`) or at or below it, centred within `error / 2` of the data's.
+    pub fn count_at(&self, x: f64, strict: bool, cumulative: &[u64]) -> f64 {
+        let k = if strict {
+            self.values.partition_point(|&v| v < x)
+        } else {
+            self.values.partition_point(|&v| v <= x)
+        };
+        if k == 0 {
+            return 0.0;
+        }
+        if k == self.values.len() {
+            return self.n as f64;
+        }
+        (cumulative[k - 1] as f64 + self.error as f64 / 2.0).min(self.n as f64)
+    }
+
+    /// The running sums of the weights.
+    pub fn cumulative(&self) -> Vec<u64> {
+        self.weights
+            .iter()
+            .scan(0u64, |acc, &w| {
+                *acc += w;
+                Some(*acc)
+            })
+            .collect()
+    }
+
+    /// The value at 0-based rank `r` (the smallest point whose running count passes it).
+    fn at_rank(&self, r: u64, cumulative: &[u64]) -> f64 {
+        let k = cumulative.partition_point(|&c| c <= r);
+        self.values[k.min(self.values.len() - 1)]
+    }
+
+    /// Quantile `q` with numpy's linear interpolation: exact while the sketch is.
+    pub fn quantile(&self, q: f64, cumulative: &[u64]) -> Option<f64> {
+        if self.n == 0 {
+            return None;
+        }
+        let pos = q.clamp(0.0, 1.0) * (self.n - 1) as f64;
+        let lo = pos.floor() as u64;
+        let t = pos - lo as f64;
+        let (a, b) = (
+            self.at_rank(lo, cumulative),
+            self.at_rank((lo + 1).min(self.n - 1), cumulative),
+        );
+        Some(if t >= 0.5 {
+            b - (b - a) * (1.0 - t)
+        } else {
+            a + (b - a) * t
+        })
+    }
+
+    /// Rows in the bins of `edges` as `numpy.histogram` makes them (`[a, b)`, the last bin
+    /// closed).
+    pub fn histogram_counts(&self, edges: &[f64], cumulative: &[u64]) -> Vec<f64> {
+        if edges.len() < 2 {
+            return Vec::new();
+        }
+        let bins = edges.len() - 1;
+        let mut out = Vec::with_capacity(bins);
+        let mut start = self.count_at(edges[0], true, cumulative);
+        for k in 0..bins {
+            let end = self.count_at(edges[k + 1], k + 1 != bins, cumulative);
+            out.push((end - start).max(0.0));
+            start = end.max(start);
+        }
+        out
+    }
+
+    /// Rows in the open-ended bins (−∞, e₁), [e₁, e₂), …, [e_k, ∞).
+    pub fn open_bin_counts(&self, edges: &[f64], cumulative: &[u64]) -> Vec<f64> {
+        let mut out = Vec::with_capacity(edges.len() + 1);
+        let mut start = 0.0;
+        for &e in edges {
+            let end = self.count_at(e, true, cumulative).max(start);
+            out.push(end - start);
+            start = end;
+        }
+        out.push((self.n as f64 - start).max(0.0));
+        out
+    }
+
+    /// PSI's bins on this (reference) side: the kept exact deciles, or the sketch's own.
+    pub fn decile_bins(&self, cumulative: &[u64]) -> (Vec<f64>, Vec<f64>, bool) {
+        if let Some(d) = &self.deciles {
+            let counts = d.counts.iter().map(|&c| c as f64).collect();
+            return (d.edges.clone(), counts, true);
+        }
+        let mut edges: Vec<f64> = (1..10)
+            .filter_map(|k| self.quantile(k as f64 / 10.0, cumulative))
+            .collect();
+        edges.sort_by(f64::total_cmp);
+        edges.dedup();
+        let counts = self.open_bin_counts(&edges, cumulative);
+        (edges, counts, self.is_exact())
+    }
+}
+
+/// The labels of one column side, with their counts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LabelSummary {
+    /// (label, count), sorted by label. Empty when the column is an identifier or free text
+    /// (decided from the reference alone), where counts would only take room.
+    pub counts: Vec<(String, u64)>,
+    pub nulls: u64,
+    /// Non-null values.
+    pub values: u64,
+    pub distinct: u64,
+    /// Total characters and spaces (for the mean length and words per value).
+    pub chars: u64,
+    pub spaces: u64,
+}
+
+impl LabelSummary {
+    pub fn mean_chars(&self) -> f64 {
+        self.chars as f64 / self.values.max(1) as f64
+    }
+
+    pub fn mean_words(&self) -> f64 {
+        1.0 + self.spaces as f64 / self.values.max(1) as f64
+    }
+
+    /// Add a later batch's counts.
+    pub fn merge(&mut self, other: &LabelSummary) {
+        let (keys, a, b) = super::sample::align(&self.counts, &other.counts);
+        self.counts = keys
+            .into_iter()
+            .zip(a.iter().zip(&b))
+            .map(|(k, (x, y))| (k, (*x + *y) as u64))
+            .collect();
+        self.nulls += other.nulls;
+        self.values += other.values;
+        self.distinct = self.counts.len() as u64;
+        self.chars += other.chars;
+        self.spaces += other.spaces;
+    }
+}
+
+/// The rows of one bin may be off by up to `bound` on each side: the interval of a separable
+/// divergence Σ f(pᵢ, qᵢ) over every pair of shares within those bounds. `f` must be convex,
+/// zero where p = q, falling in p and rising in q above the diagonal (and the mirror below):
+/// Jensen–Shannon's and PSI's terms are.
+pub fn divergence_interval(
+    a: &[f64],
+    b: &[f64],
+    bound_a: f64,
+    bound_b: f64,
+    f: impl Fn(f64, f64) -> f64,
+) -> (f64, f64) {
+    let (ta, tb) = (a.iter().sum::<f64>(), b.iter().sum::<f64>());
+    if ta <= 0.0 || tb <= 0.0 {
+        return (0.0, 0.0);
+    }
+    let (da, db) = (bound_a / ta, bound_b / tb);
+    let (mut lo, mut hi) = (0.0, 0.0);
+    for (&x, &y) in a.iter().zip(b) {
+        let (p, q) = (x / ta, y / tb);
+        let (p0, p1) = ((p - da).max(0.0), (p + da).min(1.0));
+        let (q0, q1) = ((q - db).max(0.0), (q + db).min(1.0));
+        hi += [f(p0, q0), f(p0, q1), f(p1, q0), f(p1, q1)]
+            .into_iter()
+            .fold(0.0, f64::max);
+        lo += if p1 < q0 {
+            f(p1, q0)
+        } else if q1 < p0 {
+            f(p0, q1)
+        } else {
+            0.0
+        };
+    }
+    (lo, hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sorted(mut v: Vec<f64>) -> Vec<f64> {
+        v.sort_by(f64::total_cmp);
+        v
+    }
+
+    #[test]
+    fn an_exact_sketch_counts_and_quantiles_like_the_data() {
+        let x = sorted(vec![3.0, 1.0, 2.0, 2.0, 5.0, 5.0, 5.0, 9.0]);
+        let s = NumericSketch::from_sorted(&x, 1, 0);
+        let cum = s.cumulative();
+        assert_eq!((s.n, s.distinct, s.error, s.duplicates), (8, 5, 0, true));
+        for q in [0.0, 0.1, 0.25, 0.5, 0.9, 1.0] {
+            assert_eq!(s.quantile(q, &cum), stats::quantile_sorted(&x, q));
+        }
+        let edges = [1.0, 3.0, 6.0, 9.0];
+        assert_eq!(
+            s.histogram_counts(&edges, &cum),
+            super::super::measures::histogram_counts(&x, &edges)
+        );
+        assert_eq!(
+            s.open_bin_counts(&[2.0, 5.0], &cum),
+            super::super::measures::open_bin_counts(&x, &[2.0, 5.0])
+        );
+        assert!((s.std() - stats::std(&x, 0).unwrap()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn merged_batches_equal_the_whole() {
+        let a = sorted((0..500).map(|i| ((i * 37) % 101) as f64).collect());
+        let b = sorted((0..300).map(|i| ((i * 53) % 211) as f64 * 0.5).collect());
+        let mut m = NumericSketch::from_sorted(&a, 2, 1);
+        m.merge(&NumericSketch::from_sorted(&b, 3, 0));
+        let all = sorted(a.iter().chain(&b).copied().collect());
+        let whole = NumericSketch::from_sorted(&all, 5, 1);
+        assert_eq!((&m.values, &m.weights), (&whole.values, &whole.weights));
+        assert_eq!(
+            (m.n, m.nulls, m.infinite, m.distinct),
+            (800, 5, 1, whole.distinct)
+        );
+        assert!((m.mean - whole.mean).abs() < 1e-12);
+        assert!((m.std() - whole.std()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_compacted_sketch_stays_within_its_error() {
+        // A skewed sample with ties: every count read must be within error / 2 of the truth.
+        let x = sorted(
+            (0..200_000u64)
+                .map(|i| {
+                    let u = ((i * 2_654_435_761) % 1_000_003) as f64 / 1_000_003.0;
+                    (u * u * 1000.0).floor() / 10.0 + if i % 7 == 0 { 0.0 } else { u }
+                })
+                .collect(),
+        );
+        let mut s = NumericSketch::from_sorted(&x, 0, 0);
+        s.compact(BASELINE_POINTS);
+        assert!(s.values.len() <= BASELINE_POINTS + 2);
+        assert!(s.error > 0 && s.error < x.len() as u64 / BASELINE_POINTS as u64 + 1);
+        assert_eq!((s.min(), s.max()), (x.first().copied(), x.last().copied()));
+        let cum = s.cumulative();
+        let half = s.error as f64 / 2.0;
+        for k in 0..=400 {
+            let t = x[0] + (x[x.len() - 1] - x[0]) * k as f64 / 400.0;
+            for strict in [true, false] {
+                let truth = if strict {
+                    x.partition_point(|&v| v < t)
+                } else {
+                    x.partition_point(|&v| v <= t)
+                } as f64;
+                let got = s.count_at(t, strict, &cum);
+                assert!(
+                    (got - truth).abs() <= half,
+                    "{t} {strict}: {got} vs {truth}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn divergence_intervals_hold_the_truth() {
+        let js = |p: f64, q: f64| {
+            let m = (p + q) / 2.0;
+            let t = |a: f64| if a > 0.0 { a * (a / m).ln() } else { 0.0 };
+            (t(p) + t(q)) / 2.0
+        };
+        let a = [10.0, 20.0, 30.0, 40.0];
+        let b = [12.0, 18.0, 35.0, 35.0];
+        let exact: f64 = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| js(x / 100.0, y / 100.0))
+            .sum();
+        let (lo, hi) = divergence_interval(&a, &b, 2.0, 2.0, js);
+        assert!(lo <= exact && exact <= hi && lo < hi);
+        // Moving counts within the bound stays inside the interval.
+        let a2 = [11.0, 19.0, 31.0, 39.0];
+        let moved: f64 = a2
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| js(x / 100.0, y / 100.0))
+            .sum();
+        assert!(lo <= moved && moved <= hi);
+        assert_eq!(divergence_interval(&a, &b, 0.0, 0.0, js), (exact, exact));
+    }
+}
