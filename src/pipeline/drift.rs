@@ -1495,10 +1495,8 @@ fn numeric_from_sketches(
     };
     let js = measures::jensen_shannon(&js_ref, &js_cur);
     let (lo, hi) = sketch::divergence_interval(
-        &js_ref,
-        &js_cur,
-        a.error as f64,
-        b.error as f64,
+        &sketch::share_boxes(&js_ref, a.error as f64),
+        &sketch::share_boxes(&js_cur, b.error as f64),
         measures::js_term,
     );
     let js_bound = (js - lo.max(0.0).sqrt()).max(hi.max(0.0).sqrt() - js);
@@ -1506,22 +1504,28 @@ fn numeric_from_sketches(
         TestResult::at_default(Method::JensenShannon, js, None),
         js_bound,
     ));
+    // PSI: exact from kept deciles and an exact current; else bounded over every placement of
+    // the data's deciles (and counts) the sketches allow.
     let (edges, ref_bins, ref_exact) = a.decile_bins(&ca);
     let cur_bins = b.open_bin_counts(&edges, &cb);
     let psi = measures::psi(&ref_bins, &cur_bins);
-    let ref_error = if ref_exact { 0.0 } else { a.error as f64 };
-    let (lo, hi) = sketch::divergence_interval(
-        &ref_bins,
-        &cur_bins,
-        ref_error,
-        b.error as f64,
-        measures::psi_term,
-    );
     let psi_test = TestResult::at_default(Method::Psi, psi, None);
     tests.push(if ref_exact && b.is_exact() {
         psi_test
     } else {
-        approx(psi_test, (psi - lo).max(hi - psi))
+        let (ra, rb) = if ref_exact {
+            (
+                sketch::share_boxes(&ref_bins, 0.0),
+                sketch::share_boxes(&cur_bins, b.error as f64),
+            )
+        } else {
+            a.decile_share_boxes(&ca, &edges, b, &cb)
+        };
+        let (lo, hi) = sketch::divergence_interval(&ra, &rb, measures::psi_term);
+        TestResult {
+            bound: Some((psi - lo).max(hi - psi).max(0.0)),
+            ..psi_test
+        }
     });
     if let Some(v) = walk.values.as_ref().filter(|_| exact) {
         let x: Vec<f64> = v.iter().map(|t| t.1 as f64).collect();

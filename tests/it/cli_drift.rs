@@ -194,3 +194,134 @@ fn a_store_that_cannot_be_written_costs_the_record_not_the_check() {
     assert!(doc["check_id"].is_null());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not recorded"));
 }
+
+fn run(store: &Path, args: &[&std::ffi::OsStr]) -> std::process::Output {
+    mlwb()
+        .env("MLWB_STORE", store)
+        .arg("drift")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_baseline_checks_without_the_reference_and_gives_the_same_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, c) = pair();
+    let base = dir.path().join("weather.baseline.json");
+    // REFERENCE --baseline-out F, without CURRENT: only the baseline.
+    let out = run(
+        dir.path(),
+        &[
+            r.as_os_str(),
+            "--baseline-out".as_ref(),
+            base.as_os_str(),
+            "--json".as_ref(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["columns"], 6);
+    assert_eq!(doc["source"]["rows"], 481);
+    assert!(base.exists());
+    let direct = drift(dir.path(), &["--json", "--no-store"]);
+    let want: Value = serde_json::from_slice(&direct.stdout).unwrap();
+    for args in [
+        vec!["--baseline".as_ref(), base.as_os_str(), c.as_os_str()],
+        // A baseline also stands where REFERENCE goes.
+        vec![base.as_os_str(), c.as_os_str()],
+    ] {
+        let mut args: Vec<&std::ffi::OsStr> = args;
+        args.extend([
+            std::ffi::OsStr::new("--json"),
+            std::ffi::OsStr::new("--fail-on-drift"),
+        ]);
+        let out = run(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(1), "the gate holds with a baseline");
+        let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(got["drifted_columns"], want["drifted_columns"]);
+        assert_eq!(got["columns"], want["columns"]);
+        assert_eq!(got["approximate"], false);
+        assert_eq!(got["reference"]["path"], base.display().to_string());
+        assert!(
+            got["reference"]["note"]
+                .as_str()
+                .unwrap()
+                .starts_with("baseline of")
+        );
+    }
+}
+
+#[test]
+fn baseline_usage_and_bad_baselines_have_their_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, c) = pair();
+    let base = dir.path().join("b.json");
+    for args in [
+        vec![
+            "--baseline".as_ref(),
+            base.as_os_str(),
+            r.as_os_str(),
+            c.as_os_str(),
+        ],
+        vec![r.as_os_str()],
+        vec![
+            r.as_os_str(),
+            "--baseline".as_ref(),
+            base.as_os_str(),
+            "--baseline-out".as_ref(),
+            base.as_os_str(),
+        ],
+    ] {
+        let out = run(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+    }
+    std::fs::write(&base, "{\"format\": \"something else\"}").unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "--baseline".as_ref(),
+            base.as_os_str(),
+            c.as_os_str(),
+            "--fail-on-drift".as_ref(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("b.json") && err.contains("not an mlwb drift baseline"),
+        "{err}"
+    );
+}
+
+#[test]
+fn stream_reads_in_batches_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, c) = pair();
+    let out = run(
+        dir.path(),
+        &[
+            r.as_os_str(),
+            c.as_os_str(),
+            "--stream".as_ref(),
+            "--json".as_ref(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let want: Value = serde_json::from_slice(&drift(dir.path(), &["--json"]).stdout).unwrap();
+    assert!(
+        got["reference"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("streaming")
+    );
+    // A small file stays exact in a streaming pass: same verdicts and tests.
+    assert_eq!(got["approximate"], false);
+    assert_eq!(got["drifted_columns"], want["drifted_columns"]);
+    let human = run(
+        dir.path(),
+        &[r.as_os_str(), c.as_os_str(), "--stream".as_ref()],
+    );
+    assert!(String::from_utf8_lossy(&human.stdout).contains("read in a streaming pass"));
+}

@@ -145,3 +145,41 @@ fn schema_findings_are_shown_under_the_table() {
     assert!(app.error.is_some());
     assert!(app.drift.check.is_none());
 }
+
+#[test]
+fn a_saved_baseline_becomes_the_reference() {
+    let mut app = drift_app((100, 24));
+    press(&mut app, KeyCode::Char('r'));
+    let want = app.drift.result.as_ref().unwrap().report.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("weather.baseline.json");
+    command(&mut app, &format!("baseline {}", base.display()));
+    assert!(base.exists(), "{:?} {:?}", app.message, app.error);
+    let message = app.message.clone().unwrap();
+    assert!(
+        message.contains("baseline saved") && message.contains(":reference"),
+        "{message}"
+    );
+    command(&mut app, &format!("reference {}", base.display()));
+    press(&mut app, KeyCode::Char('r'));
+    let got = app
+        .drift
+        .result
+        .as_ref()
+        .expect("a check against the baseline");
+    assert_eq!(got.report.columns, want.columns);
+    assert!(
+        got.meta
+            .reference
+            .note
+            .as_deref()
+            .unwrap()
+            .starts_with("baseline of")
+    );
+    let screen = shot(&app);
+    assert!(screen.contains("rows, baseline)"), "{screen}");
+    // Without a reference chosen there is nothing to save.
+    let mut bare = App::new(Keymap::bundled(), Vec::new(), true, temp_store());
+    command(&mut bare, "baseline x.json");
+    assert!(bare.error.as_deref().unwrap().contains("reference first"));
+}

@@ -367,27 +367,33 @@ impl LabelSummary {
     }
 }
 
-/// The rows of one bin may be off by up to `bound` on each side: the interval of a separable
-/// divergence Σ f(pᵢ, qᵢ) over every pair of shares within those bounds. `f` must be convex,
-/// zero where p = q, falling in p and rising in q above the diagonal (and the mirror below):
-/// Jensen–Shannon's and PSI's terms are.
+/// Each bin's share as an interval: its count ± `bound` rows, over the total.
+pub fn share_boxes(counts: &[f64], bound: f64) -> Vec<(f64, f64)> {
+    let total: f64 = counts.iter().sum();
+    if total <= 0.0 {
+        return vec![(0.0, 0.0); counts.len()];
+    }
+    counts
+        .iter()
+        .map(|&c| {
+            (
+                ((c - bound) / total).clamp(0.0, 1.0),
+                ((c + bound) / total).clamp(0.0, 1.0),
+            )
+        })
+        .collect()
+}
+
+/// The interval of a separable divergence Σ f(pᵢ, qᵢ) when every share lies in its box
+/// `(lo, hi)`. `f` must be convex, zero where p = q, falling in p and rising in q above the
+/// diagonal (and the mirror below): Jensen–Shannon's and PSI's terms are.
 pub fn divergence_interval(
-    a: &[f64],
-    b: &[f64],
-    bound_a: f64,
-    bound_b: f64,
+    a: &[(f64, f64)],
+    b: &[(f64, f64)],
     f: impl Fn(f64, f64) -> f64,
 ) -> (f64, f64) {
-    let (ta, tb) = (a.iter().sum::<f64>(), b.iter().sum::<f64>());
-    if ta <= 0.0 || tb <= 0.0 {
-        return (0.0, 0.0);
-    }
-    let (da, db) = (bound_a / ta, bound_b / tb);
     let (mut lo, mut hi) = (0.0, 0.0);
-    for (&x, &y) in a.iter().zip(b) {
-        let (p, q) = (x / ta, y / tb);
-        let (p0, p1) = ((p - da).max(0.0), (p + da).min(1.0));
-        let (q0, q1) = ((q - db).max(0.0), (q + db).min(1.0));
+    for (&(p0, p1), &(q0, q1)) in a.iter().zip(b) {
         hi += [f(p0, q0), f(p0, q1), f(p1, q0), f(p1, q1)]
             .into_iter()
             .fold(0.0, f64::max);
@@ -400,6 +406,82 @@ pub fn divergence_interval(
         };
     }
     (lo, hi)
+}
+
+impl NumericSketch {
+    /// Rows below `x` as the points count them (no centring): the data's count is within
+    /// `[raw, raw + error]`.
+    fn raw_below(&self, x: f64, cumulative: &[u64]) -> f64 {
+        let k = self.values.partition_point(|&v| v < x);
+        if k == 0 {
+            0.0
+        } else {
+            cumulative[k - 1] as f64
+        }
+    }
+
+    /// Where the data's quantile `q` (numpy's linear rule) can lie, from this sketch:
+    /// between the first point that the value at rank ⌊h⌋ could be and the first point that
+    /// surely holds rank ⌊h⌋ + 1.
+    fn quantile_range(&self, q: f64, cumulative: &[u64]) -> (f64, f64) {
+        let h = q.clamp(0.0, 1.0) * (self.n.saturating_sub(1)) as f64;
+        let r = h.floor() as u64;
+        let last = self.values.len() - 1;
+        let lo = cumulative
+            .partition_point(|&c| c + self.error < r + 1)
+            .min(last);
+        let hi = cumulative
+            .partition_point(|&c| c < (r + 2).min(self.n))
+            .min(last);
+        (self.values[lo], self.values[hi])
+    }
+
+    /// PSI's bins when the reference deciles come from a compacted sketch (`self`): for each
+    /// bin, the interval of both sides' shares over every placement of the data's deciles
+    /// within their ranges, so the PSI on the data's deciles lies in the resulting interval.
+    pub fn decile_share_boxes(
+        &self,
+        cumulative: &[u64],
+        edges: &[f64],
+        current: &NumericSketch,
+        current_cumulative: &[u64],
+    ) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+        // The range of each kept edge: the deciles that fell on it.
+        let ranges: Vec<(f64, f64)> = edges
+            .iter()
+            .map(|&e| {
+                let mut range = (e, e);
+                for k in 1..10 {
+                    let (lo, hi) = self.quantile_range(k as f64 / 10.0, cumulative);
+                    if self.quantile(k as f64 / 10.0, cumulative) == Some(e) {
+                        range = (range.0.min(lo), range.1.max(hi));
+                    }
+                }
+                range
+            })
+            .collect();
+        let boxes = |s: &NumericSketch, cum: &[u64]| -> Vec<(f64, f64)> {
+            let (n, e) = (s.n as f64, s.error as f64);
+            // Rows below the bin's lower edge: at least / at most, over the edge's range.
+            let below = |k: usize| -> (f64, f64) {
+                if k == 0 {
+                    (0.0, 0.0)
+                } else if k > ranges.len() {
+                    (n, n)
+                } else {
+                    let (lo, hi) = ranges[k - 1];
+                    (s.raw_below(lo, cum), (s.raw_below(hi, cum) + e).min(n))
+                }
+            };
+            (0..=ranges.len())
+                .map(|k| {
+                    let ((a0, a1), (b0, b1)) = (below(k), below(k + 1));
+                    (((b0 - a1).max(0.0) / n), ((b1 - a0).min(n) / n))
+                })
+                .collect()
+        };
+        (boxes(self, cumulative), boxes(current, current_cumulative))
+    }
 }
 
 #[cfg(test)]
@@ -498,7 +580,7 @@ mod tests {
             .zip(&b)
             .map(|(x, y)| js(x / 100.0, y / 100.0))
             .sum();
-        let (lo, hi) = divergence_interval(&a, &b, 2.0, 2.0, js);
+        let (lo, hi) = divergence_interval(&share_boxes(&a, 2.0), &share_boxes(&b, 2.0), js);
         assert!(lo <= exact && exact <= hi && lo < hi);
         // Moving counts within the bound stays inside the interval.
         let a2 = [11.0, 19.0, 31.0, 39.0];
@@ -508,6 +590,7 @@ mod tests {
             .map(|(x, y)| js(x / 100.0, y / 100.0))
             .sum();
         assert!(lo <= moved && moved <= hi);
-        assert_eq!(divergence_interval(&a, &b, 0.0, 0.0, js), (exact, exact));
+        let none = divergence_interval(&share_boxes(&a, 0.0), &share_boxes(&b, 0.0), js);
+        assert_eq!(none, (exact, exact));
     }
 }
