@@ -211,7 +211,7 @@ fn a_streaming_pass_summarises_csv_and_parquet_as_the_whole_table() {
             data::for_each_batch(path, 100_000, &CancelFlag::new(), &no_progress, &mut |df| {
                 batches += 1;
                 s.add_batch(&df, &CancelFlag::new())
-                    .map_err(|m| PipelineError::BadColumns(m))
+                    .map_err(PipelineError::BadColumns)
             })
             .unwrap();
         assert!(

@@ -367,8 +367,11 @@ impl LabelSummary {
     }
 }
 
+/// Per bin, the interval `(lo, hi)` its share can lie in.
+pub type ShareBoxes = Vec<(f64, f64)>;
+
 /// Each bin's share as an interval: its count ± `bound` rows, over the total.
-pub fn share_boxes(counts: &[f64], bound: f64) -> Vec<(f64, f64)> {
+pub fn share_boxes(counts: &[f64], bound: f64) -> ShareBoxes {
     let total: f64 = counts.iter().sum();
     if total <= 0.0 {
         return vec![(0.0, 0.0); counts.len()];
@@ -445,7 +448,7 @@ impl NumericSketch {
         edges: &[f64],
         current: &NumericSketch,
         current_cumulative: &[u64],
-    ) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+    ) -> (ShareBoxes, ShareBoxes) {
         // The range of each kept edge: the deciles that fell on it.
         let ranges: Vec<(f64, f64)> = edges
             .iter()
@@ -460,7 +463,7 @@ impl NumericSketch {
                 range
             })
             .collect();
-        let boxes = |s: &NumericSketch, cum: &[u64]| -> Vec<(f64, f64)> {
+        let boxes = |s: &NumericSketch, cum: &[u64]| -> ShareBoxes {
             let (n, e) = (s.n as f64, s.error as f64);
             // Rows below the bin's lower edge: at least / at most, over the edge's range.
             let below = |k: usize| -> (f64, f64) {
