@@ -2,7 +2,7 @@
 //! CSV in chunks of whole records (quote-aware), Parquet in row slices. Other formats, and
 //! gzip-compressed files, are read whole as a single batch.
 
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 use std::path::Path;
 
 use polars::prelude::*;
@@ -95,29 +95,65 @@ pub fn for_each_batch(
             }
         }
         _ => {
-            let text: &[u8] = &bytes;
-            let header_end = record_end(text, 0).unwrap_or(text.len());
-            let header = &text[..header_end];
+            // Read in blocks rather than from the map, so the pages of a file larger than
+            // memory are not all held; the fingerprint's hash is taken block by block.
+            drop(bytes);
+            let total = meta.len();
+            let mut file = std::fs::File::open(path).map_err(|e| PipelineError::io(path, e))?;
+            let mut hasher = blake3::Hasher::new();
+            let mut buf: Vec<u8> = Vec::new();
+            let mut header: Option<Vec<u8>> = None;
             let mut delimiter = None;
-            let mut start = header_end;
-            let mut first = true;
-            while first || start < text.len() {
-                let end = next_boundary(text, start, batch_bytes);
-                let mut chunk = Vec::with_capacity(header.len() + end - start);
-                chunk.extend_from_slice(header);
-                chunk.extend_from_slice(&text[start..end]);
+            let (mut consumed, mut eof) = (0u64, false);
+            while !eof || !buf.is_empty() {
+                if !eof {
+                    let before = buf.len();
+                    (&mut file)
+                        .take(batch_bytes.max(1 << 16) as u64)
+                        .read_to_end(&mut buf)
+                        .map_err(|e| PipelineError::io(path, e))?;
+                    hasher.update(&buf[before..]);
+                    eof = buf.len() == before;
+                }
+                if header.is_none() {
+                    match record_end(&buf, 0) {
+                        Some(end) => header = Some(buf.drain(..end).collect()),
+                        None if eof => header = Some(std::mem::take(&mut buf)),
+                        None => continue,
+                    }
+                }
+                // Whole records only, unless the file has ended.
+                let cut = if eof { buf.len() } else { last_boundary(&buf) };
+                // Nothing new to parse (a header-only file still gives its empty table once).
+                if cut == 0 && (!eof || first_schema.is_some()) {
+                    continue;
+                }
+                let head = header.as_deref().unwrap_or_default();
+                let mut chunk = Vec::with_capacity(head.len() + cut);
+                chunk.extend_from_slice(head);
+                chunk.extend_from_slice(&buf[..cut]);
+                buf.drain(..cut);
                 let options = LoadOptions {
                     preview: false,
                     delimiter,
                 };
                 let (df, d) = parse(path, &chunk, FileFormat::Csv, &options, &mut Vec::new())?;
+                drop(chunk);
                 delimiter = delimiter.or(d);
                 let df = nan_to_null(clean_column_names(df, &mut Vec::new()))?;
                 take(df, &mut first_schema)?;
-                progress(Progress::new("read", end as u64, text.len() as u64));
-                start = end;
-                first = false;
+                consumed += cut as u64;
+                progress(Progress::new("read", consumed, total));
             }
+            let schema = first_schema.unwrap_or_default();
+            if schema.width() == 0 {
+                return Err(PipelineError::bad_data(path, "the file has no columns"));
+            }
+            return Ok(BatchedFile {
+                rows,
+                fingerprint: fingerprint(&hasher.finalize(), &schema),
+                batched: true,
+            });
         }
     }
     let schema = first_schema.unwrap_or_default();
@@ -147,23 +183,23 @@ fn record_end(text: &[u8], from: usize) -> Option<usize> {
     None
 }
 
-/// The first record boundary at least `size` bytes after `start` (or the end of the text).
-/// A newline inside quotes is not a boundary: quotes are counted from `start`, which is itself
-/// a boundary, so an escaped quote (`""`) keeps the count even.
-fn next_boundary(text: &[u8], start: usize, size: usize) -> usize {
-    let target = start.saturating_add(size.max(1)).min(text.len());
+/// One past the last record boundary in `text` (0 when there is none). A newline inside quotes
+/// is not a boundary: quotes are counted from the start, itself a boundary, so an escaped quote
+/// (`""`) keeps the count even.
+fn last_boundary(text: &[u8]) -> usize {
     let mut in_quotes = false;
-    let mut i = start;
+    let mut last = 0;
+    let mut i = 0;
     while let Some(k) = memchr::memchr2(b'"', b'\n', &text[i..]) {
         i += k;
         if text[i] == b'"' {
             in_quotes = !in_quotes;
-        } else if !in_quotes && i + 1 >= target {
-            return i + 1;
+        } else if !in_quotes {
+            last = i + 1;
         }
         i += 1;
     }
-    text.len()
+    last
 }
 
 #[cfg(test)]
@@ -172,20 +208,13 @@ mod tests {
 
     #[test]
     fn boundaries_skip_quoted_newlines() {
-        let text = b"a,b\n1,\"x\ny\"\n2,\"q\"\"\nr\"\n3,z\n";
+        let text = b"a,b\n1,\"x\ny\"\n2,\"q\"\"\nr\"\n3,z";
         assert_eq!(record_end(text, 0), Some(4));
-        let mut cuts = vec![4];
-        while *cuts.last().unwrap() < text.len() {
-            cuts.push(next_boundary(text, *cuts.last().unwrap(), 1));
-        }
-        let records: Vec<&[u8]> = cuts.windows(2).map(|w| &text[w[0]..w[1]]).collect();
+        let body = &text[4..];
         assert_eq!(
-            records,
-            vec![
-                &b"1,\"x\ny\"\n"[..],
-                &b"2,\"q\"\"\nr\"\n"[..],
-                &b"3,z\n"[..]
-            ]
+            &body[..last_boundary(body)],
+            b"1,\"x\ny\"\n2,\"q\"\"\nr\"\n"
         );
+        assert_eq!(last_boundary(b"1,\"open\nquote"), 0);
     }
 }
