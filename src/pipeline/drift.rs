@@ -1458,7 +1458,7 @@ fn numeric_from_sketches(
         p_bound,
     ));
     let std = a.std().max(0.001);
-    let w_bound = (a.cdf_bound() * (ahi - alo) + b.cdf_bound() * (bhi - blo)) / std;
+    let w_bound = (a.wasserstein_bound() + b.wasserstein_bound()) / std;
     tests.push(approx(
         TestResult::at_default(Method::Wasserstein, walk.wasserstein / std, None),
         w_bound,

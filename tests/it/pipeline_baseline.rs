@@ -317,8 +317,8 @@ proptest! {
     /// stay within the bounds they report.
     #[test]
     fn compacted_sketches_stay_within_their_bounds(
-        a in prop::collection::vec(-1e3f64..1e3, 50..3000),
-        b in prop::collection::vec(-1e3f64..1e3, 50..3000),
+        a in prop::collection::vec(-1e3f64..1e3, 50..6000),
+        b in prop::collection::vec(-1e3f64..1e3, 50..6000),
         keep in 8usize..200,
         round in prop::bool::ANY,
     ) {

@@ -209,7 +209,15 @@ impl Summary {
         df: &DataFrame,
         cancel: &CancelFlag,
     ) -> std::result::Result<(), String> {
-        let batch = Summary::of_frame(df, cancel).map_err(|e| e.to_string())?;
+        let mut batch = Summary::of_frame(df, cancel).map_err(|e| e.to_string())?;
+        // A batch's own points are few enough to hold only while they stay exact.
+        for c in &mut batch.columns {
+            if let ColumnData::Numbers(s) = &mut c.data
+                && s.values.len() > EXACT_POINTS
+            {
+                s.compact(STREAM_POINTS);
+            }
+        }
         if self.columns.is_empty() && self.rows == 0 {
             *self = batch;
             return Ok(());
@@ -353,6 +361,7 @@ fn exact_deciles(sorted: &[f64]) -> Deciles {
 
 #[cfg(test)]
 mod tests {
+    use super::super::sketch::TAIL_POINTS;
     use super::*;
 
     #[test]
@@ -365,7 +374,7 @@ mod tests {
         let mut summary = Summary::of_frame(&df, &CancelFlag::new()).unwrap();
         summary.columns[0].for_file();
         let s = summary.columns[0].numbers().unwrap();
-        assert!(!s.is_exact() && s.values.len() <= BASELINE_POINTS + 2);
+        assert!(!s.is_exact() && s.values.len() <= BASELINE_POINTS + 2 * TAIL_POINTS + 1);
         assert_eq!(s.deciles.as_ref(), Some(&exact_deciles(&x)));
     }
 

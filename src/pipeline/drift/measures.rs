@@ -114,11 +114,14 @@ pub fn walk_sketches(
     cb: &[u64],
     keep_values: usize,
 ) -> Walk {
-    let cdf = |s: &NumericSketch, cum: &[u64], k: usize| -> f64 {
+    // F at `v`, with `k` of the side's points at or below it: exact in the kept tails.
+    let cdf = |s: &NumericSketch, cum: &[u64], k: usize, v: f64| -> f64 {
         if k == 0 {
             0.0
         } else if k == s.values.len() {
             1.0
+        } else if s.exact_below.is_some_and(|b| v <= b) || s.exact_above.is_some_and(|a| v >= a) {
+            cum[k - 1] as f64 / s.n as f64
         } else {
             (cum[k - 1] as f64 + s.error as f64 / 2.0).min(s.n as f64) / s.n as f64
         }
@@ -154,7 +157,7 @@ pub fn walk_sketches(
                 values = None;
             }
         }
-        let diff = (cdf(a, ca, i) - cdf(b, cb, j)).abs();
+        let diff = (cdf(a, ca, i, v) - cdf(b, cb, j, v)).abs();
         if let Some((pv, pdiff)) = prev
             && pdiff > 0.0
         {

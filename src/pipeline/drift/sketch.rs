@@ -26,6 +26,10 @@ pub const BASELINE_POINTS: usize = 4096;
 /// The points a streaming pass compacts to when a column passes [`EXACT_POINTS`].
 pub const STREAM_POINTS: usize = 32_768;
 
+/// Compacting keeps this many of the lowest and of the highest values as they are: the tails,
+/// where values are far apart, stay exact (and so do the CDF and Wasserstein there).
+pub const TAIL_POINTS: usize = 512;
+
 /// The numbers of one column side: a weighted quantile sketch and exact moments.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NumericSketch {
@@ -49,6 +53,13 @@ pub struct NumericSketch {
     pub mean: f64,
     /// Sum of squared deviations from the mean (for the population std).
     pub m2: f64,
+    /// Once compacted: every row at or below this value is still counted exactly (the lowest
+    /// [`TAIL_POINTS`] values are kept as they are), and so is every row at or above
+    /// `exact_above`. Absent while the sketch is exact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exact_below: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exact_above: Option<f64>,
     /// PSI's bins from the exact data (reference deciles and the counts in them), kept when
     /// the sketch is compacted so PSI from a baseline stays exact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,6 +96,8 @@ impl NumericSketch {
             error: 0,
             distinct: 0,
             duplicates: false,
+            exact_below: None,
+            exact_above: None,
             mean: 0.0,
             m2: 0.0,
             deciles: None,
@@ -146,6 +159,15 @@ impl NumericSketch {
         }
     }
 
+    /// The most the Wasserstein-1 integral ∫|F − F̃| can be off: the CDF bound over the range
+    /// between the exact tails.
+    pub fn wasserstein_bound(&self) -> f64 {
+        match (self.exact_below, self.exact_above) {
+            (Some(lo), Some(hi)) if hi > lo => self.cdf_bound() * (hi - lo),
+            _ => 0.0,
+        }
+    }
+
     /// Add another sketch of the same column (a later batch): points merged, errors added,
     /// moments combined (Chan et al.).
     pub fn merge(&mut self, other: &NumericSketch) {
@@ -202,28 +224,44 @@ impl NumericSketch {
                 .max(other.distinct)
                 .max(self.values.len() as u64)
         };
+        let pick = |a: Option<f64>, b: Option<f64>, f: fn(f64, f64) -> f64| match (a, b) {
+            (Some(a), Some(b)) => Some(f(a, b)),
+            (a, b) => a.or(b),
+        };
+        self.exact_below = pick(self.exact_below, other.exact_below, f64::min);
+        self.exact_above = pick(self.exact_above, other.exact_above, f64::max);
         self.deciles = None;
     }
 
-    /// Keep about `points` points: one each time `n / points` rows have gone by, plus the
-    /// smallest and the largest value. Adds less than that step to `error`.
+    /// Keep about `points` points: the [`TAIL_POINTS`] lowest and highest values as they are,
+    /// and between them one point each time `n / points` rows have gone by. Adds less than
+    /// that step to `error` (between the exact tails only).
     pub fn compact(&mut self, points: usize) {
-        if self.values.len() <= points.max(2) {
+        let len = self.values.len();
+        if len <= (points + 2 * TAIL_POINTS).max(2) {
             return;
         }
-        self.distinct = self.distinct.max(self.values.len() as u64);
+        self.distinct = self.distinct.max(len as u64);
         let step = self.n.div_ceil(points.max(1) as u64).max(1);
-        let (mut values, mut weights) = (Vec::with_capacity(points + 2), Vec::new());
-        let last = self.values.len() - 1;
+        let (mut values, mut weights) =
+            (Vec::with_capacity(points + 2 * TAIL_POINTS + 2), Vec::new());
+        let upper = len - TAIL_POINTS;
         let mut pending = 0u64;
         for (k, (&v, &w)) in self.values.iter().zip(&self.weights).enumerate() {
             pending += w;
-            if k == 0 || k == last || pending >= step {
+            if k < TAIL_POINTS || k >= upper || pending >= step {
                 values.push(v);
                 weights.push(pending);
                 pending = 0;
             }
         }
+        // Rows up to the last lower-tail value and from the value after the first upper-tail
+        // one (which takes the middle's last rows) are counted as before.
+        let below = self.values[TAIL_POINTS - 1];
+        let above = self.values[upper + 1];
+        let (old_below, old_above) = (self.exact_below, self.exact_above);
+        self.exact_below = Some(old_below.map_or(below, |b| b.min(below)));
+        self.exact_above = Some(old_above.map_or(above, |a| a.max(above)));
         self.values = values;
         self.weights = weights;
         self.error += step - 1;
@@ -242,7 +280,14 @@ impl NumericSketch {
         if k == self.values.len() {
             return self.n as f64;
         }
-        (cumulative[k - 1] as f64 + self.error as f64 / 2.0).min(self.n as f64)
+        let raw = cumulative[k - 1] as f64;
+        let tails =
+            self.exact_below.is_some_and(|b| x <= b) || self.exact_above.is_some_and(|a| x >= a);
+        if tails {
+            raw
+        } else {
+            (raw + self.error as f64 / 2.0).min(self.n as f64)
+        }
     }
 
     /// The running sums of the weights.
@@ -547,13 +592,16 @@ mod tests {
         );
         let mut s = NumericSketch::from_sorted(&x, 0, 0);
         s.compact(BASELINE_POINTS);
-        assert!(s.values.len() <= BASELINE_POINTS + 2);
+        assert!(s.values.len() <= BASELINE_POINTS + 2 * TAIL_POINTS + 1);
         assert!(s.error > 0 && s.error < x.len() as u64 / BASELINE_POINTS as u64 + 1);
         assert_eq!((s.min(), s.max()), (x.first().copied(), x.last().copied()));
         let cum = s.cumulative();
         let half = s.error as f64 / 2.0;
-        for k in 0..=400 {
-            let t = x[0] + (x[x.len() - 1] - x[0]) * k as f64 / 400.0;
+        let probes = (0..=400)
+            .map(|k| x[0] + (x[x.len() - 1] - x[0]) * k as f64 / 400.0)
+            .chain(x[..2 * TAIL_POINTS].iter().copied())
+            .chain(x[x.len() - 2 * TAIL_POINTS..].iter().copied());
+        for t in probes {
             for strict in [true, false] {
                 let truth = if strict {
                     x.partition_point(|&v| v < t)
@@ -564,6 +612,12 @@ mod tests {
                 assert!(
                     (got - truth).abs() <= half,
                     "{t} {strict}: {got} vs {truth}"
+                );
+                let tail =
+                    s.exact_below.is_some_and(|b| t <= b) || s.exact_above.is_some_and(|a| t >= a);
+                assert!(
+                    !tail || got == truth,
+                    "exact in the tails: {t}: {got} vs {truth}"
                 );
             }
         }
