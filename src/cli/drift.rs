@@ -246,12 +246,13 @@ fn write_human(
     out: Output,
 ) -> std::io::Result<()> {
     let side = |s: &report::SideMeta| {
-        let note = s
-            .note
-            .as_ref()
-            .map(|n| format!(", {n}"))
-            .unwrap_or_default();
-        escape_control(&format!("{} ({} rows{note})", s.path, format_count(s.rows))).into_owned()
+        let text = format!(
+            "{} ({} rows{})",
+            s.path,
+            format_count(s.rows),
+            report::side_note(s)
+        );
+        escape_control(&text).into_owned()
     };
     writeln!(
         w,

@@ -107,6 +107,14 @@ pub fn verdict_line(report: &DriftReport) -> String {
     )
 }
 
+/// ", baseline of …" after a side that was not read as a whole table.
+pub fn side_note(side: &SideMeta) -> String {
+    side.note
+        .as_ref()
+        .map(|n| format!(", {n}"))
+        .unwrap_or_default()
+}
+
 /// What an approximate check says about its numbers (a sketch stood in for some data).
 pub fn approximate_line(report: &DriftReport) -> String {
     let (mut n, mut worst) = (0, 0.0f64);
@@ -169,13 +177,18 @@ pub fn to_markdown(meta: &CheckMeta, report: &DriftReport) -> String {
     let _ = writeln!(s, "# Drift report\n");
     let _ = writeln!(
         s,
-        "- reference: `{}` ({} rows)\n- current: `{}` ({} rows)\n",
+        "- reference: `{}` ({} rows{})\n- current: `{}` ({} rows{})\n",
         md_cell(&meta.reference.path),
         format_count(meta.reference.rows),
+        md_cell(&side_note(&meta.reference)),
         md_cell(&meta.current.path),
-        format_count(meta.current.rows)
+        format_count(meta.current.rows),
+        md_cell(&side_note(&meta.current))
     );
     let _ = writeln!(s, "**{}**\n", verdict_line(report));
+    if report.approximate {
+        let _ = writeln!(s, "{}\n", md_cell(&approximate_line(report)));
+    }
     let _ = writeln!(
         s,
         "| column | kind | test | score | threshold | verdict | null share ref / cur | why this test |"
@@ -254,16 +267,21 @@ pub fn to_html(meta: &CheckMeta, report: &DriftReport) -> Result<String> {
     );
     let _ = write!(
         s,
-        "<h1>Drift report</h1><p>reference <code>{}</code> ({} rows) → current <code>{}</code> \
-         ({} rows)</p>\n<p class=\"verdict {}\">{} {}</p>\n",
+        "<h1>Drift report</h1><p>reference <code>{}</code> ({} rows{}) → current <code>{}</code> \
+         ({} rows{})</p>\n<p class=\"verdict {}\">{} {}</p>\n",
         e(&meta.reference.path),
         format_count(meta.reference.rows),
+        e(&side_note(&meta.reference)),
         e(&meta.current.path),
         format_count(meta.current.rows),
+        e(&side_note(&meta.current)),
         if report.dataset_drift { "yes" } else { "no" },
         if report.dataset_drift { "✗" } else { "✓" },
         e(&verdict_line(report))
     );
+    if report.approximate {
+        let _ = writeln!(s, "<p>{}</p>", e(&approximate_line(report)));
+    }
     s.push_str(
         "<table><thead><tr><th>column</th><th>verdict</th><th>kind</th><th>test</th>\
          <th>score</th><th>threshold</th><th>missing ref / cur</th><th>why this test</th>\
@@ -309,7 +327,13 @@ pub fn to_html(meta: &CheckMeta, report: &DriftReport) -> Result<String> {
         let others: Vec<String> = c
             .tests
             .iter()
-            .map(|t| format!("{} {}", t.test.label(), format_number(t.score)))
+            .map(|t| {
+                let bound = t
+                    .bound
+                    .map(|b| format!(" ±{}", format_number(b)))
+                    .unwrap_or_default();
+                format!("{} {}{bound}", t.test.label(), test_score_text(t))
+            })
             .collect();
         let _ = write!(
             s,
