@@ -48,18 +48,74 @@ pub struct Walk {
     pub values: Option<Vec<(f64, u64, u64)>>,
 }
 
+/// What a merge walk gathers at each run end: the largest CDF gap (KS D), the area between
+/// the CDFs (Wasserstein-1), the distinct values and, while few, the counts per value.
+struct WalkState {
+    d: f64,
+    w: Sum,
+    distinct: u64,
+    ref_distinct: u64,
+    values: Option<Vec<(f64, u64, u64)>>,
+    /// (value, |F_ref − F_cur|) at the previous run end.
+    prev: Option<(f64, f64)>,
+    keep_values: usize,
+}
+
+impl WalkState {
+    fn new(keep_values: usize) -> WalkState {
+        WalkState {
+            d: 0.0,
+            w: Sum::default(),
+            distinct: 0,
+            ref_distinct: 0,
+            values: Some(Vec::new()),
+            prev: None,
+            keep_values,
+        }
+    }
+
+    /// The run end at `v`, holding `nr` reference and `nc` current rows, where the CDFs
+    /// differ by `diff`.
+    #[inline]
+    fn at(&mut self, v: f64, nr: u64, nc: u64, diff: f64) {
+        self.distinct += 1;
+        if nr > 0 {
+            self.ref_distinct += 1;
+        }
+        if let Some(list) = self.values.as_mut() {
+            if list.len() < self.keep_values {
+                list.push((v, nr, nc));
+            } else {
+                self.values = None;
+            }
+        }
+        if let Some((pv, pdiff)) = self.prev
+            && pdiff > 0.0
+        {
+            self.w.add(pdiff * (v - pv));
+        }
+        self.d = self.d.max(diff);
+        self.prev = Some((v, diff));
+    }
+
+    fn finish(self) -> Walk {
+        Walk {
+            d: self.d,
+            wasserstein: self.w.value(),
+            distinct: self.distinct,
+            ref_distinct: self.ref_distinct,
+            values: self.values,
+        }
+    }
+}
+
 /// Merge two ascending samples (finite, non-empty) once: the empirical CDFs are read at the
 /// end of every run of equal values, as scipy's `ks_2samp` and `wasserstein_distance` do (the
 /// CDF values are `count / n`, with the same divisions, so D is bit-identical to scipy's).
 pub fn walk(r: &[f64], c: &[f64], keep_values: usize) -> Walk {
     let (nr, nc) = (r.len() as f64, c.len() as f64);
     let (mut i, mut j) = (0usize, 0usize);
-    let mut d = 0.0f64;
-    let mut w = Sum::default();
-    let mut distinct = 0u64;
-    let mut ref_distinct = 0u64;
-    let mut values = Some(Vec::new());
-    let mut prev: Option<(f64, f64)> = None; // (value, |F_ref − F_cur|) at the previous run end
+    let mut state = WalkState::new(keep_values);
     while i < r.len() || j < c.len() {
         let v = match (r.get(i), c.get(j)) {
             (Some(&a), Some(&b)) => a.min(b),
@@ -74,39 +130,16 @@ pub fn walk(r: &[f64], c: &[f64], keep_values: usize) -> Walk {
         while j < c.len() && c[j] == v {
             j += 1;
         }
-        distinct += 1;
-        if i > i0 {
-            ref_distinct += 1;
-        }
-        if let Some(list) = values.as_mut() {
-            if list.len() < keep_values {
-                list.push((v, (i - i0) as u64, (j - j0) as u64));
-            } else {
-                values = None;
-            }
-        }
         let diff = (i as f64 / nr - j as f64 / nc).abs();
-        if let Some((pv, pdiff)) = prev
-            && pdiff > 0.0
-        {
-            w.add(pdiff * (v - pv));
-        }
-        d = d.max(diff);
-        prev = Some((v, diff));
+        state.at(v, (i - i0) as u64, (j - j0) as u64, diff);
     }
-    Walk {
-        d,
-        wasserstein: w.value(),
-        distinct,
-        ref_distinct,
-        values,
-    }
+    state.finish()
 }
 
 /// The merge walk of [`walk`] over two sketches' points, each side's CDF read from its sketch
-/// (centred when compacted: see [`NumericSketch::count_at`]). On exact sketches it gives the
-/// same numbers as [`walk`] on the data, bit for bit. `ref_distinct` counts the reference's
-/// points; per-value counts are the points' weights.
+/// (centred when compacted, exact in the kept tails: see [`NumericSketch::count_at`]). On
+/// exact sketches it gives the same numbers as [`walk`] on the data, bit for bit.
+/// `ref_distinct` counts the reference's points; per-value counts are the points' weights.
 pub fn walk_sketches(
     a: &NumericSketch,
     ca: &[u64],
@@ -127,11 +160,7 @@ pub fn walk_sketches(
         }
     };
     let (mut i, mut j) = (0usize, 0usize);
-    let mut d = 0.0f64;
-    let mut w = Sum::default();
-    let (mut distinct, mut ref_distinct) = (0u64, 0u64);
-    let mut values = Some(Vec::new());
-    let mut prev: Option<(f64, f64)> = None;
+    let mut state = WalkState::new(keep_values);
     loop {
         let v = match (a.values.get(i), b.values.get(j)) {
             (Some(&x), Some(&y)) => x.min(y),
@@ -143,36 +172,15 @@ pub fn walk_sketches(
         if a.values.get(i) == Some(&v) {
             wa = a.weights[i];
             i += 1;
-            ref_distinct += 1;
         }
         if b.values.get(j) == Some(&v) {
             wb = b.weights[j];
             j += 1;
         }
-        distinct += 1;
-        if let Some(list) = values.as_mut() {
-            if list.len() < keep_values {
-                list.push((v, wa, wb));
-            } else {
-                values = None;
-            }
-        }
         let diff = (cdf(a, ca, i, v) - cdf(b, cb, j, v)).abs();
-        if let Some((pv, pdiff)) = prev
-            && pdiff > 0.0
-        {
-            w.add(pdiff * (v - pv));
-        }
-        d = d.max(diff);
-        prev = Some((v, diff));
+        state.at(v, wa, wb, diff);
     }
-    Walk {
-        d,
-        wasserstein: w.value(),
-        distinct,
-        ref_distinct,
-        values,
-    }
+    state.finish()
 }
 
 /// Bin edges of `numpy.histogram_bin_edges(pooled, bins="sturges")` for a pooled sample of
