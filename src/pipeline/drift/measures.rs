@@ -147,13 +147,17 @@ pub fn walk_sketches(
     cb: &[u64],
     keep_values: usize,
 ) -> Walk {
-    // F at `v`, with `k` of the side's points at or below it: exact in the kept tails.
+    // F from `v` up to the next union point, with `k` of the side's points at or below `v`:
+    // exact when that whole stretch lies in a kept tail (rows skipped by a compaction sit
+    // just below the side's next point, so that point must be in the lower tail too).
     let cdf = |s: &NumericSketch, cum: &[u64], k: usize, v: f64| -> f64 {
         if k == 0 {
             0.0
         } else if k == s.values.len() {
             1.0
-        } else if s.exact_below.is_some_and(|b| v <= b) || s.exact_above.is_some_and(|a| v >= a) {
+        } else if s.exact_below.is_some_and(|b| s.values[k] <= b)
+            || s.exact_above.is_some_and(|a| v >= a)
+        {
             cum[k - 1] as f64 / s.n as f64
         } else {
             (cum[k - 1] as f64 + s.error as f64 / 2.0).min(s.n as f64) / s.n as f64
