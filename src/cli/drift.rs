@@ -196,13 +196,18 @@ fn baseline_written(args: &DriftArgs, out: Output) -> ExitCode {
         Ok(b) => b,
         Err(e) => return out.fail(&e),
     };
-    let approximate: Vec<&str> = baseline
-        .summary
-        .columns
-        .iter()
-        .filter(|c| c.numbers().is_some_and(|s| !s.is_exact()))
-        .map(|c| c.name.as_str())
-        .collect();
+    let sketched = |kept: bool| -> Vec<&str> {
+        let columns = baseline.summary.columns.iter();
+        columns
+            .filter(|c| {
+                c.numbers()
+                    .is_some_and(|s| !s.is_exact() && s.deciles.is_some() == kept)
+            })
+            .map(|c| c.name.as_str())
+            .collect()
+    };
+    let (psi_exact, psi_approx) = (sketched(true), sketched(false));
+    let approximate: Vec<&str> = psi_exact.iter().chain(&psi_approx).copied().collect();
     let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let stdout = std::io::stdout();
     let mut w = stdout.lock();
@@ -217,13 +222,23 @@ fn baseline_written(args: &DriftArgs, out: Output) -> ExitCode {
         });
         writeln!(w, "{doc}")
     } else {
-        let sketched = if approximate.is_empty() {
+        let mut sketched = Vec::new();
+        if !psi_exact.is_empty() {
+            sketched.push(format!(
+                "sketched, PSI's bins kept exact: {}",
+                psi_exact.join(", ")
+            ));
+        }
+        if !psi_approx.is_empty() {
+            sketched.push(format!(
+                "sketched in a streaming pass (PSI approximate too): {}",
+                psi_approx.join(", ")
+            ));
+        }
+        let sketched = if sketched.is_empty() {
             "every column kept exactly".to_string()
         } else {
-            format!(
-                "sketched (quantiles, PSI bins kept exact): {}",
-                approximate.join(", ")
-            )
+            sketched.join("; ")
         };
         writeln!(
             w,

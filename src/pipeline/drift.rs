@@ -420,7 +420,8 @@ pub struct DriftReport {
     pub drifted_columns: Vec<String>,
     pub columns: Vec<ColumnDrift>,
     pub findings: Vec<Finding>,
-    /// False: every statistic here is exact (computed on all rows).
+    /// True when some column comes from a compacted sketch (a baseline or a streaming pass):
+    /// its tests then carry their bounds. False: every statistic is computed on all rows.
     pub approximate: bool,
 }
 

@@ -296,6 +296,16 @@ fn bad_baseline_files_are_named_errors() {
             text.replacen("\"values\":[", "\"values\":[1e300,", 1),
             "not ascending",
         ),
+        (
+            "tails.json",
+            text.replacen("\"exact_below\":", "\"lost\":", 1),
+            "inconsistent",
+        ),
+        (
+            "labels.json",
+            text.replacen("[\"a\",", "[\"z\",", 1),
+            "label counts",
+        ),
     ];
     for (name, body, want) in cases {
         let path = dir.path().join(name);

@@ -138,8 +138,8 @@ impl ColumnSummary {
             _ => {
                 return Err(format!(
                     "column '{}' holds {} in the first rows but {} from about row {}; a \
-                     streaming pass needs one kind per column: clean the column, or check \
-                     without --stream",
+                     streaming pass (for files larger than memory, or --stream) reads the \
+                     file in pieces and needs one kind of value per column: clean the column",
                     self.name,
                     self.dtype,
                     other.dtype,
@@ -319,27 +319,60 @@ impl Baseline {
         Ok(baseline)
     }
 
-    /// The invariants the tests rely on, so a hand-edited file cannot make them panic.
+    /// The invariants the tests rely on, so a damaged or hand-edited file cannot make them
+    /// panic or claim an exactness it does not have.
     fn validate(&self) -> std::result::Result<(), String> {
         for c in &self.summary.columns {
-            if let Some(s) = c.numbers() {
+            let bad = |what: &str| Err(format!("column '{}': {what}; make the baseline again", c.name));
+            if c.nulls > c.rows {
+                return bad("more nulls than rows");
+            }
+            let kind_matches = match (&c.data, c.class) {
+                (ColumnData::Numbers(_), DtypeClass::Number { .. }) => true,
+                (ColumnData::Labels(_), DtypeClass::Label) => true,
+                (ColumnData::Unread, class) => {
+                    !matches!(class, DtypeClass::Number { .. } | DtypeClass::Label)
+                }
+                _ => false,
+            };
+            if !kind_matches {
+                return bad("its values do not match its type");
+            }
+            if let ColumnData::Numbers(s) = &c.data {
                 let sorted = s.values.windows(2).all(|w| w[0] < w[1]);
                 let finite = s.values.iter().all(|v| v.is_finite());
-                let total: u64 = s.weights.iter().sum();
-                if !sorted || !finite || s.values.len() != s.weights.len() || total != s.n {
-                    return Err(format!(
-                        "column '{}': the sketch's points are not ascending finite values \
-                         whose weights add up to its count; make the baseline again",
-                        c.name
-                    ));
+                let total = s
+                    .weights
+                    .iter()
+                    .try_fold(0u64, |acc, &w| (w > 0).then(|| acc.checked_add(w)).flatten());
+                if !sorted || !finite || s.values.len() != s.weights.len() || total != Some(s.n) {
+                    return bad(
+                        "the sketch's points are not ascending finite values whose positive \
+                         weights add up to its count",
+                    );
                 }
-                if let Some(d) = &s.deciles
-                    && d.counts.len() != d.edges.len() + 1
-                {
-                    return Err(format!(
-                        "column '{}': PSI's bins do not match their counts",
-                        c.name
-                    ));
+                let tails_ok = match (s.exact_below, s.exact_above) {
+                    (None, None) => s.error == 0,
+                    (Some(b), Some(a)) => b <= a && b.is_finite() && a.is_finite(),
+                    _ => false,
+                };
+                if s.error > s.n || !tails_ok || !s.mean.is_finite() || !(s.m2 >= 0.0) {
+                    return bad("the sketch's error, tails or moments are inconsistent");
+                }
+                if let Some(d) = &s.deciles {
+                    let ascending = d.edges.windows(2).all(|w| w[0] < w[1]);
+                    let sum = d.counts.iter().try_fold(0u64, |acc, &n| acc.checked_add(n));
+                    if d.counts.len() != d.edges.len() + 1 || !ascending || sum != Some(s.n) {
+                        return bad("PSI's bins do not match their counts");
+                    }
+                }
+            }
+            if let ColumnData::Labels(l) = &c.data {
+                let ascending = l.counts.windows(2).all(|w| w[0].0 < w[1].0);
+                let sum = l.counts.iter().try_fold(0u64, |acc, (_, n)| acc.checked_add(*n));
+                let counted = l.counts.is_empty() || sum == Some(l.values);
+                if !ascending || !counted || l.distinct < l.counts.len() as u64 {
+                    return bad("the label counts are not sorted, unique and adding up");
                 }
             }
         }

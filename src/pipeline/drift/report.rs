@@ -126,7 +126,7 @@ pub fn approximate_line(report: &DriftReport) -> String {
     }
     format!(
         "approximate: {n} column{} from quantile sketches (scores marked ≈, each within its \
-         bound, at most ±{} here); exact tests run on data that fits in memory",
+         bound, at most ±{} here): a baseline or a streaming pass stood in for the rows",
         if n == 1 { "" } else { "s" },
         format_number(worst)
     )

@@ -210,7 +210,8 @@ impl NumericSketch {
             self.mean += delta * n2 / n;
             self.m2 += other.m2 + delta * delta * n1 * n2 / n;
         }
-        self.duplicates |= other.duplicates || (coalesced && self.error + other.error == 0);
+        // Points are values of the data, so a value in both is a value seen twice.
+        self.duplicates |= other.duplicates || coalesced;
         self.values = values;
         self.weights = weights;
         self.n += other.n;

@@ -166,7 +166,6 @@ impl DriftState {
         None
     }
 
-    /// A job of this pane failed.
     /// `:baseline FILE`: save a baseline of the reference, so later checks (`:reference FILE`)
     /// need no reference data.
     pub fn save_baseline(&mut self, out: Option<PathBuf>) -> Result<Vec<Effect>, String> {
@@ -198,6 +197,7 @@ impl DriftState {
         }
     }
 
+    /// A job of this pane failed.
     pub fn on_error(&mut self, id: u64) {
         if self.baseline_job.as_ref().is_some_and(|j| j.id == id) {
             self.baseline_job = None;
