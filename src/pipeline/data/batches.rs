@@ -103,7 +103,7 @@ pub fn for_each_batch(
             let mut hasher = blake3::Hasher::new();
             let mut buf: Vec<u8> = Vec::new();
             let mut header: Option<Vec<u8>> = None;
-            let mut delimiter = None;
+            let mut scanner: Option<RecordScanner> = None;
             let (mut consumed, mut eof) = (0u64, false);
             while !eof || !buf.is_empty() {
                 if !eof {
@@ -115,15 +115,20 @@ pub fn for_each_batch(
                     hasher.update(&buf[before..]);
                     eof = buf.len() == before;
                 }
+                let scan = scanner.get_or_insert_with(|| RecordScanner::new(sniff(path, &buf)));
+                scan.scan(&buf);
                 if header.is_none() {
-                    match record_end(&buf, 0) {
-                        Some(end) => header = Some(buf.drain(..end).collect()),
+                    match scan.first {
+                        Some(end) => {
+                            header = Some(buf.drain(..end).collect());
+                            scan.consumed(end);
+                        }
                         None if eof => header = Some(std::mem::take(&mut buf)),
                         None => continue,
                     }
                 }
                 // Whole records only, unless the file has ended.
-                let cut = if eof { buf.len() } else { last_boundary(&buf) };
+                let cut = if eof { buf.len() } else { scan.last };
                 // Nothing new to parse (a header-only file still gives its empty table once).
                 if cut == 0 && (!eof || first_schema.is_some()) {
                     continue;
@@ -133,13 +138,13 @@ pub fn for_each_batch(
                 chunk.extend_from_slice(head);
                 chunk.extend_from_slice(&buf[..cut]);
                 buf.drain(..cut);
+                scan.consumed(cut);
                 let options = LoadOptions {
                     preview: false,
-                    delimiter,
+                    delimiter: Some(scan.delimiter),
                 };
-                let (df, d) = parse(path, &chunk, FileFormat::Csv, &options, &mut Vec::new())?;
+                let (df, _) = parse(path, &chunk, FileFormat::Csv, &options, &mut Vec::new())?;
                 drop(chunk);
-                delimiter = delimiter.or(d);
                 let df = nan_to_null(clean_column_names(df, &mut Vec::new()))?;
                 take(df, &mut first_schema)?;
                 consumed += cut as u64;
@@ -167,39 +172,100 @@ pub fn for_each_batch(
     })
 }
 
-/// The end (one past the newline) of the record starting at `from`, quotes respected.
-fn record_end(text: &[u8], from: usize) -> Option<usize> {
-    let mut in_quotes = false;
-    let mut i = from;
-    while let Some(k) = memchr::memchr2(b'"', b'\n', &text[i..]) {
-        i += k;
-        if text[i] == b'"' {
-            in_quotes = !in_quotes;
-        } else if !in_quotes {
-            return Some(i + 1);
-        }
-        i += 1;
-    }
-    None
+/// The delimiter of a CSV file from its first bytes, as the loader sniffs it.
+fn sniff(path: &Path, text: &[u8]) -> u8 {
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let default = if name.ends_with(".tsv") || name.ends_with(".tab") {
+        b'\t'
+    } else if name.ends_with(".psv") {
+        b'|'
+    } else {
+        b','
+    };
+    super::sniff_delimiter(text, default)
 }
 
-/// One past the last record boundary in `text` (0 when there is none). A newline inside quotes
-/// is not a boundary: quotes are counted from the start, itself a boundary, so an escaped quote
-/// (`""`) keeps the count even.
-fn last_boundary(text: &[u8]) -> usize {
-    let mut in_quotes = false;
-    let mut last = 0;
-    let mut i = 0;
-    while let Some(k) = memchr::memchr2(b'"', b'\n', &text[i..]) {
-        i += k;
-        if text[i] == b'"' {
-            in_quotes = !in_quotes;
-        } else if !in_quotes {
-            last = i + 1;
+/// Where records end in CSV text read block by block. A quote opens a quoted field only at
+/// the start of a field, as the parser reads it (a stray `"` inside a value is a character),
+/// and the scan resumes where it stopped, so each byte is read once.
+struct RecordScanner {
+    delimiter: u8,
+    /// Bytes of the buffer scanned so far.
+    pos: usize,
+    in_quotes: bool,
+    field_start: bool,
+    /// One past the first and the last record end seen in the buffer.
+    first: Option<usize>,
+    last: usize,
+}
+
+impl RecordScanner {
+    fn new(delimiter: u8) -> RecordScanner {
+        RecordScanner {
+            delimiter,
+            pos: 0,
+            in_quotes: false,
+            field_start: true,
+            first: None,
+            last: 0,
         }
-        i += 1;
     }
-    last
+
+    /// Scan the bytes of `buf` not scanned yet.
+    fn scan(&mut self, buf: &[u8]) {
+        let mut i = self.pos;
+        while i < buf.len() {
+            if self.in_quotes {
+                let Some(k) = memchr::memchr(b'"', &buf[i..]) else {
+                    i = buf.len();
+                    break;
+                };
+                i += k;
+                match buf.get(i + 1) {
+                    Some(b'"') => i += 2,
+                    // The next block decides whether this quote is doubled.
+                    None => break,
+                    Some(_) => {
+                        self.in_quotes = false;
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            let Some(k) = memchr::memchr3(b'"', b'\n', self.delimiter, &buf[i..]) else {
+                self.field_start &= i == buf.len();
+                i = buf.len();
+                break;
+            };
+            if k > 0 {
+                self.field_start = false;
+            }
+            i += k;
+            match buf[i] {
+                b'\n' => {
+                    self.last = i + 1;
+                    self.first.get_or_insert(i + 1);
+                    self.field_start = true;
+                }
+                b'"' if self.field_start => {
+                    self.in_quotes = true;
+                    self.field_start = false;
+                }
+                b'"' => {}
+                _ => self.field_start = true,
+            }
+            i += 1;
+        }
+        self.pos = i;
+    }
+
+    /// The buffer's first `n` bytes were taken away.
+    fn consumed(&mut self, n: usize) {
+        self.pos -= n.min(self.pos);
+        self.last = self.last.saturating_sub(n);
+        self.first = None;
+    }
 }
 
 #[cfg(test)]
@@ -207,14 +273,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn boundaries_skip_quoted_newlines() {
-        let text = b"a,b\n1,\"x\ny\"\n2,\"q\"\"\nr\"\n3,z";
-        assert_eq!(record_end(text, 0), Some(4));
-        let body = &text[4..];
-        assert_eq!(
-            &body[..last_boundary(body)],
-            b"1,\"x\ny\"\n2,\"q\"\"\nr\"\n"
-        );
-        assert_eq!(last_boundary(b"1,\"open\nquote"), 0);
+    fn boundaries_skip_quoted_newlines_and_stray_quotes() {
+        let text = b"a,b\n1,\"x\ny\"\n2,\"q\"\"\nr\"\n3,O\"Brien\n4,12\"\n5,z";
+        // Fed one byte at a time and all at once, the same boundaries.
+        for step in [1, text.len()] {
+            let mut scan = RecordScanner::new(b',');
+            let mut ends = Vec::new();
+            for end in (step..text.len() + step).step_by(step) {
+                let before = scan.last;
+                scan.scan(&text[..end.min(text.len())]);
+                if scan.last != before {
+                    ends.push(scan.last);
+                }
+            }
+            assert_eq!(scan.first, Some(4));
+            let want = [4, 12, 22, 32, 38];
+            assert_eq!(ends.last(), want.last(), "step {step}");
+            if step == 1 {
+                assert_eq!(ends, want);
+            }
+        }
+        let mut open = RecordScanner::new(b',');
+        open.scan(b"1,\"open\nquote");
+        assert_eq!((open.first, open.last), (None, 0));
     }
 }

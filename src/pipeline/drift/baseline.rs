@@ -323,7 +323,12 @@ impl Baseline {
     /// panic or claim an exactness it does not have.
     fn validate(&self) -> std::result::Result<(), String> {
         for c in &self.summary.columns {
-            let bad = |what: &str| Err(format!("column '{}': {what}; make the baseline again", c.name));
+            let bad = |what: &str| {
+                Err(format!(
+                    "column '{}': {what}; make the baseline again",
+                    c.name
+                ))
+            };
             if c.nulls > c.rows {
                 return bad("more nulls than rows");
             }
@@ -341,10 +346,9 @@ impl Baseline {
             if let ColumnData::Numbers(s) = &c.data {
                 let sorted = s.values.windows(2).all(|w| w[0] < w[1]);
                 let finite = s.values.iter().all(|v| v.is_finite());
-                let total = s
-                    .weights
-                    .iter()
-                    .try_fold(0u64, |acc, &w| (w > 0).then(|| acc.checked_add(w)).flatten());
+                let total = s.weights.iter().try_fold(0u64, |acc, &w| {
+                    (w > 0).then(|| acc.checked_add(w)).flatten()
+                });
                 if !sorted || !finite || s.values.len() != s.weights.len() || total != Some(s.n) {
                     return bad(
                         "the sketch's points are not ascending finite values whose positive \
@@ -369,7 +373,10 @@ impl Baseline {
             }
             if let ColumnData::Labels(l) = &c.data {
                 let ascending = l.counts.windows(2).all(|w| w[0].0 < w[1].0);
-                let sum = l.counts.iter().try_fold(0u64, |acc, (_, n)| acc.checked_add(*n));
+                let sum = l
+                    .counts
+                    .iter()
+                    .try_fold(0u64, |acc, (_, n)| acc.checked_add(*n));
                 let counted = l.counts.is_empty() || sum == Some(l.values);
                 if !ascending || !counted || l.distinct < l.counts.len() as u64 {
                     return bad("the label counts are not sorted, unique and adding up");
