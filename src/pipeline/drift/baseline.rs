@@ -360,7 +360,12 @@ impl Baseline {
                     (Some(b), Some(a)) => b <= a && b.is_finite() && a.is_finite(),
                     _ => false,
                 };
-                if s.error > s.n || !tails_ok || !s.mean.is_finite() || !(s.m2 >= 0.0) {
+                if s.error > s.n
+                    || !tails_ok
+                    || !s.mean.is_finite()
+                    || !s.m2.is_finite()
+                    || s.m2 < 0.0
+                {
                     return bad("the sketch's error, tails or moments are inconsistent");
                 }
                 if let Some(d) = &s.deciles {
