@@ -1394,6 +1394,24 @@ fn labels_from_summaries(
     if let Some((kind, reason)) = label_role(rl) {
         return ColumnDrift::untested_with(name, kind, reason.into(), rs, cs);
     }
+    if cl.uncounted {
+        let kind = label_role(cl).map_or(ColumnKind::Id, |(k, _)| k);
+        return ColumnDrift::untested_with(
+            name,
+            kind,
+            format!(
+                "the current values look like {} (too many distinct ones to count in a \
+                 streaming pass), unlike the reference's categories",
+                if kind == ColumnKind::Text {
+                    "free text"
+                } else {
+                    "identifiers"
+                }
+            ),
+            rs,
+            cs,
+        );
+    }
     let (keys, a, b) = sample::align(&rl.counts, &cl.counts);
     let mut tests = count_tests(&a, &b).to_vec();
     let js = measures::jensen_shannon(&a, &b);
@@ -1484,20 +1502,50 @@ fn numeric_from_sketches(
         integer_bins,
     );
     let by_value = per_value.filter(|_| a.distinct <= PER_VALUE_BINS);
-    let (js_ref, js_cur) = match by_value {
+    // A reference of few values against a compacted current: a bin per reference value and
+    // one for every other value (where the reference has no rows each value's term is linear
+    // in its share, so pooling them gives the same distance as a bin each).
+    let few_against_sketch = by_value.is_none() && a.is_exact() && a.distinct <= PER_VALUE_BINS;
+    let (js_ref, js_cur, rest_bound) = match by_value {
         Some(v) => (
             v.iter().map(|t| t.1 as f64).collect::<Vec<_>>(),
             v.iter().map(|t| t.2 as f64).collect::<Vec<_>>(),
+            0.0,
         ),
+        None if few_against_sketch => {
+            let mut r: Vec<f64> = a.weights.iter().map(|&w| w as f64).collect();
+            let mut c: Vec<f64> = a
+                .values
+                .iter()
+                .map(|&v| (b.count_at(v, false, &cb) - b.count_at(v, true, &cb)).max(0.0))
+                .collect();
+            let rest = (b.n as f64 - c.iter().sum::<f64>()).max(0.0);
+            r.push(0.0);
+            c.push(rest);
+            (
+                r,
+                c,
+                (b.error as f64 * a.values.len() as f64).min(b.n as f64),
+            )
+        }
         None => (
             a.histogram_counts(&sturges, &ca),
             b.histogram_counts(&sturges, &cb),
+            b.error as f64,
         ),
     };
     let js = measures::jensen_shannon(&js_ref, &js_cur);
+    let last = js_cur.len().saturating_sub(1);
+    let cur_bound = |k: usize| {
+        if few_against_sketch && k == last {
+            rest_bound
+        } else {
+            b.error as f64
+        }
+    };
     let (lo, hi) = sketch::divergence_interval(
-        &sketch::share_boxes(&js_ref, a.error as f64),
-        &sketch::share_boxes(&js_cur, b.error as f64),
+        &sketch::share_boxes(&js_ref, &|_| a.error as f64),
+        &sketch::share_boxes(&js_cur, &cur_bound),
         measures::js_term,
     );
     let js_bound = (js - lo.max(0.0).sqrt()).max(hi.max(0.0).sqrt() - js);
@@ -1516,8 +1564,8 @@ fn numeric_from_sketches(
     } else {
         let (ra, rb) = if ref_exact {
             (
-                sketch::share_boxes(&ref_bins, 0.0),
-                sketch::share_boxes(&cur_bins, b.error as f64),
+                sketch::share_boxes(&ref_bins, &|_| 0.0),
+                sketch::share_boxes(&cur_bins, &|_| b.error as f64),
             )
         } else {
             a.decile_share_boxes(&ca, &edges, b, &cb)
@@ -1536,6 +1584,11 @@ fn numeric_from_sketches(
     let chart = match by_value {
         Some(v) => {
             let labels: Vec<String> = v.iter().map(|t| number_label(t.0)).collect();
+            bars(&labels, &js_ref, &js_cur, false)
+        }
+        None if few_against_sketch => {
+            let mut labels: Vec<String> = a.values.iter().map(|&v| number_label(v)).collect();
+            labels.push("(other values)".into());
             bars(&labels, &js_ref, &js_cur, false)
         }
         None => Chart::Histogram {

@@ -394,3 +394,47 @@ fn rows_skipped_just_above_the_lower_tail_stay_within_the_bounds() {
         d(&got)
     );
 }
+
+/// A reference of five values against a compacted current with thousands: Jensen–Shannon on
+/// a bin per reference value (and one for the rest), as on the data, within its bound.
+#[test]
+fn few_reference_values_against_a_sketched_current() {
+    let a: Vec<f64> = (0..3000).map(|i| f64::from(i % 5 + 1)).collect();
+    let mut b: Vec<f64> = (0..6000)
+        .map(|i| 1.0 + 4.0 * f64::from(i) / 6000.0)
+        .collect();
+    b.extend(std::iter::repeat_n(3.0, 500));
+    let (r, c) = (df!("x" => &a).unwrap(), df!("x" => &b).unwrap());
+    let want = exact(&r, &c);
+    let mut t = Summary::of_frame(&c, &CancelFlag::new()).unwrap();
+    if let drift::baseline::ColumnData::Numbers(n) = &mut t.columns[0].data {
+        n.compact(64);
+        assert!(!n.is_exact());
+    }
+    let got = check_sources(
+        Source::Frame(&r),
+        Source::Summary(&t),
+        &DriftOptions::default(),
+        &CancelFlag::new(),
+        &no_progress,
+    )
+    .unwrap();
+    let js = |r: &DriftReport| {
+        r.columns[0]
+            .tests
+            .iter()
+            .find(|t| t.test == Method::JensenShannon)
+            .cloned()
+            .unwrap()
+    };
+    let (e, g) = (js(&want), js(&got));
+    let bound = g.bound.unwrap();
+    assert!(
+        (e.score - g.score).abs() <= bound,
+        "{} vs {} ± {bound}",
+        e.score,
+        g.score
+    );
+    assert!(bound < 0.1, "a useful bound: {bound}");
+    assert_within_bounds(&want, &got, 1e-12);
+}

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use super::report::SideMeta;
 use super::sample::{self, DtypeClass};
 use super::sketch::{
-    BASELINE_EXACT_POINTS, BASELINE_POINTS, Deciles, EXACT_POINTS, LabelSummary, NumericSketch,
-    STREAM_POINTS,
+    BASELINE_EXACT_POINTS, BASELINE_POINTS, Deciles, EXACT_POINTS, LABEL_COUNT_LIMIT, LabelSummary,
+    NumericSketch, STREAM_POINTS,
 };
 use super::{ColumnInfo, label_role};
 use crate::pipeline::error::{PipelineError, Result};
@@ -133,7 +133,13 @@ impl ColumnSummary {
                     self.dtype = other.dtype;
                 }
             }
-            (ColumnData::Labels(a), ColumnData::Labels(b)) => a.merge(&b),
+            (ColumnData::Labels(a), ColumnData::Labels(b)) => {
+                a.merge(&b);
+                if a.distinct > LABEL_COUNT_LIMIT && label_role(a).is_some() {
+                    a.counts = Vec::new();
+                    a.uncounted = true;
+                }
+            }
             (ColumnData::Unread, ColumnData::Unread) if self.class == other.class => {}
             _ => {
                 return Err(format!(
@@ -454,6 +460,24 @@ mod tests {
                 (x, y) => assert_eq!(x, y),
             }
         }
+    }
+
+    #[test]
+    fn a_streaming_pass_stops_counting_identifiers() {
+        let ids: Vec<String> = (0..130_000).map(|i| format!("user-{i:07}")).collect();
+        let df = df!("id" => &ids).unwrap();
+        let mut s = Summary {
+            rows: 0,
+            columns: Vec::new(),
+        };
+        for k in 0..3 {
+            s.add_batch(&df.slice(k * 50_000, 50_000), &CancelFlag::new())
+                .unwrap();
+        }
+        let l = s.columns[0].labels().unwrap();
+        assert!(l.uncounted && l.counts.is_empty());
+        assert_eq!((l.values, l.distinct), (130_000, 130_000));
+        assert!(label_role(l).is_some());
     }
 
     #[test]

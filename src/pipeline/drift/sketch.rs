@@ -386,7 +386,15 @@ pub struct LabelSummary {
     /// Total characters and spaces (for the mean length and words per value).
     pub chars: u64,
     pub spaces: u64,
+    /// True when a streaming pass stopped counting labels (an identifier or free text with
+    /// more than [`LABEL_COUNT_LIMIT`] values): `distinct` is then an upper bound.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub uncounted: bool,
 }
+
+/// A streaming pass stops counting the labels of an identifier or free-text column beyond
+/// this many distinct values (they are not tested, and would only take memory).
+pub const LABEL_COUNT_LIMIT: u64 = 100_000;
 
 impl LabelSummary {
     pub fn mean_chars(&self) -> f64 {
@@ -399,6 +407,16 @@ impl LabelSummary {
 
     /// Add a later batch's counts.
     pub fn merge(&mut self, other: &LabelSummary) {
+        if self.uncounted || other.uncounted {
+            self.counts = Vec::new();
+            self.uncounted = true;
+            self.nulls += other.nulls;
+            self.values += other.values;
+            self.distinct += other.distinct;
+            self.chars += other.chars;
+            self.spaces += other.spaces;
+            return;
+        }
         let (keys, a, b) = super::sample::align(&self.counts, &other.counts);
         self.counts = keys
             .into_iter()
@@ -416,18 +434,19 @@ impl LabelSummary {
 /// Per bin, the interval `(lo, hi)` its share can lie in.
 pub type ShareBoxes = Vec<(f64, f64)>;
 
-/// Each bin's share as an interval: its count ± `bound` rows, over the total.
-pub fn share_boxes(counts: &[f64], bound: f64) -> ShareBoxes {
+/// Each bin's share as an interval: its count ± `bound(bin)` rows, over the total.
+pub fn share_boxes(counts: &[f64], bound: &dyn Fn(usize) -> f64) -> ShareBoxes {
     let total: f64 = counts.iter().sum();
     if total <= 0.0 {
         return vec![(0.0, 0.0); counts.len()];
     }
     counts
         .iter()
-        .map(|&c| {
+        .enumerate()
+        .map(|(k, &c)| {
             (
-                ((c - bound) / total).clamp(0.0, 1.0),
-                ((c + bound) / total).clamp(0.0, 1.0),
+                ((c - bound(k)) / total).clamp(0.0, 1.0),
+                ((c + bound(k)) / total).clamp(0.0, 1.0),
             )
         })
         .collect()
@@ -638,7 +657,8 @@ mod tests {
             .zip(&b)
             .map(|(x, y)| js(x / 100.0, y / 100.0))
             .sum();
-        let (lo, hi) = divergence_interval(&share_boxes(&a, 2.0), &share_boxes(&b, 2.0), js);
+        let (lo, hi) =
+            divergence_interval(&share_boxes(&a, &|_| 2.0), &share_boxes(&b, &|_| 2.0), js);
         assert!(lo <= exact && exact <= hi && lo < hi);
         // Moving counts within the bound stays inside the interval.
         let a2 = [11.0, 19.0, 31.0, 39.0];
@@ -648,7 +668,7 @@ mod tests {
             .map(|(x, y)| js(x / 100.0, y / 100.0))
             .sum();
         assert!(lo <= moved && moved <= hi);
-        let none = divergence_interval(&share_boxes(&a, 0.0), &share_boxes(&b, 0.0), js);
+        let none = divergence_interval(&share_boxes(&a, &|_| 0.0), &share_boxes(&b, &|_| 0.0), js);
         assert_eq!(none, (exact, exact));
     }
 }
