@@ -507,6 +507,8 @@ impl NumericSketch {
     /// PSI's bins when the reference deciles come from a compacted sketch (`self`): for each
     /// bin, the interval of both sides' shares over every placement of the data's deciles
     /// within their ranges, so the PSI on the data's deciles lies in the resulting interval.
+    /// One case is not covered: deciles the sketch merges (equal values) that differ in the
+    /// data, which has a bin more there.
     pub fn decile_share_boxes(
         &self,
         cumulative: &[u64],
