@@ -1469,9 +1469,13 @@ fn numeric_from_sketches(
         (walk.d, pvalue::ks_2samp_pvalue(walk.d, nx, ny))
     };
     let p_at = |d: f64| pvalue::ks_2samp_pvalue(d.clamp(0.0, 1.0), nx, ny);
-    let p_bound = (p_at(ks_d - cdf_bound) - ks_p)
-        .abs()
-        .max((ks_p - p_at(ks_d + cdf_bound)).abs());
+    let p_bound = if exact {
+        0.0
+    } else {
+        (p_at(ks_d - cdf_bound) - ks_p)
+            .abs()
+            .max((ks_p - p_at(ks_d + cdf_bound)).abs())
+    };
     tests.push(approx(
         TestResult::at_default(Method::Ks, ks_d, Some(ks_p)),
         p_bound,
