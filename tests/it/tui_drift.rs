@@ -183,3 +183,50 @@ fn a_saved_baseline_becomes_the_reference() {
     command(&mut bare, "baseline x.json");
     assert!(bare.error.as_deref().unwrap().contains("reference first"));
 }
+
+/// A check against a sketched baseline (20,000 distinct values a column): scores marked ≈ in
+/// the table, the chosen test's bound in the column's title, the header naming the baseline.
+#[test]
+fn a_sketched_baseline_shows_approximate_scores_and_their_bound() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let column = |n: u32, scale: f64, shift: f64| -> Vec<f64> {
+        (0..n)
+            .map(|i| {
+                let u = (f64::from(i) + 0.5) / f64::from(n);
+                let x = ((u * 7919.0).fract() - 0.5) * scale + shift;
+                (x * 1e6).round() / 1e6
+            })
+            .collect()
+    };
+    let write = |name: &str, shift: f64| {
+        let mut df = df!(
+            "speed" => column(20_000, 10.0, shift),
+            "load" => column(20_000, 4.0, 0.0),
+        )
+        .unwrap();
+        let path = dir.path().join(name);
+        CsvWriter::new(std::fs::File::create(&path).unwrap())
+            .finish(&mut df)
+            .unwrap();
+        path
+    };
+    let (r, c) = (write("ref.csv", 0.0), write("cur.csv", 2.0));
+    let base = dir.path().join("ref.baseline.json");
+    let mut app = App::new(Keymap::bundled(), Vec::new(), true, temp_store());
+    app.update(Action::Resize(100, 24));
+    command(&mut app, &format!("reference {}", r.display()));
+    command(&mut app, &format!("baseline {}", base.display()));
+    assert!(base.exists(), "{:?}", app.error);
+    command(
+        &mut app,
+        &format!("drift {} {}", base.display(), c.display()),
+    );
+    let got = app
+        .drift
+        .result
+        .as_ref()
+        .expect("a check against the baseline");
+    assert!(got.report.approximate);
+    insta::assert_snapshot!("drift_sketched_baseline_100x24", shot(&app));
+}

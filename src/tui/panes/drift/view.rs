@@ -238,7 +238,9 @@ fn render_table(
     let inner = panel(frame, area, title, theme.border, theme.title);
     let w = inner.width as usize;
     let (rows_h, findings) = table_lines(inner.height, state.order.len(), report.findings.len());
-    let (score_w, thr_w, test_w) = (11, 6, 5);
+    // Room for "≈" before a ten-character score from a sketch.
+    let score_w = if report.approximate { 12 } else { 11 };
+    let (thr_w, test_w) = (6, 5);
     let name_w = w
         .saturating_sub(2 + 1 + test_w + 1 + score_w + 1 + thr_w)
         .max(4);
