@@ -77,6 +77,12 @@ pub fn options(args: &DriftArgs) -> Result<DriftOptions, PipelineError> {
     Ok(o)
 }
 
+/// What a run did: a check, or (without CURRENT) only saved a baseline.
+enum Outcome<'a> {
+    Checked(CheckMeta, DriftReport),
+    Saved(Option<(&'a Path, drift::baseline::Baseline)>),
+}
+
 /// Which files the positionals name: (reference data, current data).
 fn sides(args: &DriftArgs) -> Result<(Option<&Path>, Option<&Path>), PipelineError> {
     let files: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
@@ -130,19 +136,27 @@ pub fn run(args: &DriftArgs, store: Option<&Path>, out: Output) -> ExitCode {
             (None, Some(path)) => drift::load_reference(path, stream, &cancel, &progress)?,
             (None, None) => return Err(PipelineError::BadRequest("no reference given".into())),
         };
+        let mut saved = None;
         if let Some(path) = &args.baseline_out {
-            drift::make_baseline(&reference, &cancel)?.write(path)?;
+            let baseline = drift::make_baseline(&reference, &cancel)?;
+            baseline.write(path)?;
+            saved = Some((path.as_path(), baseline));
         }
         let Some(current_path) = current_path else {
-            return Ok(None);
+            // Only a baseline was asked for (`sides` allows no CURRENT only then).
+            return Ok(Outcome::Saved(saved));
         };
         let current = drift::load_side(current_path, stream, &cancel, &progress)?;
-        drift::check_loaded(&reference, &current, &options, &cancel, &progress).map(Some)
+        drift::check_loaded(&reference, &current, &options, &cancel, &progress)
+            .map(|(meta, report)| Outcome::Checked(meta, report))
     })();
     super::clear_progress(out);
     let (mut meta, report) = match result {
-        Ok(Some(r)) => r,
-        Ok(None) => return baseline_written(args, out),
+        Ok(Outcome::Checked(meta, report)) => (meta, report),
+        Ok(Outcome::Saved(Some((path, baseline)))) => {
+            return baseline_written(path, &baseline, out);
+        }
+        Ok(Outcome::Saved(None)) => return ExitCode::from(exit::OK),
         Err(e) => return out.fail(&e),
     };
     if let Some(path) = &args.baseline_out
@@ -188,14 +202,7 @@ pub fn run(args: &DriftArgs, store: Option<&Path>, out: Output) -> ExitCode {
 }
 
 /// The output of `mlwb drift REFERENCE --baseline-out F` (no check).
-fn baseline_written(args: &DriftArgs, out: Output) -> ExitCode {
-    let Some(path) = &args.baseline_out else {
-        return ExitCode::from(exit::OK);
-    };
-    let baseline = match drift::baseline::Baseline::read(path) {
-        Ok(b) => b,
-        Err(e) => return out.fail(&e),
-    };
+fn baseline_written(path: &Path, baseline: &drift::baseline::Baseline, out: Output) -> ExitCode {
     let sketched = |kept: bool| -> Vec<&str> {
         let columns = baseline.summary.columns.iter();
         columns

@@ -116,15 +116,7 @@ impl DriftOptions {
                         format!("'{v}' is not a drift test; use one of {}", Method::names())
                     })?),
                 };
-                match (col, m) {
-                    (Some(c), Some(m)) => {
-                        self.column_methods.insert(c, m);
-                    }
-                    (Some(c), None) => {
-                        self.column_methods.remove(&c);
-                    }
-                    (None, m) => self.method = m,
-                }
+                set_setting(&mut self.column_methods, &mut self.method, col, m);
             }
             "threshold" => {
                 let t = if value.is_empty() {
@@ -132,15 +124,7 @@ impl DriftOptions {
                 } else {
                     Some(number(value)?)
                 };
-                match (col, t) {
-                    (Some(c), Some(t)) => {
-                        self.column_thresholds.insert(c, t);
-                    }
-                    (Some(c), None) => {
-                        self.column_thresholds.remove(&c);
-                    }
-                    (None, t) => self.threshold = t,
-                }
+                set_setting(&mut self.column_thresholds, &mut self.threshold, col, t);
             }
             _ => {
                 self.drift_share = if value.is_empty() {
@@ -165,6 +149,24 @@ impl DriftOptions {
             .get(column)
             .copied()
             .or(self.threshold)
+    }
+}
+
+/// Set a value for one column (`None` clears it) or for every column.
+fn set_setting<T>(
+    per_column: &mut BTreeMap<String, T>,
+    global: &mut Option<T>,
+    column: Option<String>,
+    value: Option<T>,
+) {
+    match (column, value) {
+        (Some(c), Some(v)) => {
+            per_column.insert(c, v);
+        }
+        (Some(c), None) => {
+            per_column.remove(&c);
+        }
+        (None, v) => *global = v,
     }
 }
 

@@ -246,9 +246,12 @@ pub fn histogram_counts(sorted: &[f64], edges: &[f64]) -> Vec<f64> {
 /// PSI's bins: the reference deciles (numpy's linear interpolation, which stays monotone inside
 /// runs of ties), ties merged. Bins are (−∞, e₁), [e₁, e₂), …, [e_k, ∞).
 pub fn decile_edges(r: &[f64]) -> Vec<f64> {
-    let mut edges: Vec<f64> = (1..10)
-        .filter_map(|k| crate::pipeline::stats::quantile_sorted(r, k as f64 / 10.0))
-        .collect();
+    deciles_by(|q| crate::pipeline::stats::quantile_sorted(r, q))
+}
+
+/// The deciles `quantile` gives, ascending, ties merged.
+pub fn deciles_by(quantile: impl Fn(f64) -> Option<f64>) -> Vec<f64> {
+    let mut edges: Vec<f64> = (1..10).filter_map(|k| quantile(k as f64 / 10.0)).collect();
     edges.sort_by(f64::total_cmp);
     edges.dedup();
     edges

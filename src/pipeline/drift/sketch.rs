@@ -363,11 +363,7 @@ impl NumericSketch {
             let counts = d.counts.iter().map(|&c| c as f64).collect();
             return (d.edges.clone(), counts, true);
         }
-        let mut edges: Vec<f64> = (1..10)
-            .filter_map(|k| self.quantile(k as f64 / 10.0, cumulative))
-            .collect();
-        edges.sort_by(f64::total_cmp);
-        edges.dedup();
+        let edges = super::measures::deciles_by(|q| self.quantile(q, cumulative));
         let counts = self.open_bin_counts(&edges, cumulative);
         (edges, counts, self.is_exact())
     }

@@ -178,6 +178,19 @@ fn side_tag(meta: &crate::pipeline::drift::report::SideMeta) -> &'static str {
     }
 }
 
+/// An indented line of keys (joined by " / ") and what they do.
+fn hint<'a>(indent: &'a str, keys: &[&'a str], what: &'a str, theme: &Theme) -> Line<'a> {
+    let mut spans = vec![Span::raw(indent)];
+    for (i, k) in keys.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(" / "));
+        }
+        spans.push(Span::styled(*k, theme.key));
+    }
+    spans.push(Span::raw(what));
+    Line::from(spans)
+}
+
 fn render_empty(frame: &mut Frame, area: Rect, state: &DriftState, theme: &Theme) {
     let inner = panel(frame, area, " Drift ".into(), theme.border, theme.title);
     let ready = state.reference.is_some() && state.current.is_some();
@@ -192,35 +205,38 @@ fn render_empty(frame: &mut Frame, area: Rect, state: &DriftState, theme: &Theme
         ]));
     } else {
         text.push(Line::from("  Choose the two files to compare:"));
-        text.push(Line::from(vec![
-            Span::raw("    "),
-            Span::styled(":drift REFERENCE CURRENT", theme.key),
-            Span::raw("  both at once, and check"),
-        ]));
-        text.push(Line::from(vec![
-            Span::raw("    "),
-            Span::styled("R", theme.key),
-            Span::raw(" / "),
-            Span::styled("C", theme.key),
-            Span::raw("  take the Data pane's file as reference / current"),
-        ]));
+        text.push(hint(
+            "    ",
+            &[":drift REFERENCE CURRENT"],
+            "  both at once, and check",
+            theme,
+        ));
+        text.push(hint(
+            "    ",
+            &["R", "C"],
+            "  take the Data pane's file as reference / current",
+            theme,
+        ));
     }
     text.push(Line::from(""));
-    text.push(Line::from(vec![
-        Span::raw("  "),
-        Span::styled("H", theme.key),
-        Span::raw(" lists the checks stored in this project."),
-    ]));
-    text.push(Line::from(vec![
-        Span::raw("  "),
-        Span::styled(":baseline FILE", theme.key),
-        Span::raw(" saves a baseline of the reference (statistics, no rows);"),
-    ]));
-    text.push(Line::from(vec![
-        Span::raw("  "),
-        Span::styled(":reference FILE", theme.key),
-        Span::raw(" then checks against it without the reference data."),
-    ]));
+    text.push(hint(
+        "  ",
+        &["H"],
+        " lists the checks stored in this project.",
+        theme,
+    ));
+    text.push(hint(
+        "  ",
+        &[":baseline FILE"],
+        " saves a baseline of the reference (statistics, no rows);",
+        theme,
+    ));
+    text.push(hint(
+        "  ",
+        &[":reference FILE"],
+        " then checks against it without the reference data.",
+        theme,
+    ));
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
 }
 
