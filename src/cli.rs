@@ -22,7 +22,10 @@ pub mod exit {
     pub const GATE_FAILED: u8 = 1;
     pub const USAGE: u8 = 2;
     pub const BAD_INPUT: u8 = 3;
+    /// A model package that cannot be used (packages come with `mlwb export`; unused so far).
+    pub const BAD_PACKAGE: u8 = 4;
     pub const INTERNAL: u8 = 70;
+    pub const CANCELLED: u8 = 130;
 }
 
 #[derive(Debug, Parser)]
@@ -32,7 +35,9 @@ pub mod exit {
     about = "A terminal workbench for tabular machine learning",
     long_about = "mlwb opens a dataset in a terminal UI (mlwb FILE), or runs one pipeline step \
                   headless (mlwb profile FILE --json) for scripts and CI.\n\nExit codes: 0 ok, \
-                  1 gate failed, 2 usage, 3 bad input data, 4 bad model package, 70 internal error."
+                  1 gate failed (drift, an incomplete drift check, a rerun that differs), 2 usage, \
+                  3 bad input data, 4 bad model package (reserved: packages are not built yet), \
+                  70 internal error, 130 cancelled (Ctrl-C, SIGTERM, SIGHUP)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -135,6 +140,51 @@ fn stderr_progress(out: Output) -> impl Fn(crate::pipeline::progress::Progress) 
     }
 }
 
+/// Turn Ctrl-C, SIGTERM and SIGHUP into `cancel` (checked every 20 ms), so the work stops
+/// through its own cancel path: workers are killed, runs recorded as cancelled, what finished
+/// printed. A second signal ends the process at once (exit 130). Returns whether a signal came.
+pub fn cancel_on_signals(
+    cancel: &crate::pipeline::progress::CancelFlag,
+) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let got = Arc::new(AtomicBool::new(false));
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        for signal in [SIGINT, SIGTERM, SIGHUP] {
+            // The conditional shutdown comes first: it sees the flag set by an earlier signal.
+            let _ = signal_hook::flag::register_conditional_shutdown(
+                signal,
+                exit::CANCELLED.into(),
+                got.clone(),
+            );
+            let _ = signal_hook::flag::register(signal, got.clone());
+        }
+        let (got, cancel) = (got.clone(), cancel.clone());
+        std::thread::spawn(move || {
+            while !got.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            cancel.cancel();
+        });
+    }
+    got
+}
+
+/// In a worker: the terminal's Ctrl-C (sent to the whole process group) and a hang-up are the
+/// parent's to handle; the parent kills the worker when it should stop.
+pub fn ignore_interrupts() {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGHUP, SIGINT};
+        let ignored = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        for signal in [SIGINT, SIGHUP] {
+            let _ = signal_hook::flag::register(signal, ignored.clone());
+        }
+    }
+}
+
 /// Erase the progress line.
 fn clear_progress(out: Output) {
     use std::io::IsTerminal;
@@ -230,7 +280,10 @@ pub fn run(cli: &Cli, command: &Command) -> ExitCode {
             Output::new(cli, args.command.json()),
         ),
         Command::Drift(args) => drift::run(args, cli.store.as_deref(), Output::new(cli, args.json)),
-        Command::Worker => crate::jobs::worker::serve(),
+        Command::Worker => {
+            ignore_interrupts();
+            crate::jobs::worker::serve()
+        }
         Command::Demo => {
             eprintln!("mlwb: this binary was built without the TUI (feature \"tui\")");
             ExitCode::from(exit::USAGE)

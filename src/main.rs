@@ -5,20 +5,64 @@ use std::process::ExitCode;
 use clap::Parser;
 use mlwb::cli::{self, Cli, Command, exit};
 
+/// The last panic's message and place, for the one-line report of an uncaught panic.
+static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Whether the command line asks for JSON output (read before, or without, clap).
+fn wants_json() -> bool {
+    std::env::args_os().any(|a| a == "--json")
+}
+
 fn main() -> ExitCode {
+    // Panics are reported once, as one line (or the JSON error object with --json), never as a
+    // backtrace on stderr; one caught inside the pipeline becomes that command's error.
+    std::panic::set_hook(Box::new(|info| {
+        let text = info.to_string().replace('\n', " ");
+        tracing::error!("panic: {text}");
+        if let Ok(mut last) = LAST_PANIC.lock() {
+            *last = Some(text);
+        }
+    }));
     // A panic is a bug: report it as an internal error (70), never as a gate or input failure.
     match std::panic::catch_unwind(run) {
         Ok(code) => code,
         Err(_) => {
-            eprintln!("mlwb: internal error (a bug): the panic message above says where");
+            let detail = LAST_PANIC
+                .lock()
+                .ok()
+                .and_then(|l| l.clone())
+                .unwrap_or_else(|| "no detail".into());
+            let message = format!("internal error (a bug): {detail}");
+            report_error("internal", &message, exit::INTERNAL);
             ExitCode::from(exit::INTERNAL)
         }
+    }
+}
+
+/// An error that happens before a subcommand runs, on stderr: one line, or with `--json` the
+/// same JSON error object every command writes.
+fn report_error(kind: &str, message: &str, code: u8) {
+    if wants_json() {
+        let doc = serde_json::json!({
+            "schema_version": cli::SCHEMA_VERSION,
+            "error": { "kind": kind, "message": message, "exit_code": code },
+        });
+        eprintln!("{doc}");
+    } else {
+        eprintln!("mlwb: {}", mlwb::pipeline::text::escape_control(message));
     }
 }
 
 fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() && wants_json() => {
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or_default();
+            let message = first.strip_prefix("error: ").unwrap_or(first);
+            report_error("usage", message, exit::USAGE);
+            return ExitCode::from(exit::USAGE);
+        }
         Err(e) => {
             let code = if e.use_stderr() {
                 exit::USAGE

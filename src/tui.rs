@@ -31,7 +31,6 @@ use self::panes::train::{RunsLoaded, RunsQuery};
 use crate::jobs;
 use crate::jobs::study::{self, Executor};
 use crate::jobs::worker::WorkerCommand;
-use crate::pipeline::data::{self, LoadOptions};
 use crate::pipeline::features::{self, FeatureSpec};
 use crate::pipeline::progress::CancelFlag;
 use crate::pipeline::runs::{self, Store};
@@ -262,8 +261,8 @@ pub fn run_effect(effect: Effect, tx: UnboundedSender<JobMessage>) {
         let _ = tx.send(event);
     };
     match effect {
-        // The first rows come from a quick in-process read; the whole file is loaded and
-        // profiled in a worker process, which Esc kills outright.
+        // The first rows come from a quick read and the whole file is loaded and profiled,
+        // each in a worker process: no file can crash the UI, and Esc kills them outright.
         Effect::Load {
             job,
             path,
@@ -272,11 +271,9 @@ pub fn run_effect(effect: Effect, tx: UnboundedSender<JobMessage>) {
             "preview",
             &job,
             move |cancel, progress| {
-                let options = LoadOptions {
-                    preview: true,
-                    delimiter: None,
-                };
-                data::load(&path, &options, cancel, progress)
+                let worker = WorkerCommand::current()?;
+                worker
+                    .preview(&path, cancel, progress)
                     .map(|dataset| JobOutput::Preview(Box::new(dataset)))
             },
             sink,
@@ -303,7 +300,12 @@ pub fn run_effect(effect: Effect, tx: UnboundedSender<JobMessage>) {
             },
             sink,
         ),
-        Effect::FitFeatures { job, dataset, spec } => jobs::spawn(
+        Effect::FitFeatures {
+            job,
+            dataset,
+            profile,
+            spec,
+        } => jobs::spawn(
             "features",
             &job,
             move |cancel, progress| {
@@ -312,6 +314,7 @@ pub fn run_effect(effect: Effect, tx: UnboundedSender<JobMessage>) {
                     &dataset.df,
                     PREVIEW_HEAD_ROWS,
                     PREVIEW_SAMPLE_ROWS,
+                    profile.as_deref(),
                     cancel,
                     progress,
                 )
@@ -357,11 +360,13 @@ pub fn run_effect(effect: Effect, tx: UnboundedSender<JobMessage>) {
             job,
             store_dir,
             query,
+            dataset,
         } => jobs::spawn(
             "runs",
             &job,
             move |cancel, _progress| {
-                load_runs(&store_dir, query, cancel).map(|l| JobOutput::Runs(Box::new(l)))
+                load_runs(&store_dir, query, dataset.as_deref(), cancel)
+                    .map(|l| JobOutput::Runs(Box::new(l)))
             },
             sink,
         ),
@@ -477,10 +482,12 @@ pub fn open_drift_check(
     Ok(DriftResult { meta, report })
 }
 
-/// Open the store and read the runs comparable under `query`.
+/// Open the store and read the runs comparable under `query` (its spec checked on
+/// `dataset`'s schema for the spec's hash).
 pub fn load_runs(
     store_dir: &std::path::Path,
     query: Option<RunsQuery>,
+    dataset: Option<&crate::pipeline::data::Dataset>,
     cancel: &CancelFlag,
 ) -> crate::pipeline::Result<RunsLoaded> {
     let store = Store::open(store_dir)?;
@@ -495,9 +502,27 @@ pub fn load_runs(
     };
     let key = match &q.key {
         Some(k) => k.clone(),
-        None => study::resolve_validation(&q.validation, None, cancel)?
-            .0
-            .key(),
+        None => {
+            // Nothing is comparable while the set-up has no task or no valid spec.
+            let hash = q.spec.as_ref().zip(dataset).and_then(|(spec, ds)| {
+                let spec =
+                    crate::pipeline::train::spec_for_target(spec, q.target.as_deref()).ok()?;
+                features::check(&spec, ds.df.schema())
+                    .ok()
+                    .map(|v| v.hash())
+            });
+            let (Some(task), Some(hash)) = (q.task, hash) else {
+                return Ok(RunsLoaded {
+                    query: Some(q),
+                    key: None,
+                    runs: Vec::new(),
+                    interrupted,
+                });
+            };
+            study::resolve_validation(&q.validation, None, cancel)?
+                .0
+                .comparison_key(task, q.seed, &hash)
+        }
     };
     let runs = store.comparable(&q.fingerprint, q.target.as_deref(), &key)?;
     Ok(RunsLoaded {

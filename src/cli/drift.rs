@@ -34,6 +34,14 @@ pub struct DriftArgs {
     /// Check only these columns (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "C,...")]
     pub columns: Vec<String>,
+    /// Leave these columns out of the check (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "C,...")]
+    pub exclude: Vec<String>,
+    /// Let an incomplete check pass the gate on the columns it tested: by default a reference
+    /// column missing in the current data (or of another type there, or left with no values),
+    /// or a check that could test nothing, fails --fail-on-drift.
+    #[arg(long, alias = "allow-missing-columns")]
+    pub allow_incomplete: bool,
     /// The test for every column (ks, chisquare, z, wasserstein, jensenshannon, psi), or
     /// COL=TEST for one column. Repeatable.
     #[arg(long, value_name = "[COL=]TEST")]
@@ -50,7 +58,8 @@ pub struct DriftArgs {
     /// Also write a report: .html (self-contained, with SVG charts), .md or .json, by extension.
     #[arg(long, value_name = "OUT")]
     pub report: Option<PathBuf>,
-    /// Exit 1 when the dataset drifted (0 when not); input errors keep their own codes.
+    /// Exit 1 when the dataset drifted, or when the check is incomplete (a reference column
+    /// could not be compared, or nothing was tested); 0 when not. Input errors keep their codes.
     #[arg(long)]
     pub fail_on_drift: bool,
     /// Do not record the check in the store.
@@ -67,6 +76,8 @@ pub fn options(args: &DriftArgs) -> Result<DriftOptions, PipelineError> {
     if !args.columns.is_empty() {
         o.columns = Some(args.columns.iter().map(|c| c.trim().to_string()).collect());
     }
+    o.exclude = args.exclude.iter().map(|c| c.trim().to_string()).collect();
+    o.allow_incomplete = args.allow_incomplete;
     let settings = (args.method.iter().map(|m| ("method", m)))
         .chain(args.threshold.iter().map(|t| ("threshold", t)));
     for (key, text) in settings {
@@ -195,7 +206,14 @@ pub fn run(args: &DriftArgs, store: Option<&Path>, out: Output) -> ExitCode {
         write_human(&mut w, &meta, &report, out)
     };
     let code = super::finish_output(written);
-    if code == ExitCode::from(exit::OK) && args.fail_on_drift && report.dataset_drift {
+    if code == ExitCode::from(exit::OK) && args.fail_on_drift && !report.verdict.passes() {
+        if report.verdict == drift::Verdict::Incomplete && !out.quiet {
+            eprintln!(
+                "mlwb: the gate fails: the check is incomplete ({}); --allow-incomplete passes \
+                 it on the tested columns",
+                escape_control(&report.incomplete.join("; "))
+            );
+        }
         return ExitCode::from(exit::GATE_FAILED);
     }
     code
@@ -318,8 +336,10 @@ fn write_human(
     super::write_table(w, &header, &rows, 4, true)?;
     writeln!(w)?;
     let line = report::verdict_line(report);
-    if out.color && report.dataset_drift {
+    if out.color && report.verdict == drift::Verdict::Drift {
         writeln!(w, "\x1b[1;31m{line}\x1b[0m")?;
+    } else if out.color && report.verdict == drift::Verdict::Incomplete {
+        writeln!(w, "\x1b[1;33m{line}\x1b[0m")?;
     } else {
         writeln!(w, "{line}")?;
     }

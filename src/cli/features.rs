@@ -105,7 +105,7 @@ pub fn run(args: &FeaturesArgs, out: Output) -> ExitCode {
     super::clear_progress(out);
     let outcome = match result {
         Ok(o) => o,
-        Err(e) => return out.fail(&e),
+        Err(e) => return out.fail(&e.in_file(&args.file)),
     };
     let elapsed = started.elapsed().as_secs_f64();
     let stdout = std::io::stdout();
@@ -168,7 +168,12 @@ fn execute(
             if let Some(t) = &args.target {
                 spec.set_target(t)?;
             }
-            let valid = features::check(&spec, dataset.df.schema())?;
+            // The automatic spec not fitting (no usable column) is a fact of the data; a
+            // spec the user gave not fitting is a bad request.
+            let valid = features::check(&spec, dataset.df.schema()).map_err(|p| match &source {
+                SpecSource::Automatic => PipelineError::BadColumns(p.to_string()),
+                _ => PipelineError::from(p),
+            })?;
             (
                 source,
                 features::fit(&valid, &dataset.df, cancel, progress)?,

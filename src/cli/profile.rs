@@ -139,11 +139,8 @@ fn row(c: &ColumnProfile) -> [String; 9] {
         c.role.name().to_string(),
         format_count(c.nulls),
         format_count(c.distinct),
-        if c.role == crate::pipeline::profile::Role::Boolean {
-            String::new()
-        } else {
-            opt(c.mean)
-        },
+        // For a boolean, the share of true (as in the JSON).
+        opt(c.mean),
         opt(c.std),
         min,
         max,

@@ -88,7 +88,8 @@ pub enum RunsCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Train a run again the same way and say whether its metrics are identical.
+    /// Train a run again the same way and say whether its metrics are identical (exit 1 when
+    /// they are not, or cannot be compared).
     Rerun {
         id: i64,
         #[arg(long)]
@@ -110,8 +111,13 @@ impl RunsCommand {
 
 /// The store for this process.
 pub fn open_store(explicit: Option<&Path>) -> Result<Store, PipelineError> {
+    Store::open(&store_dir(explicit)?)
+}
+
+/// Where this process's store is (or would be created).
+fn store_dir(explicit: Option<&Path>) -> Result<PathBuf, PipelineError> {
     let cwd = std::env::current_dir().map_err(|e| PipelineError::io(Path::new("."), e))?;
-    Store::open(&runs::locate(explicit, &cwd))
+    Ok(runs::locate(explicit, &cwd))
 }
 
 fn executor(in_process: bool) -> Result<Executor, PipelineError> {
@@ -125,7 +131,7 @@ fn executor(in_process: bool) -> Result<Executor, PipelineError> {
 pub fn run(args: &TrainArgs, store_dir: Option<&Path>, out: Output) -> ExitCode {
     match train(args, store_dir, out) {
         Ok(code) => code,
-        Err(e) => out.fail(&e),
+        Err(e) => out.fail(&e.in_file(&args.data)),
     }
 }
 
@@ -214,6 +220,7 @@ fn train(
     let spec = spec_of(args)?;
     let store = open_store(store_dir)?;
     let cancel = CancelFlag::new();
+    let signalled = super::cancel_on_signals(&cancel);
     let outcome = study::run_study(
         &spec,
         &store,
@@ -221,7 +228,17 @@ fn train(
         &cancel,
         &progress_printer(out),
     )?;
-    print_outcome(&outcome, out, None)
+    let code = print_outcome(&outcome, out, None)?;
+    if let Some(e) = &outcome.store_error {
+        // What finished is printed above; the study could not be recorded to its end.
+        eprintln!("mlwb: error: {}", escape_control(e));
+        return Ok(ExitCode::from(exit::BAD_INPUT));
+    }
+    // Stopped by Ctrl-C or a signal: what finished is printed and recorded; the exit says so.
+    if signalled.load(std::sync::atomic::Ordering::Relaxed) {
+        return Ok(ExitCode::from(exit::CANCELLED));
+    }
+    Ok(code)
 }
 
 /// The JSON of one run (the `runs` entries of `mlwb train --json`, and `runs show`).
@@ -252,6 +269,7 @@ pub fn run_json(r: &RunRecord) -> Value {
         "model_path": r.result.model_path,
         "model_bytes": r.result.model_bytes,
         "error": r.result.error,
+        "warnings": r.result.warnings,
         "created_at": r.created_at,
         "finished_at": r.finished_at,
         "mlwb_version": r.mlwb_version,
@@ -288,7 +306,7 @@ fn print_outcome(
     let code = if finished > 0 {
         ExitCode::from(exit::OK)
     } else if o.runs.iter().any(|r| r.status == RunStatus::Cancelled) {
-        ExitCode::from(130)
+        ExitCode::from(exit::CANCELLED)
     } else {
         ExitCode::from(exit::BAD_INPUT)
     };
@@ -316,6 +334,16 @@ fn print_outcome(
     };
     let _ = super::finish_output(written);
     if !out.json && !out.quiet {
+        for r in &o.runs {
+            for w in &r.result.warnings {
+                eprintln!(
+                    "mlwb: warning: run {} ({}): {}",
+                    r.run_id,
+                    r.setup.model,
+                    escape_control(w)
+                );
+            }
+        }
         for r in o.runs.iter().filter(|r| r.status != RunStatus::Finished) {
             eprintln!(
                 "mlwb: run {} ({}) {}: {}",
@@ -354,7 +382,7 @@ fn write_board(
 }
 
 fn board_table(w: &mut impl Write, ranked: &[RunRecord], headline: &[&str]) -> std::io::Result<()> {
-    let mut header: Vec<&str> = vec!["run", "model", "status"];
+    let mut header: Vec<&str> = vec!["run", "model", "status", "spec"];
     header.extend(headline.iter().take(5));
     header.push("time");
     let rows: Vec<Vec<String>> = ranked
@@ -364,6 +392,7 @@ fn board_table(w: &mut impl Write, ranked: &[RunRecord], headline: &[&str]) -> s
                 r.run_id.to_string(),
                 r.setup.model.clone(),
                 r.status.name().to_string(),
+                spec_short(r),
             ];
             row.extend(
                 headline
@@ -411,22 +440,28 @@ fn board_table(w: &mut impl Write, ranked: &[RunRecord], headline: &[&str]) -> s
 
 pub fn run_runs(args: &RunsArgs, store_dir: Option<&Path>, out: Output) -> ExitCode {
     let result = (|| -> Result<ExitCode, PipelineError> {
-        let store = open_store(store_dir)?;
+        // Listing and showing only read: they work on a read-only or full store and never
+        // create one where none exists.
+        let dir = self::store_dir(store_dir)?;
         match &args.command {
             RunsCommand::List { .. } => {
-                let all = store.list()?;
+                let store = Store::open_read_only(&dir)?;
+                let all = match &store {
+                    Some(s) => s.list()?,
+                    None => Vec::new(),
+                };
                 let mut stdout = std::io::stdout().lock();
                 let written = if out.json {
                     writeln!(
                         stdout,
                         "{}",
-                        json!({"schema_version": SCHEMA_VERSION, "store": store.dir().display().to_string(), "runs": all.iter().map(run_json).collect::<Vec<_>>()})
+                        json!({"schema_version": SCHEMA_VERSION, "store": dir.display().to_string(), "runs": all.iter().map(run_json).collect::<Vec<_>>()})
                     )
                 } else if all.is_empty() {
                     writeln!(
                         stdout,
                         "no runs in {} yet; train with: mlwb train --data FILE --target COL",
-                        store.dir().display()
+                        dir.display()
                     )
                 } else {
                     list_table(&mut stdout, &all)
@@ -434,7 +469,12 @@ pub fn run_runs(args: &RunsArgs, store_dir: Option<&Path>, out: Output) -> ExitC
                 Ok(super::finish_output(written))
             }
             RunsCommand::Show { id, .. } => {
-                let r = store.get(*id)?.ok_or_else(|| no_run(*id, &store))?;
+                let store = Store::open_read_only(&dir)?;
+                let r = match &store {
+                    Some(s) => s.get(*id)?,
+                    None => None,
+                }
+                .ok_or_else(|| no_run(*id, &dir))?;
                 let mut stdout = std::io::stdout().lock();
                 let written = if out.json {
                     let mut doc = run_json(&r);
@@ -448,7 +488,8 @@ pub fn run_runs(args: &RunsArgs, store_dir: Option<&Path>, out: Output) -> ExitC
                 Ok(super::finish_output(written))
             }
             RunsCommand::Rerun { id, in_process, .. } => {
-                let before = store.get(*id)?.ok_or_else(|| no_run(*id, &store))?;
+                let store = Store::open(&dir)?;
+                let before = store.get(*id)?.ok_or_else(|| no_run(*id, &dir))?;
                 let spec = study::rerun_spec(&before)?;
                 let outcome = study::run_study(
                     &spec,
@@ -458,32 +499,48 @@ pub fn run_runs(args: &RunsArgs, store_dir: Option<&Path>, out: Output) -> ExitC
                     &progress_printer(out),
                 )?;
                 let after = outcome.runs.first();
-                let identical = after.is_some_and(|a| {
-                    a.result.metrics == before.result.metrics && a.status == RunStatus::Finished
-                });
+                let finished = |status: RunStatus| status == RunStatus::Finished;
+                let comparable =
+                    finished(before.status) && after.is_some_and(|a| finished(a.status));
+                let identical =
+                    comparable && after.is_some_and(|a| a.result.metrics == before.result.metrics);
                 let same_data = outcome.fingerprint == before.setup.data_fingerprint;
                 let verdict = json!({
                     "rerun_of": before.run_id,
+                    "comparable": comparable,
                     "identical_metrics": identical,
                     "same_data": same_data,
+                    "previous_status": before.status.name(),
                     "previous_metrics": before.result.metrics,
                 });
                 let code = print_outcome(&outcome, out, Some(("rerun", verdict)))?;
                 if !out.json && !out.quiet {
-                    let msg = match (identical, same_data) {
-                        (true, _) => format!(
-                            "identical: the metrics of run {} were reproduced bit for bit",
-                            before.run_id
+                    let id = before.run_id;
+                    let msg = match (identical, comparable, same_data) {
+                        (true, ..) => format!(
+                            "identical: the metrics of run {id} were reproduced bit for bit"
                         ),
-                        (false, false) => format!(
-                            "different: the data file changed since run {} (fingerprint)",
-                            before.run_id
+                        (false, false, _) if !finished(before.status) => format!(
+                            "not compared: run {id} {} and has no metrics to compare; the rerun {}",
+                            before.status.name(),
+                            after.map_or("did not run", |a| a.status.name())
                         ),
-                        (false, true) => {
-                            format!("different: the metrics differ from run {}", before.run_id)
+                        (false, false, _) => format!(
+                            "not reproduced: the rerun of run {id} {}",
+                            after.map_or("did not run", |a| a.status.name())
+                        ),
+                        (false, true, false) => {
+                            format!("different: the data file changed since run {id} (fingerprint)")
+                        }
+                        (false, true, true) => {
+                            format!("different: the metrics differ from run {id}")
                         }
                     };
                     println!("{msg}");
+                }
+                // For CI: a rerun that did not reproduce its run's metrics is a failed gate.
+                if code == ExitCode::from(exit::OK) && !identical {
+                    return Ok(ExitCode::from(exit::GATE_FAILED));
                 }
                 Ok(code)
             }
@@ -492,10 +549,10 @@ pub fn run_runs(args: &RunsArgs, store_dir: Option<&Path>, out: Output) -> ExitC
     result.unwrap_or_else(|e| out.fail(&e))
 }
 
-fn no_run(id: i64, store: &Store) -> PipelineError {
+fn no_run(id: i64, dir: &Path) -> PipelineError {
     PipelineError::BadRequest(format!(
         "there is no run {id} in {}; see mlwb runs list",
-        store.dir().display()
+        dir.display()
     ))
 }
 
@@ -508,11 +565,12 @@ fn list_table(w: &mut impl Write, all: &[RunRecord]) -> std::io::Result<()> {
         "status",
         "target",
         "validation",
+        "spec",
         "metric",
         "time",
         "data",
     ];
-    let rows: Vec<[String; 10]> = all
+    let rows: Vec<[String; 11]> = all
         .iter()
         .map(|r| {
             let key = metrics::headline(&r.setup.task)[0];
@@ -527,6 +585,7 @@ fn list_table(w: &mut impl Write, all: &[RunRecord]) -> std::io::Result<()> {
                 r.status.name().into(),
                 r.setup.target.clone().unwrap_or_else(|| "–".into()),
                 r.setup.validation_label.clone(),
+                spec_short(r),
                 r.result
                     .metrics
                     .get(key)
@@ -540,7 +599,17 @@ fn list_table(w: &mut impl Write, all: &[RunRecord]) -> std::io::Result<()> {
             ]
         })
         .collect();
-    super::write_table(w, &header, &rows, 10, true)
+    super::write_table(w, &header, &rows, 11, true)
+}
+
+/// The first 8 hex digits of the feature spec a run used ("–" before it was trained): runs
+/// are compared only under one spec, and this says which.
+fn spec_short(r: &RunRecord) -> String {
+    r.result
+        .feature_spec_hash
+        .as_deref()
+        .and_then(|h| h.get(..8))
+        .map_or_else(|| "–".into(), str::to_string)
 }
 
 fn show(w: &mut impl Write, r: &RunRecord) -> std::io::Result<()> {
@@ -569,12 +638,20 @@ fn show(w: &mut impl Write, r: &RunRecord) -> std::io::Result<()> {
         r.setup.validation_label, r.setup.seed
     )?;
     writeln!(w, "params      {}", r.setup.params)?;
-    if let (Some(tr), Some(te)) = (r.result.train_rows, r.result.test_rows) {
-        writeln!(
+    let dropped = r.result.dropped_rows.unwrap_or(0);
+    match (r.result.train_rows, r.result.test_rows) {
+        // Cross-validation only: every row is scored once, in the fold that holds it out.
+        (Some(tr), Some(0)) if !r.result.fold_metrics.is_empty() => writeln!(
             w,
-            "rows        {tr} train · {te} test · {} dropped (no target)",
-            r.result.dropped_rows.unwrap_or(0)
-        )?;
+            "rows        {tr} · each scored once in its held-out fold ({} folds), the kept \
+             model refitted on all · {dropped} dropped (no target)",
+            r.result.fold_metrics.len()
+        )?,
+        (Some(tr), Some(te)) => writeln!(
+            w,
+            "rows        {tr} train · {te} test · {dropped} dropped (no target)"
+        )?,
+        _ => {}
     }
     if let Some(h) = &r.result.feature_spec_hash {
         writeln!(

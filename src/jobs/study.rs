@@ -171,6 +171,9 @@ pub struct StudyOutcome {
     pub validation_label: String,
     pub runs: Vec<RunRecord>,
     pub notes: Vec<String>,
+    /// The run store failed during the study: the runs after it were not trained, and the
+    /// records of `runs` may be only in memory.
+    pub store_error: Option<String>,
 }
 
 fn load(path: &Path, delimiter: Option<u8>, cancel: &CancelFlag) -> Result<Dataset> {
@@ -232,9 +235,17 @@ pub fn run_study(
     on_event: &(dyn Fn(StudyEvent) + Sync),
 ) -> Result<StudyOutcome> {
     let ds = load(&spec.data, spec.delimiter, cancel)?;
-    let task = train::detect_task(&ds.df, spec.target.as_deref(), spec.task)?;
-    let prepared = train::prepare_target(&ds.df, spec.target.as_deref(), task)?;
     let mut notes = Vec::new();
+    let target = study_target(spec, &mut notes);
+    let task = train::detect_task(&ds.df, target.as_deref(), spec.task)?;
+    if target.is_none() && spec.task.is_none() {
+        notes.push(
+            "no target was given (neither --target nor a target column in the spec), so the \
+             study is clustering: its models look for groups among the rows"
+                .into(),
+        );
+    }
+    let prepared = train::prepare_target(&ds.df, target.as_deref(), task)?;
     if prepared.dropped_null > 0 {
         notes.push(format!(
             "{} row(s) with no target value were dropped; {} remain",
@@ -265,15 +276,19 @@ pub fn run_study(
         Some(f) => f.clone(),
         None => {
             let p = profile::profile(&ds.df, cancel, &no_progress)?;
-            auto_spec(&p, spec.target.as_deref())
+            auto_spec(&p, target.as_deref())
         }
     };
     // Check the spec against the data now, so a bad spec is one error, not one per model.
-    {
-        let f = train::spec_for_target(&features, spec.target.as_deref())?;
-        crate::pipeline::features::check(&f, ds.df.schema())
-            .map_err(|p| PipelineError::BadRequest(p.to_string()))?;
-    }
+    let for_target = train::spec_for_target(&features, target.as_deref())?;
+    // A spec the user gave that does not fit is a bad request; the automatic spec not fitting
+    // (no usable column at all) is a fact of the data.
+    let spec_hash = crate::pipeline::features::check(&for_target, ds.df.schema())
+        .map_err(|p| match spec.features {
+            Some(_) => PipelineError::BadRequest(p.to_string()),
+            None => PipelineError::BadColumns(p.to_string()),
+        })?
+        .hash();
     let data_ref = DataRef {
         path: ds.path.clone(),
         delimiter: spec.delimiter,
@@ -284,29 +299,58 @@ pub fn run_study(
         Some((r, t)) => (Some(r), Some(t)),
         None => (None, None),
     };
+    // A test file must hold the target and every feature the training data has: one error
+    // naming the file and the columns, before any run is recorded.
+    if let Some(t) = &test_ds {
+        crate::pipeline::features::check(&for_target, t.df.schema()).map_err(|p| {
+            PipelineError::bad_data(
+                &t.path,
+                format!("the test file does not fit the training data's features: {p}"),
+            )
+        })?;
+        if let Some(name) = target.as_deref()
+            && t.df.column(name).is_err()
+        {
+            return Err(PipelineError::bad_data(
+                &t.path,
+                format!(
+                    "the test file has no column '{}', the target to score against",
+                    crate::pipeline::text::escape_control(name)
+                ),
+            ));
+        }
+    }
     // Folds that cannot be made are one clear error, before anything is recorded.
     let strata = match (&prepared.values, task) {
         (train::TargetValues::Classes { y, .. }, TaskKind::Classification) => Some(y.as_slice()),
         _ => None,
     };
-    match &validation {
+    let fewest_training_rows = match &validation {
         Validation::Holdout { test_fraction } => {
-            train::split::holdout(prepared.rows.len(), strata, *test_fraction, spec.seed)?;
+            train::split::holdout(prepared.rows.len(), strata, *test_fraction, spec.seed)?
+                .0
+                .len()
         }
         Validation::CrossValidation { folds }
         | Validation::CrossValidationThenTest { folds, .. } => {
-            train::split::kfold(prepared.rows.len(), strata, *folds, spec.seed)?;
+            train::split::kfold(prepared.rows.len(), strata, *folds, spec.seed)?
+                .iter()
+                .map(|(train, _)| train.len())
+                .min()
+                .unwrap_or(0)
         }
-        Validation::TestFile { .. } => {}
+        Validation::TestFile { .. } => prepared.rows.len(),
+    };
+    // Parameters the data cannot satisfy (more clusters than rows) fail now, once: the data
+    // is too small for them.
+    for p in &params {
+        p.check_rows(fewest_training_rows)
+            .map_err(|e| PipelineError::BadColumns(format!("{}: {e}", p.kind().name())))?;
     }
 
     let data_path = ds.path.display().to_string();
-    let study_id = store.create_study(
-        &data_path,
-        &ds.fingerprint,
-        spec.target.as_deref(),
-        task.name(),
-    )?;
+    let study_id =
+        store.create_study(&data_path, &ds.fingerprint, target.as_deref(), task.name())?;
     let git = runs::git_commit(&std::env::current_dir().unwrap_or_default());
     let validation_json =
         serde_json::to_value(&validation).map_err(|e| PipelineError::Internal(e.to_string()))?;
@@ -318,11 +362,11 @@ pub fn run_study(
             study_id,
             data_path: data_path.clone(),
             data_fingerprint: ds.fingerprint.clone(),
-            target: spec.target.clone(),
+            target: target.clone(),
             task: task.name().into(),
             validation: validation_json.clone(),
             validation_label: validation.label(),
-            validation_key: validation.key(),
+            validation_key: validation.comparison_key(task, spec.seed, &spec_hash),
             model: p.kind().name().into(),
             params: serde_json::Value::Object(p.to_map()),
             seed: spec.seed,
@@ -330,16 +374,16 @@ pub fn run_study(
             time_limit_s: spec.time_limit.map(|d| d.as_secs_f64()),
         };
         let id = store.queue_run(&setup, git.as_deref())?;
-        planned.push((id, p.clone()));
+        planned.push((id, p.clone(), setup));
     }
     on_event(StudyEvent::Planned {
         study_id,
         task,
         fingerprint: ds.fingerprint.clone(),
-        validation_key: validation.key(),
+        validation_key: validation.comparison_key(task, spec.seed, &spec_hash),
         runs: planned
             .iter()
-            .map(|(id, p)| PlannedRun {
+            .map(|(id, p, _)| PlannedRun {
                 run_id: *id,
                 model: p.kind().name().into(),
             })
@@ -371,20 +415,40 @@ pub fn run_study(
         })
     };
     let mut records = Vec::new();
-    for (run_id, p) in &planned {
-        let (status, result) = if cancel.is_cancelled() {
+    // A store that fails mid-study (a full disk) ends the training, not the bookkeeping: the
+    // runs that finished are still reported, the others marked failed where the store allows.
+    let mut store_error: Option<PipelineError> = None;
+    for (run_id, p, setup) in &planned {
+        let started = if cancel.is_cancelled() || store_error.is_some() {
+            None
+        } else {
+            match store.start_run(*run_id) {
+                Ok(()) => Some(()),
+                Err(e) => {
+                    store_error = Some(e);
+                    None
+                }
+            }
+        };
+        let (status, result) = if started.is_none() {
+            let (status, why) = match &store_error {
+                Some(e) => (
+                    RunStatus::Failed,
+                    format!("not trained: the run store could not be written ({e})"),
+                ),
+                None => (RunStatus::Cancelled, "cancelled before it started".into()),
+            };
             (
-                RunStatus::Cancelled,
+                status,
                 RunResult {
-                    error: Some("cancelled before it started".into()),
+                    error: Some(why),
                     ..Default::default()
                 },
             )
         } else {
-            store.start_run(*run_id)?;
             on_event(StudyEvent::Started { run_id: *run_id });
             let request = RunRequest {
-                target: spec.target.clone(),
+                target: target.clone(),
                 task,
                 params: p.clone(),
                 validation: validation.clone(),
@@ -403,26 +467,63 @@ pub fn run_study(
                 on_event,
             )
         };
-        store.finish_run(*run_id, status, &result)?;
-        if let Some(r) = store.get(*run_id)? {
-            on_event(StudyEvent::Ended {
-                run: Box::new(r.clone()),
-            });
-            records.push(r);
-        }
+        let recorded = store.finish_run(*run_id, status, &result);
+        let stored = match recorded {
+            Ok(()) => store.get(*run_id).ok().flatten(),
+            Err(e) => {
+                store_error.get_or_insert(e);
+                None
+            }
+        };
+        let r = stored.unwrap_or_else(|| RunRecord {
+            run_id: *run_id,
+            status,
+            created_at: runs::timestamp(runs::now_s()),
+            finished_at: Some(runs::timestamp(runs::now_s())),
+            duration_s: None,
+            setup: setup.clone(),
+            result,
+            mlwb_version: env!("CARGO_PKG_VERSION").into(),
+            git_commit: git.clone(),
+            pid: Some(std::process::id()),
+            host: Some(runs::host_name()),
+        });
+        on_event(StudyEvent::Ended {
+            run: Box::new(r.clone()),
+        });
+        records.push(r);
     }
     beating.store(false, Ordering::Relaxed);
     let _ = beat.join();
     Ok(StudyOutcome {
         study_id,
         task,
-        target: spec.target.clone(),
+        target: target.clone(),
         fingerprint: data_ref.fingerprint,
-        validation_key: validation.key(),
+        validation_key: validation.comparison_key(task, spec.seed, &spec_hash),
         validation_label: validation.label(),
         runs: records,
         notes,
+        store_error: store_error.map(|e| e.to_string()),
     })
+}
+
+/// The study's target: `--target` (or the Train pane's), else the feature spec's target
+/// column. When both name one and they differ, the explicit one wins, with a note.
+fn study_target(spec: &StudySpec, notes: &mut Vec<String>) -> Option<String> {
+    let from_spec = spec.features.as_ref().and_then(|f| f.target());
+    match (&spec.target, from_spec) {
+        (Some(t), Some(s)) if t != s => {
+            notes.push(format!(
+                "the target is '{}' as asked; the feature spec's target '{}' is ignored",
+                crate::pipeline::text::escape_control(t),
+                crate::pipeline::text::escape_control(s)
+            ));
+            Some(t.clone())
+        }
+        (Some(t), _) => Some(t.clone()),
+        (None, s) => s.map(str::to_string),
+    }
 }
 
 /// Train one run under a cancel flag of its own (the user's cancel or the time limit).
@@ -515,6 +616,7 @@ fn execute(
                 model_bytes: Some(bytes.len() as u64),
                 model_hash: Some(blake3::hash(&bytes).to_hex().to_string()),
                 error: None,
+                warnings: report.warnings.clone(),
             };
             match saved {
                 Ok(()) => {

@@ -31,10 +31,12 @@ const PARENT_ENV: &str = "MLWB_WORKER_PARENT";
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "task", rename_all = "snake_case")]
 pub enum Task {
-    /// Load a file completely and profile it.
+    /// Load a file completely and profile it, or (`preview`) read only its first rows.
     LoadProfile {
         path: PathBuf,
         delimiter: Option<u8>,
+        #[serde(default)]
+        preview: bool,
     },
     /// Train and score one run on a file (and a test file), whose fingerprints must still be
     /// the ones the parent planned with.
@@ -97,10 +99,10 @@ enum Event {
         message: String,
         exit_code: u8,
     },
-    /// Followed by `ipc_bytes` bytes of Arrow IPC holding the table.
+    /// Followed by `ipc_bytes` bytes of Arrow IPC holding the table (no profile for a preview).
     Loaded {
         meta: DatasetMeta,
-        profile: DatasetProfile,
+        profile: Option<DatasetProfile>,
         ipc_bytes: u64,
     },
     RunProgress {
@@ -230,13 +232,18 @@ fn run_task(
                 bytes,
             ))
         }
-        Task::LoadProfile { path, delimiter } => {
-            let options = LoadOptions {
-                preview: false,
-                delimiter,
-            };
+        Task::LoadProfile {
+            path,
+            delimiter,
+            preview,
+        } => {
+            let options = LoadOptions { preview, delimiter };
             let mut ds = data::load(&path, &options, &cancel, progress)?;
-            let profile = profile::profile(&ds.df, &cancel, progress)?;
+            let profile = if preview {
+                None
+            } else {
+                Some(profile::profile(&ds.df, &cancel, progress)?)
+            };
             let mut ipc = Vec::new();
             IpcWriter::new(&mut ipc)
                 .finish(&mut ds.df)
@@ -288,9 +295,36 @@ impl WorkerCommand {
         cancel: &CancelFlag,
         progress: ProgressFn,
     ) -> Result<(Dataset, DatasetProfile)> {
+        let (ds, profile) = self.load(path, delimiter, false, cancel, progress)?;
+        let profile =
+            profile.ok_or_else(|| PipelineError::Internal("the worker sent no profile".into()))?;
+        Ok((ds, profile))
+    }
+
+    /// Read the first rows of `path` in a worker, so no file can crash the caller's process
+    /// (the TUI's first screen comes from here).
+    pub fn preview(
+        &self,
+        path: &Path,
+        cancel: &CancelFlag,
+        progress: ProgressFn,
+    ) -> Result<Dataset> {
+        self.load(path, None, true, cancel, progress)
+            .map(|(ds, _)| ds)
+    }
+
+    fn load(
+        &self,
+        path: &Path,
+        delimiter: Option<u8>,
+        preview: bool,
+        cancel: &CancelFlag,
+        progress: ProgressFn,
+    ) -> Result<(Dataset, Option<DatasetProfile>)> {
         let task = Task::LoadProfile {
             path: path.to_path_buf(),
             delimiter,
+            preview,
         };
         let mut running = Running::start(&self.exe, &task, cancel)?;
         loop {
@@ -326,7 +360,7 @@ impl WorkerCommand {
                         file_bytes: meta.file_bytes,
                         fingerprint: meta.fingerprint,
                         warnings: meta.warnings,
-                        complete: true,
+                        complete: !preview,
                     };
                     return Ok((dataset, profile));
                 }

@@ -3,6 +3,8 @@
 
 mod batches;
 mod csv_text;
+mod guard;
+mod json_rows;
 
 use std::fs::File;
 use std::io::{Cursor, Read};
@@ -11,7 +13,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::error::{PipelineError, Result, catch_panics};
+use super::error::{PipelineError, Result, catch_reader_panics};
 use super::progress::{CancelFlag, Progress, ProgressFn};
 use super::text::escape_control;
 
@@ -24,6 +26,8 @@ const INFER_ROWS: usize = 10_000;
 const PREVIEW_BYTES: usize = 1 << 20;
 /// Rows shown by a preview.
 pub const PREVIEW_ROWS: usize = 500;
+/// The most a gzip file may decompress to when the memory available is unknown.
+const GUNZIP_LIMIT: u64 = 8 << 30;
 
 /// The file formats mlwb reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,9 +87,7 @@ pub fn load(
     cancel: &CancelFlag,
     progress: ProgressFn,
 ) -> Result<Dataset> {
-    catch_panics(&format!("loading {}", path.display()), || {
-        load_inner(path, options, cancel, progress)
-    })
+    catch_reader_panics(path, || load_inner(path, options, cancel, progress))
 }
 
 fn load_inner(
@@ -95,16 +97,10 @@ fn load_inner(
     progress: ProgressFn,
 ) -> Result<Dataset> {
     let started = std::time::Instant::now();
-    let meta = std::fs::metadata(path).map_err(|e| PipelineError::io(path, e))?;
-    if meta.is_dir() {
-        return Err(PipelineError::io(
-            path,
-            std::io::Error::from(std::io::ErrorKind::IsADirectory),
-        ));
-    }
+    // Only regular files: a named pipe would block for ever and a device never end.
+    let meta = crate::pipeline::files::regular_file(path)?;
     let file_bytes = meta.len();
-    // Pipes and process substitutions report 0 bytes; only a regular file can be empty here.
-    if meta.is_file() && file_bytes == 0 {
+    if file_bytes == 0 {
         return Err(PipelineError::bad_data(
             path,
             "the file is empty (0 bytes); nothing to load",
@@ -113,13 +109,8 @@ fn load_inner(
     // Text previews read only the first megabyte; binary formats are mapped even for a
     // preview, so their readers decode just the first rows instead of the whole file.
     let text_preview = options.preview && !is_binary_format(path);
-    let raw = if text_preview || !meta.is_file() {
-        let limit = if text_preview {
-            PREVIEW_BYTES as u64
-        } else {
-            u64::MAX
-        };
-        FileBytes::Read(read_bytes(path, limit, cancel, progress)?)
+    let raw = if text_preview {
+        FileBytes::Read(read_bytes(path, PREVIEW_BYTES as u64, cancel, progress)?)
     } else {
         let mapped = map_file(path)?;
         progress(Progress::new("read", file_bytes, file_bytes));
@@ -133,14 +124,13 @@ fn load_inner(
     cancel.check()?;
 
     let gzip = raw.starts_with(&[0x1f, 0x8b]);
-    if raw.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        return Err(PipelineError::bad_data(
-            path,
-            "zstd-compressed files are not supported; decompress it first (zstd -d)",
-        ));
-    }
     let bytes = if gzip {
-        FileBytes::Read(gunzip(path, &raw, options.preview)?)
+        // The inner file's format, from the name without `.gz` (or a guess: text).
+        let text = !is_binary_format(path);
+        let limit = crate::pipeline::files::available_memory()
+            .map_or(GUNZIP_LIMIT, |m| (m / 2).max(256 << 20));
+        let preview = options.preview.then_some(PREVIEW_BYTES as u64);
+        FileBytes::Read(guard::gunzip(path, &raw, limit, preview, text)?)
     } else {
         raw
     };
@@ -151,6 +141,17 @@ fn load_inner(
             path,
             "the file is empty; nothing to load",
         ));
+    }
+    // Untrusted bytes: text formats must be text, and JSON must be shallow enough to parse
+    // without exhausting the stack.
+    if matches!(
+        format,
+        FileFormat::Csv | FileFormat::Json | FileFormat::Ndjson
+    ) {
+        guard::refuse_binary(path, &bytes)?;
+    }
+    if matches!(format, FileFormat::Json | FileFormat::Ndjson) {
+        guard::refuse_deep_json(path, &bytes)?;
     }
 
     progress(Progress::new("parse", 0, 1));
@@ -166,7 +167,7 @@ fn load_inner(
     progress(Progress::new("parse", 1, 1));
     cancel.check()?;
 
-    let mut df = nan_to_null(clean_column_names(df, &mut warnings))?;
+    let mut df = numbers_as_floats(nan_to_null(clean_column_names(df, &mut warnings))?)?;
     if options.preview && df.height() > PREVIEW_ROWS {
         df = df.slice(0, PREVIEW_ROWS);
     }
@@ -235,7 +236,7 @@ fn parse(
                 .map_err(|e| polars_error(path, "Arrow IPC", e))?;
             (df, None)
         }
-        FileFormat::Json | FileFormat::Ndjson => (read_json(path, bytes, format)?, None),
+        FileFormat::Json | FileFormat::Ndjson => (read_json(path, bytes, format, warnings)?, None),
     })
 }
 
@@ -303,26 +304,6 @@ fn is_binary_format(path: &Path) -> bool {
     )
 }
 
-fn gunzip(path: &Path, raw: &[u8], preview: bool) -> Result<Vec<u8>> {
-    let mut decoder = flate2::read::MultiGzDecoder::new(raw);
-    let mut out = Vec::with_capacity(raw.len() * 4);
-    let result = if preview {
-        let mut limited = (&mut decoder).take(PREVIEW_BYTES as u64);
-        limited.read_to_end(&mut out)
-    } else {
-        decoder.read_to_end(&mut out)
-    };
-    match result {
-        Ok(_) => Ok(out),
-        // A preview reads only the start of the file, so a cut-off stream is expected there.
-        Err(_) if preview && !out.is_empty() => Ok(out),
-        Err(e) => Err(PipelineError::bad_data(
-            path,
-            format!("the gzip stream is corrupt or truncated ({e}); check the file"),
-        )),
-    }
-}
-
 /// The format named by the file's extension (ignoring a trailing `.gz`).
 fn extension_format(path: &Path) -> Option<FileFormat> {
     let name = path.file_name()?.to_string_lossy().to_lowercase();
@@ -373,6 +354,17 @@ fn read_csv(
         _ => bytes,
     };
     let text = csv_text::to_utf8(path, bytes, warnings)?;
+    let text: std::borrow::Cow<[u8]> = match csv_text::lone_cr_to_lf(&text) {
+        Some(fixed) => {
+            warnings.push(
+                "line ends are CR alone (old Mac style, or mixed with LF): each CR was read as \
+                 a line end"
+                    .into(),
+            );
+            std::borrow::Cow::Owned(fixed)
+        }
+        None => text,
+    };
     let text: &[u8] = text.as_ref();
     if text.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(PipelineError::bad_data(
@@ -390,10 +382,27 @@ fn read_csv(
     let delimiter = options
         .delimiter
         .unwrap_or_else(|| sniff_delimiter(text, default_delim));
+    // Blank lines are not rows (pandas skips them too): drop them and say how many.
+    let without_blanks = csv_text::drop_blank_lines(text, delimiter);
+    let text: &[u8] = match &without_blanks {
+        Some((kept, n)) => {
+            if !options.preview {
+                warnings.push(format!(
+                    "skipped {n} blank line{}",
+                    if *n == 1 { "" } else { "s" }
+                ));
+            }
+            kept
+        }
+        None => text,
+    };
     let n_rows = options.preview.then_some(PREVIEW_ROWS);
     // `full` adds pandas' missing-value markers and date recognition. Both cost a lot per
     // field, so a plain parse comes first and the full one runs only where the data needs it.
+    // The text parsed: the file's, or (stray quotes inside values) a rewrite of it.
+    let rewritten: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
     let attempt = |infer: Option<usize>, full: bool, truncate: bool| {
+        let src: &[u8] = rewritten.get().map_or(text, Vec::as_slice);
         let nulls = full
             .then(|| NullValues::AllColumns(NULL_MARKERS.iter().map(|s| (*s).into()).collect()));
         CsvReadOptions::default()
@@ -407,7 +416,7 @@ fn read_csv(
                     .with_try_parse_dates(full)
                     .with_truncate_ragged_lines(truncate)
             })
-            .into_reader_with_file_handle(Cursor::new(text))
+            .into_reader_with_file_handle(Cursor::new(src))
             .finish()
     };
     // From a plain parse's result to the table: the careful parse where the plain one is not
@@ -482,6 +491,31 @@ fn read_csv(
         }
     };
     tracing::debug!(seconds = t.elapsed().as_secs_f64(), "csv parse");
+    // A quote that opens a field and is never closed makes the rest of the file one value:
+    // refuse it, naming the line, rather than load a table that silently lost rows.
+    if let Some(line) = ragged.quotes.unclosed_quote.filter(|_| !options.preview) {
+        return Err(PipelineError::bad_data(
+            path,
+            format!(
+                "line {line}: a quoted field opens here and is never closed, so the rest of \
+                 the file would read as one value; close the quote or remove it"
+            ),
+        ));
+    }
+    // Quotes inside unquoted values (`12" pipe`) are characters, as in Python's csv and
+    // pandas; the parser may take one for an opening quote (and fail, or merge rows), so the
+    // text is read again with those values quoted.
+    let parsed = if ragged.quotes.stray > 0 && !options.preview {
+        let _ = rewritten.set(csv_text::quote_stray_quotes(text, delimiter));
+        warnings.push(format!(
+            "{} quote{} inside unquoted values were read as characters of the value",
+            ragged.quotes.stray,
+            if ragged.quotes.stray == 1 { "" } else { "s" }
+        ));
+        parse_from(attempt(Some(INFER_ROWS), false, true), true)
+    } else {
+        parsed
+    };
     let (df, note) = parsed.map_err(|e| polars_error(path, "CSV", e))?;
     if let Some(note) = note.filter(|_| !options.preview) {
         warnings.push(escape_control(&note).into_owned());
@@ -516,7 +550,12 @@ fn memchr_last(needle: u8, haystack: &[u8]) -> Option<usize> {
     haystack.iter().rposition(|&b| b == needle)
 }
 
-fn read_json(path: &Path, bytes: &[u8], format: FileFormat) -> Result<DataFrame> {
+fn read_json(
+    path: &Path,
+    bytes: &[u8],
+    format: FileFormat,
+    warnings: &mut Vec<String>,
+) -> Result<DataFrame> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         PipelineError::bad_data(
             path,
@@ -537,10 +576,21 @@ fn read_json(path: &Path, bytes: &[u8], format: FileFormat) -> Result<DataFrame>
         FileFormat::Ndjson => JsonFormat::JsonLines,
         _ => JsonFormat::Json,
     };
-    JsonReader::new(Cursor::new(text.as_bytes()))
+    let read = JsonReader::new(Cursor::new(text.as_bytes()))
         .with_json_format(json_format)
-        .finish()
-        .map_err(|e| polars_error(path, "JSON", e))
+        .finish();
+    match read {
+        Ok(df) => Ok(df),
+        // Values polars cannot type together (a key holding numbers and text): read the
+        // records value by value instead; if they are not records, polars' error stands.
+        Err(e) => match json_rows::read(text, format == FileFormat::Ndjson) {
+            Some((df, note)) => {
+                warnings.extend(note);
+                Ok(df)
+            }
+            None => Err(polars_error(path, "JSON", e)),
+        },
+    }
 }
 
 /// Turn a polars error into one that names the file and keeps only the useful first part.
@@ -552,10 +602,27 @@ fn polars_error(path: &Path, what: &str, error: PolarsError) -> PipelineError {
         .unwrap_or(&text)
         .trim()
         .replace('\n', " ");
+    // The parser's message may quote the data: keep a short excerpt, never the file.
+    let first = crate::pipeline::text::truncate(&first, 300);
     PipelineError::bad_data(
         path,
         format!("cannot read as {what}: {}", escape_control(&first)),
     )
+}
+
+/// Decimal columns (Parquet, Arrow) are numbers like any other: read them as floats.
+fn numbers_as_floats(mut df: DataFrame) -> Result<DataFrame> {
+    for i in 0..df.width() {
+        let s = df.columns()[i].as_materialized_series();
+        if matches!(s.dtype(), DataType::Decimal(_, _)) {
+            let cast = s
+                .cast(&DataType::Float64)
+                .map_err(|e| PipelineError::Internal(e.to_string()))?;
+            df.replace_column(i, cast.into())
+                .map_err(|e| PipelineError::Internal(e.to_string()))?;
+        }
+    }
+    Ok(df)
 }
 
 /// NaN is a missing value (as in pandas): float columns get nulls where they hold NaN.

@@ -23,6 +23,7 @@ use sample::DtypeClass;
 use sketch::{LabelSummary, NumericSketch};
 
 use crate::pipeline::error::{PipelineError, Result, catch_panics};
+use crate::pipeline::profile::{self, IdValues};
 use crate::pipeline::progress::{CancelFlag, Progress, ProgressFn};
 use crate::pipeline::text::{format_count, number_label};
 
@@ -53,6 +54,14 @@ pub struct DriftOptions {
     pub column_thresholds: BTreeMap<String, f64>,
     /// The dataset drifts when drifted / tested ≥ this.
     pub drift_share: f64,
+    /// Columns left out of the check (by name).
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Let a check that could not test every reference column (one missing in the current
+    /// data, a changed type, no values left, or nothing tested at all) pass the gate on the
+    /// columns it did test. Off by default: an incomplete check is not "no drift".
+    #[serde(default)]
+    pub allow_incomplete: bool,
 }
 
 impl Default for DriftOptions {
@@ -64,6 +73,8 @@ impl Default for DriftOptions {
             threshold: None,
             column_thresholds: BTreeMap::new(),
             drift_share: DEFAULT_DRIFT_SHARE,
+            exclude: Vec::new(),
+            allow_incomplete: false,
         }
     }
 }
@@ -92,14 +103,37 @@ impl DriftOptions {
                 return bad(format!("{what} is {t}; it must be a number ≥ 0"));
             }
         }
+        // A threshold given with a p-value test must be a probability.
+        let mut pairs: Vec<(String, Method, f64)> = Vec::new();
+        if let (Some(m), Some(t)) = (self.method, self.threshold) {
+            pairs.push(("--threshold".into(), m, t));
+        }
+        for (c, &m) in &self.column_methods {
+            if let Some(t) = self.threshold_for(c) {
+                pairs.push((format!("the threshold of {c}"), m, t));
+            }
+        }
+        for (what, m, t) in pairs {
+            p_value_threshold(&what, m, t)?;
+        }
         Ok(())
     }
 
     /// Apply one `[COL=]VALUE` setting, as `--method`/`--threshold` and the TUI's palette give
     /// them: `method` (a test name; `auto` or nothing goes back to the default), `threshold` (a
-    /// number; nothing clears it) or `drift_share`. A column name may itself hold `=`: the
+    /// number; nothing clears it), `exclude` (`COL,COL,…`) or `drift_share`. A column name may itself hold `=`: the
     /// value is after the last one. The options are checked afterwards by [`Self::check`].
     pub fn set(&mut self, key: &str, text: &str) -> std::result::Result<(), String> {
+        if key == "exclude" {
+            // `COL,COL,…` (nothing: exclude none).
+            self.exclude = text
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(String::from)
+                .collect();
+            return Ok(());
+        }
         let (col, value) = match text.rsplit_once('=') {
             Some((c, v)) if !c.trim().is_empty() => (Some(c.trim().to_string()), v.trim()),
             _ => (None, text.trim()),
@@ -150,6 +184,18 @@ impl DriftOptions {
             .copied()
             .or(self.threshold)
     }
+}
+
+/// A p-value test's threshold is a probability strictly between 0 and 1 (0.05, 0.01, …).
+fn p_value_threshold(what: &str, test: Method, t: f64) -> Result<()> {
+    if test.score_kind() == ScoreKind::PValue && !(t > 0.0 && t < 1.0) {
+        return Err(PipelineError::BadRequest(format!(
+            "{what} is {t}, but the {} is a p-value: give a threshold between 0 and 1 (such as \
+             0.05)",
+            test.label()
+        )));
+    }
+    Ok(())
 }
 
 /// Set a value for one column (`None` clears it) or for every column.
@@ -407,6 +453,35 @@ impl Finding {
     }
 }
 
+/// What a check says to a gate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The share of drifted tested columns reached the limit.
+    Drift,
+    /// Every reference column that could be compared was, and too few drifted.
+    #[default]
+    NoDrift,
+    /// Too few drifted among the tested columns, but some reference column could not be
+    /// compared (missing, type changed, no values left) or nothing was tested: not "no drift".
+    Incomplete,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Drift => "drift",
+            Verdict::NoDrift => "no_drift",
+            Verdict::Incomplete => "incomplete",
+        }
+    }
+
+    /// Whether a gate (`--fail-on-drift`) passes.
+    pub fn passes(self) -> bool {
+        self == Verdict::NoDrift
+    }
+}
+
 /// A whole drift check.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DriftReport {
@@ -425,6 +500,16 @@ pub struct DriftReport {
     /// True when some column comes from a compacted sketch (a baseline or a streaming pass):
     /// its tests then carry their bounds. False: every statistic is computed on all rows.
     pub approximate: bool,
+    /// The gate's verdict (derived in [`DriftReport::recompute`]).
+    #[serde(default)]
+    pub verdict: Verdict,
+    /// Why the check is incomplete: each reference column that could not be compared, or
+    /// that nothing was tested. Empty when complete.
+    #[serde(default)]
+    pub incomplete: Vec<String>,
+    /// The check was asked to pass the gate even when incomplete.
+    #[serde(default)]
+    pub allow_incomplete: bool,
 }
 
 impl DriftReport {
@@ -473,7 +558,9 @@ impl DriftReport {
         Ok(())
     }
 
-    fn recompute(&mut self) {
+    /// Derive the counts, the dataset verdict and the gate's verdict from the columns (also for
+    /// a report read back from the store, so older reports get a verdict too).
+    pub fn recompute(&mut self) {
         let tested: Vec<&ColumnDrift> = self.columns.iter().filter(|c| c.tested).collect();
         self.n_tested = tested.len();
         self.drifted_columns = tested
@@ -488,6 +575,40 @@ impl DriftReport {
             self.n_drifted as f64 / self.n_tested as f64
         };
         self.dataset_drift = self.n_tested > 0 && self.drift_share >= self.drift_share_threshold;
+        self.incomplete = self.incomplete_reasons();
+        self.verdict = if self.dataset_drift {
+            Verdict::Drift
+        } else if self.incomplete.is_empty() || self.allow_incomplete {
+            Verdict::NoDrift
+        } else {
+            Verdict::Incomplete
+        };
+    }
+
+    /// Each reference column that could not be compared, and whether anything was tested.
+    fn incomplete_reasons(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.n_tested == 0 {
+            out.push("no column could be tested".to_string());
+        }
+        for c in self.columns.iter().filter(|c| !c.tested) {
+            let finding = |kind| {
+                self.findings
+                    .iter()
+                    .any(|f| f.kind == kind && f.column.as_deref() == Some(c.name.as_str()))
+            };
+            if finding(FindingKind::MissingInCurrent) {
+                out.push(format!("{} is missing in the current data", c.name));
+            } else if c.kind == ColumnKind::Untestable && finding(FindingKind::TypeChanged) {
+                out.push(format!("{} changed type, so it was not compared", c.name));
+            } else if c.kind == ColumnKind::Untestable
+                && c.reference.values > 0
+                && c.current.values == 0
+            {
+                out.push(format!("{} has no values in the current data", c.name));
+            }
+        }
+        out
     }
 }
 
@@ -730,15 +851,7 @@ pub fn should_stream(paths: &[&std::path::Path]) -> bool {
             bytes * factor
         })
         .sum();
-    available_memory().is_some_and(|avail| need > avail as f64 / 2.0)
-}
-
-/// The memory available to a new allocation (Linux's `MemAvailable`), in bytes.
-fn available_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
+    crate::pipeline::files::available_memory().is_some_and(|avail| need > avail as f64 / 2.0)
 }
 
 /// Read both files and check them: whole tables when they fit in memory, else a streaming
@@ -912,6 +1025,13 @@ pub fn check_sources(
         }
         names.retain(|n| wanted.contains(n));
     }
+    if let Some(unknown) = options.exclude.iter().find(|e| !names.contains(e)) {
+        return Err(PipelineError::BadRequest(format!(
+            "--exclude names '{unknown}', which is in neither table; columns are: {}",
+            names.join(", ")
+        )));
+    }
+    names.retain(|n| !options.exclude.contains(n));
     for (what, map) in [
         ("method", options.column_methods.keys().collect::<Vec<_>>()),
         (
@@ -991,14 +1111,14 @@ pub fn check_sources(
                                     || reference.numbers(&name),
                                     || current.numbers(&name),
                                 );
-                                numeric_from_sketches(&name, &*r?, &*c?, &ri, &ci, options)
+                                numeric_from_sketches(&name, &*r?, &*c?, &ri, &ci, options)?
                             }
                             _ => {
                                 let (r, c) = rayon::join(
                                     || reference.labels(&name),
                                     || current.labels(&name),
                                 );
-                                labels_from_summaries(&name, &*r?, &*c?, &ri, &ci, options)
+                                labels_from_summaries(&name, &*r?, &*c?, &ri, &ci, options)?
                             }
                         }
                     }
@@ -1024,6 +1144,9 @@ pub fn check_sources(
             columns,
             findings,
             approximate: false,
+            verdict: Verdict::NoDrift,
+            incomplete: Vec::new(),
+            allow_incomplete: options.allow_incomplete,
         };
         report.approximate = report.columns.iter().any(|c| c.approximate);
         report.recompute();
@@ -1031,8 +1154,8 @@ pub fn check_sources(
             report.findings.push(Finding {
                 column: None,
                 kind: FindingKind::NothingTested,
-                message: "no column could be tested, so the dataset verdict is 'no drift' by \
-                          default; see each column's reason"
+                message: "no column could be tested, so the check says nothing about drift \
+                          (a gate fails on it); see each column's reason"
                     .into(),
             });
         }
@@ -1138,22 +1261,34 @@ fn choose(
     distinct: u64,
     tests: &[TestResult],
     options: &DriftOptions,
-) -> (Method, String) {
+) -> Result<(Method, String)> {
     let (auto, auto_reason) = default_test(kind, ref_values, distinct);
     match options.method_for(name) {
         Some((m, how)) if tests.iter().any(|t| t.test == m) => {
-            (m, format!("{} ({how})", m.label()))
+            Ok((m, format!("{} ({how})", m.label())))
         }
-        Some((m, _)) => (
+        // Asked for by name where it cannot mean anything: a usage error naming the column.
+        Some((m, _)) if options.column_methods.contains_key(name) => {
+            let usable: Vec<&str> = tests.iter().map(|t| t.test.name()).collect();
+            Err(PipelineError::BadRequest(format!(
+                "--method {name}={m}: {}, and '{name}' is {} with {} distinct values; tests \
+                 that apply to it: {}",
+                applies_to(m),
+                kind.name(),
+                format_count(distinct),
+                usable.join(", ")
+            )))
+        }
+        Some((m, _)) => Ok((
             auto,
             format!("{m} does not apply to this column; {auto_reason}"),
-        ),
-        None => (auto, auto_reason),
+        )),
+        None => Ok((auto, auto_reason)),
     }
 }
 
 /// Finish a tested column: thresholds, the chosen test, the verdict.
-fn finish(mut col: ColumnDrift, options: &DriftOptions) -> ColumnDrift {
+fn finish(mut col: ColumnDrift, options: &DriftOptions) -> Result<ColumnDrift> {
     let distinct = col.distinct.unwrap_or(0);
     let (m, reason) = choose(
         &col.name,
@@ -1162,7 +1297,7 @@ fn finish(mut col: ColumnDrift, options: &DriftOptions) -> ColumnDrift {
         distinct,
         &col.tests,
         options,
-    );
+    )?;
     // A threshold goes with the test it was given for: when the requested test does not apply
     // and the default is used instead, so is the default's threshold.
     let requested = options.method_for(&col.name).map(|(r, _)| r);
@@ -1170,6 +1305,7 @@ fn finish(mut col: ColumnDrift, options: &DriftOptions) -> ColumnDrift {
         && requested.is_none_or(|r| r == m)
         && let Some(r) = col.tests.iter_mut().find(|r| r.test == m)
     {
+        p_value_threshold(&format!("the threshold of {}", col.name), m, t)?;
         r.threshold = t;
         r.drifted = m.drifted(r.score, t);
     }
@@ -1189,7 +1325,7 @@ fn finish(mut col: ColumnDrift, options: &DriftOptions) -> ColumnDrift {
             "; from a sketch (approximate, the verdict holds within its error)"
         });
     }
-    col
+    Ok(col)
 }
 
 fn untestable_side(name: &str, rs: SideStats, cs: SideStats) -> ColumnDrift {
@@ -1226,7 +1362,7 @@ fn numeric_column(
         infinite: cn.infinite,
         dtype: c.dtype().clone(),
     };
-    Ok(numeric_from_sorted(name, &reference, &current, options))
+    numeric_from_sorted(name, &reference, &current, options)
 }
 
 /// One side of a numeric column: its finite values sorted, and what was left out.
@@ -1243,7 +1379,7 @@ fn numeric_from_sorted(
     rn: &NumericSide,
     cn: &NumericSide,
     options: &DriftOptions,
-) -> ColumnDrift {
+) -> Result<ColumnDrift> {
     let integer = matches!(
         DtypeClass::of(&rn.dtype),
         DtypeClass::Number { integer: true }
@@ -1269,22 +1405,14 @@ fn numeric_from_sorted(
         &cn.dtype.to_string(),
     );
     let Some(walk) = walk else {
-        return untestable_side(name, rs, cs);
+        return Ok(untestable_side(name, rs, cs));
     };
-    // A whole-number column with a new value in every row, counting up: a row identifier.
-    let n = x.len() as u64;
-    let consecutive = x
-        .last()
-        .zip(x.first())
-        .is_some_and(|(hi, lo)| hi - lo + 1.0 == n as f64);
-    if integer && n >= 20 && ref_distinct == n && consecutive {
-        return ColumnDrift::untested_with(
-            name,
-            ColumnKind::Id,
-            "an identifier (a different whole number in every row): not a feature to test".into(),
-            rs,
-            cs,
-        );
+    if let Some(col) = identifier_column(name, integer, x.len() as u64, ref_distinct, options) {
+        return Ok(ColumnDrift {
+            reference: rs,
+            current: cs,
+            ..col
+        });
     }
     let (nx, ny) = (x.len() as u64, y.len() as u64);
     let mut tests = Vec::new();
@@ -1335,7 +1463,7 @@ fn numeric_from_sorted(
     if let Some(v) = &walk.values {
         let a: Vec<f64> = v.iter().map(|t| t.1 as f64).collect();
         let b: Vec<f64> = v.iter().map(|t| t.2 as f64).collect();
-        tests.extend(count_tests(&a, &b));
+        tests.extend(count_tests(&a, &b, false));
     }
     let chart = match per_value {
         Some(v) if walk.ref_distinct <= PER_VALUE_BINS => {
@@ -1355,28 +1483,45 @@ fn numeric_from_sorted(
     finish(col, options)
 }
 
+/// A whole-number column that the identifier rule (the profile's, [`profile::is_identifier`])
+/// calls an identifier, as an untested column; `None` when it is a feature to test, or when
+/// the user asked for a test on this column by name (that overrides the rule).
+fn identifier_column(
+    name: &str,
+    integer: bool,
+    values: u64,
+    distinct: u64,
+    options: &DriftOptions,
+) -> Option<ColumnDrift> {
+    let is_id = integer && profile::is_identifier(IdValues::Integers, values, distinct);
+    (is_id && !options.column_methods.contains_key(name)).then(|| {
+        ColumnDrift::untested(
+            name,
+            ColumnKind::Id,
+            format!(
+                "{} (--method {name}=TEST, or :method {name}=TEST in the TUI, tests it anyway)",
+                profile::identifier_reason(values, distinct)
+            ),
+        )
+    })
+}
+
 /// What a label column is when it is not a category to test: free text or an identifier, by
-/// the profile's rule (high cardinality, mostly unique), decided from the reference alone.
-pub fn label_role(l: &LabelSummary) -> Option<(ColumnKind, &'static str)> {
-    let unique_share = l.distinct as f64 / l.values.max(1) as f64;
-    if l.values < 20
-        || l.distinct <= crate::pipeline::profile::HIGH_CARDINALITY
-        || unique_share <= 0.5
-    {
+/// the profile's rule ([`profile::is_identifier`]), decided from the reference alone.
+pub fn label_role(l: &LabelSummary) -> Option<(ColumnKind, String)> {
+    if !profile::is_identifier(IdValues::Labels, l.values, l.distinct) {
         return None;
     }
     if l.mean_words() >= 3.0 || l.mean_chars() >= 40.0 {
         Some((
             ColumnKind::Text,
-            "free text: too many distinct values to compare as categories",
-        ))
-    } else if unique_share >= 0.95 {
-        Some((
-            ColumnKind::Id,
-            "an identifier (a different value in almost every row)",
+            "free text: too many distinct values to compare as categories".into(),
         ))
     } else {
-        None
+        Some((
+            ColumnKind::Id,
+            profile::identifier_reason(l.values, l.distinct),
+        ))
     }
 }
 
@@ -1387,20 +1532,19 @@ fn labels_from_summaries(
     ri: &ColumnInfo,
     ci: &ColumnInfo,
     options: &DriftOptions,
-) -> ColumnDrift {
+) -> Result<ColumnDrift> {
     let rs = side(rl.values, rl.nulls, 0, rl.distinct, &ri.dtype);
     let cs = side(cl.values, cl.nulls, 0, cl.distinct, &ci.dtype);
     if rs.values == 0 || cs.values == 0 {
-        return untestable_side(name, rs, cs);
+        return Ok(untestable_side(name, rs, cs));
     }
-    if let Some((kind, reason)) = label_role(rl) {
-        return ColumnDrift::untested_with(name, kind, reason.into(), rs, cs);
+    let by_name = options.column_methods.contains_key(name);
+    if let Some((kind, reason)) = label_role(rl).filter(|_| !by_name) {
+        return Ok(ColumnDrift::untested_with(name, kind, reason, rs, cs));
     }
-    if cl.uncounted {
+    if cl.uncounted || rl.uncounted || (rl.counts.is_empty() && rl.values > 0) {
         let kind = label_role(cl).map_or(ColumnKind::Id, |(k, _)| k);
-        return ColumnDrift::untested_with(
-            name,
-            kind,
+        let reason = if cl.uncounted {
             format!(
                 "the current values look like {} (too many distinct ones to count in a \
                  streaming pass), unlike the reference's categories",
@@ -1409,13 +1553,18 @@ fn labels_from_summaries(
                 } else {
                     "identifiers"
                 }
-            ),
-            rs,
-            cs,
-        );
+            )
+        } else {
+            // Asked for by name, but the baseline kept no counts of this identifier column.
+            "the reference side kept no per-value counts of this column (a baseline or a \
+             streaming pass drops them for identifiers and free text): check it against the \
+             reference data instead"
+                .to_string()
+        };
+        return Ok(ColumnDrift::untested_with(name, kind, reason, rs, cs));
     }
     let (keys, a, b) = sample::align(&rl.counts, &cl.counts);
-    let mut tests = count_tests(&a, &b).to_vec();
+    let mut tests = count_tests(&a, &b, true);
     let js = measures::jensen_shannon(&a, &b);
     tests.push(TestResult::at_default(Method::JensenShannon, js, None));
     let psi = measures::psi(&a, &b);
@@ -1437,21 +1586,21 @@ fn numeric_from_sketches(
     ri: &ColumnInfo,
     ci: &ColumnInfo,
     options: &DriftOptions,
-) -> ColumnDrift {
+) -> Result<ColumnDrift> {
     let integer = matches!(ri.class, DtypeClass::Number { integer: true });
     let rs = side(a.n, a.nulls, a.infinite, a.distinct, &ri.dtype);
     let cs = side(b.n, b.nulls, b.infinite, b.distinct, &ci.dtype);
     let (Some((alo, ahi)), Some((blo, bhi))) = (a.min().zip(a.max()), b.min().zip(b.max())) else {
-        return untestable_side(name, rs, cs);
+        return Ok(untestable_side(name, rs, cs));
     };
-    if integer && a.n >= 20 && !a.duplicates && ahi - alo + 1.0 == a.n as f64 {
-        return ColumnDrift::untested_with(
-            name,
-            ColumnKind::Id,
-            "an identifier (a different whole number in every row): not a feature to test".into(),
-            rs,
-            cs,
-        );
+    // Without duplicates every value is distinct; a compacted sketch's count is a lower bound.
+    let ref_distinct = if a.duplicates { a.distinct } else { a.n };
+    if let Some(col) = identifier_column(name, integer, a.n, ref_distinct, options) {
+        return Ok(ColumnDrift {
+            reference: rs,
+            current: cs,
+            ..col
+        });
     }
     let exact = a.is_exact() && b.is_exact();
     let (ca, cb) = (a.cumulative(), b.cumulative());
@@ -1585,7 +1734,7 @@ fn numeric_from_sketches(
     if let Some(v) = walk.values.as_ref().filter(|_| exact) {
         let x: Vec<f64> = v.iter().map(|t| t.1 as f64).collect();
         let y: Vec<f64> = v.iter().map(|t| t.2 as f64).collect();
-        tests.extend(count_tests(&x, &y));
+        tests.extend(count_tests(&x, &y, false));
     }
     let chart = match by_value {
         Some(v) => {
@@ -1615,14 +1764,34 @@ fn numeric_from_sketches(
     finish(col, options)
 }
 
-/// Chi-square and the Z-test on two aligned count vectors.
-fn count_tests(a: &[f64], b: &[f64]) -> [TestResult; 2] {
-    let (chi, p_chi) = measures::chi_square(a, b);
-    let (z, p_z) = measures::z_test(a, b);
-    [
-        TestResult::at_default(Method::ChiSquare, chi, Some(p_chi)),
-        TestResult::at_default(Method::ZTest, z, Some(p_z)),
-    ]
+/// The tests on two aligned count vectors that apply to them: chi-square for categories and
+/// for numbers with few values (at most [`PER_VALUE_BINS`]), the Z-test for binary columns
+/// (at most two values).
+fn count_tests(a: &[f64], b: &[f64], categories: bool) -> Vec<TestResult> {
+    let mut out = Vec::new();
+    if categories || a.len() as u64 <= PER_VALUE_BINS {
+        let (chi, p_chi) = measures::chi_square(a, b);
+        out.push(TestResult::at_default(Method::ChiSquare, chi, Some(p_chi)));
+    }
+    if a.len() <= 2 {
+        let (z, p_z) = measures::z_test(a, b);
+        out.push(TestResult::at_default(Method::ZTest, z, Some(p_z)));
+    }
+    out
+}
+
+/// Where a test applies, for the message when it is asked for where it does not.
+fn applies_to(test: Method) -> String {
+    match test {
+        Method::ZTest => "the Z-test applies only to binary columns (at most two values)".into(),
+        Method::ChiSquare => format!(
+            "chi-square applies to categories and to numbers with at most {PER_VALUE_BINS} values"
+        ),
+        Method::Ks | Method::Wasserstein => format!("{} applies only to numbers", test.label()),
+        Method::JensenShannon | Method::Psi => {
+            format!("{} applies to numbers and categories", test.label())
+        }
+    }
 }
 
 /// Bars per value: categories beyond [`CHART_CATEGORIES`] keep the most common (by pooled

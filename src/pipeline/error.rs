@@ -63,7 +63,16 @@ impl PipelineError {
     pub fn bad_data(path: &Path, message: impl Into<String>) -> Self {
         PipelineError::BadData {
             path: path.to_path_buf(),
-            message: message.into(),
+            message: short(message.into()),
+        }
+    }
+
+    /// A column problem of the data in `path`, said with the file's name (other errors, which
+    /// name their file already or are not about data, stay as they are).
+    pub fn in_file(self, path: &Path) -> Self {
+        match self {
+            PipelineError::BadColumns(message) => PipelineError::bad_data(path, message),
+            other => other,
         }
     }
 
@@ -109,19 +118,68 @@ impl PipelineError {
     }
 }
 
+/// The longest message an error about input data carries: messages may quote the data, and
+/// a log or a CI output is no place for a file's contents.
+const MAX_MESSAGE_CHARS: usize = 1000;
+
+/// `message`, cut to [`MAX_MESSAGE_CHARS`] characters with a note of how much was left out.
+fn short(message: String) -> String {
+    let n = message.chars().count();
+    if n <= MAX_MESSAGE_CHARS {
+        return message;
+    }
+    let kept: String = message.chars().take(MAX_MESSAGE_CHARS).collect();
+    format!("{kept}… ({} more characters)", n - MAX_MESSAGE_CHARS)
+}
+
+/// The text of a panic's payload.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
+}
+
+/// How many regions of any thread are turning panics into errors now: a panic hook may keep
+/// quiet while one is (the error that follows says what happened).
+static CATCHING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Whether some thread is inside [`catch_panics`] or [`catch_reader_panics`] now.
+pub fn panics_are_caught() -> bool {
+    CATCHING.load(std::sync::atomic::Ordering::Relaxed) > 0
+}
+
+/// `catch_unwind` that counts itself in [`CATCHING`] while it runs.
+fn catching<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    use std::sync::atomic::Ordering;
+    CATCHING.fetch_add(1, Ordering::Relaxed);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CATCHING.fetch_sub(1, Ordering::Relaxed);
+    result
+}
+
 /// Run `f`, turning a panic inside it (in practice: inside a dependency) into an error.
 pub fn catch_panics<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(result) => result,
-        Err(payload) => {
-            let detail = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
-            Err(PipelineError::Internal(format!(
-                "{what} failed unexpectedly: {detail}"
-            )))
-        }
-    }
+    catching(f).unwrap_or_else(|payload| {
+        Err(PipelineError::Internal(format!(
+            "{what} failed unexpectedly: {}",
+            panic_text(&*payload)
+        )))
+    })
+}
+
+/// Run a reader of the untrusted file `path`, turning a panic inside it into bad input: a
+/// reader that cannot cope with a file has met a file it cannot read.
+pub fn catch_reader_panics<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    catching(f).unwrap_or_else(|payload| {
+        Err(PipelineError::bad_data(
+            path,
+            format!(
+                "cannot be read: the reader failed on it ({}); the file may be corrupt or \
+                 of a kind mlwb does not read",
+                crate::pipeline::text::truncate(&panic_text(&*payload), 200)
+            ),
+        ))
+    })
 }

@@ -23,6 +23,58 @@ const TOP_N: usize = 10;
 pub const HIGH_CARDINALITY: u64 = 50;
 /// Numeric columns with at most this many distinct values also get a top-values list.
 const NUMERIC_TOP_MAX_DISTINCT: u64 = 20;
+/// Values a column needs before it can be called an identifier.
+pub const ID_MIN_VALUES: u64 = 20;
+/// Whole numbers with more distinct values than [`HIGH_CARDINALITY`] are an identifier from
+/// this share of distinct values on (a sample of ids, ids with gaps, in any order).
+pub const ID_NUMBER_SHARE: f64 = 0.95;
+/// Labels with more distinct values than [`HIGH_CARDINALITY`] are an identifier (or nearly
+/// one, like a ticket number) above this share: most values occur once or twice, so they
+/// cannot be compared as categories.
+pub const ID_LABEL_SHARE: f64 = 0.5;
+
+/// What kind of values an identifier test looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdValues {
+    /// Whole numbers (an integer type).
+    Integers,
+    /// Text or categories (free text is told apart first, by its length and words).
+    Labels,
+}
+
+/// The one rule for "identifier", shared by the profile, the automatic feature spec and the
+/// drift check: a column whose values name rows instead of measuring them. `values` counts
+/// the non-missing values, `distinct` the different ones, whatever their order.
+pub fn is_identifier(kind: IdValues, values: u64, distinct: u64) -> bool {
+    if values < ID_MIN_VALUES {
+        return false;
+    }
+    let share = distinct as f64 / values as f64;
+    match kind {
+        IdValues::Integers => {
+            distinct == values || (distinct > HIGH_CARDINALITY && share >= ID_NUMBER_SHARE)
+        }
+        IdValues::Labels => distinct > HIGH_CARDINALITY && share > ID_LABEL_SHARE,
+    }
+}
+
+/// Why a column is an identifier, in words (for the reason of an untested drift column).
+pub fn identifier_reason(values: u64, distinct: u64) -> String {
+    if distinct == values {
+        format!(
+            "an identifier: a different value in each of its {} rows; not a feature to test",
+            format_count(values)
+        )
+    } else {
+        format!(
+            "an identifier: {} different values in {} rows ({:.0}%), too many to compare; \
+             not a feature to test",
+            format_count(distinct),
+            format_count(values),
+            distinct as f64 / values.max(1) as f64 * 100.0
+        )
+    }
+}
 
 /// What a column is for, as far as its values tell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,7 +235,9 @@ fn warning_message(c: &ColumnProfile, kind: WarningKind) -> String {
             format_count(c.distinct)
         ),
         WarningKind::IdLike => format!(
-            "{name}: looks like an identifier (nearly every value is unique); not a useful feature"
+            "{name}: looks like an identifier ({} different values in {} rows); not a useful feature",
+            format_count(c.distinct),
+            format_count(c.count)
         ),
         WarningKind::MixedTypes => {
             let example = c
@@ -394,8 +448,6 @@ fn profile_integer(series: &Series) -> Result<ColumnProfile> {
             ),
         }
     }
-    // Row order tells an identifier (0, 1, 2, ...) from a measurement.
-    let increasing = ints.windows(2).all(|w| w[0] < w[1]);
     radsort::sort(&mut ints);
     let distinct = stats::distinct_sorted(&ints) as u64;
     let values: Vec<f64> = ints.iter().map(|&v| v as f64).collect();
@@ -403,14 +455,9 @@ fn profile_integer(series: &Series) -> Result<ColumnProfile> {
     if distinct <= NUMERIC_TOP_MAX_DISTINCT {
         p.top = top_from_sorted(&ints, |v| v.to_string());
     }
-    let n = ints.len() as u64;
-    let consecutive = match (ints.first(), ints.last()) {
-        (Some(&a), Some(&b)) => (b as i128 - a as i128 + 1) == n as i128,
-        _ => false,
-    };
     if is_zero_one(&values, distinct) {
         p.role = Role::Boolean;
-    } else if n >= 20 && distinct == n && (consecutive || increasing) {
+    } else if is_identifier(IdValues::Integers, ints.len() as u64, distinct) {
         p.role = Role::Id;
     }
     Ok(p)
@@ -503,16 +550,13 @@ fn profile_strings(ca: &StringChunked, original: &Series) -> ColumnProfile {
     let count = p.count.max(1);
     let mean_len = total_chars as f64 / count as f64;
     let mean_words = 1.0 + total_spaces as f64 / count as f64;
-    let unique_share = p.distinct as f64 / count as f64;
     p.role = if p.distinct == 2 && is_bool_pair(&entries) {
         Role::Boolean
-    } else if p.count >= 20 && p.distinct > HIGH_CARDINALITY && unique_share > 0.5 {
+    } else if is_identifier(IdValues::Labels, p.count, p.distinct) {
         if mean_words >= 3.0 || mean_len >= 40.0 {
             Role::Text
-        } else if unique_share >= 0.95 {
-            Role::Id
         } else {
-            Role::Categorical
+            Role::Id
         }
     } else {
         Role::Categorical

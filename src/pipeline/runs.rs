@@ -107,6 +107,9 @@ pub struct RunResult {
     pub model_bytes: Option<u64>,
     pub model_hash: Option<String>,
     pub error: Option<String>,
+    /// Why a finished result is suspect (degenerate clusterings).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// One stored run, as listed and shown.
@@ -162,7 +165,7 @@ fn db_error(dir: &Path, e: rusqlite::Error) -> PipelineError {
     }
 }
 
-fn now_s() -> f64 {
+pub fn now_s() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
@@ -191,9 +194,19 @@ pub fn host_name() -> String {
         .unwrap_or_else(|| "localhost".into())
 }
 
-fn pid_alive(pid: u32) -> bool {
+/// Whether process `pid` runs here. A zombie (exited, not yet reaped) has a `/proc` entry
+/// but trains nothing: it counts as gone.
+pub fn pid_alive(pid: u32) -> bool {
     if cfg!(target_os = "linux") {
-        Path::new(&format!("/proc/{pid}")).exists()
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            // The state follows the command name, which is in parentheses and may hold any
+            // character: read it after the last ')'.
+            Ok(stat) => stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next())
+                .is_some_and(|state| !matches!(state, "Z" | "X" | "x")),
+            Err(_) => false,
+        }
     } else {
         true // elsewhere, only the heartbeat decides
     }
@@ -218,7 +231,92 @@ impl Store {
         };
         store.init().map_err(|e| db_error(dir, e))?;
         store.interrupted_at_open = store.mark_interrupted()?;
+        store.collect_orphan_models();
         Ok(store)
+    }
+
+    /// Open an existing store only to read it: nothing is created or written, so a read-only
+    /// or full store can be listed. `None` when there is no store in `dir`.
+    pub fn open_read_only(dir: &Path) -> Result<Option<Store>> {
+        use rusqlite::OpenFlags;
+        let db = dir.join(DB_FILE);
+        if !db.is_file() {
+            return Ok(None);
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        // A WAL store in a folder this process cannot write may lack its shared-memory file:
+        // then read it as an immutable file (nobody can be writing it without that file).
+        let uri = |extra: &str| format!("file:{}?mode=ro{extra}", db.display());
+        let conn = Connection::open_with_flags(uri(""), flags)
+            .and_then(|c| {
+                c.query_row("SELECT count(*) FROM runs", [], |_| Ok(()))
+                    .map(|_| c)
+            })
+            .or_else(|_| Connection::open_with_flags(uri("&immutable=1"), flags))
+            .map_err(|e| db_error(dir, e))?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(|e| db_error(dir, e))?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| db_error(dir, e))?;
+        if version > SCHEMA_VERSION {
+            return Err(db_error(
+                dir,
+                rusqlite::Error::InvalidParameterName(format!(
+                    "the store was written by a newer mlwb (schema {version})"
+                )),
+            ));
+        }
+        Ok(Some(Store {
+            dir: dir.to_path_buf(),
+            conn,
+            interrupted_at_open: 0,
+        }))
+    }
+
+    /// Remove what a process killed while it wrote a model leaves behind: temp files whose
+    /// writer is gone, and complete model files of runs that never finished (killed after the
+    /// rename, before the run was recorded). Failures to remove are only logged.
+    fn collect_orphan_models(&self) {
+        let Ok(entries) = std::fs::read_dir(self.dir.join("models")) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let orphan = if let Some(pid) = name
+                .strip_prefix(".run-")
+                .and_then(|rest| rest.rsplit_once(".tmp"))
+                .and_then(|(_, pid)| pid.parse::<u32>().ok())
+            {
+                !pid_alive(pid)
+            } else if let Some(id) = name
+                .strip_prefix("run-")
+                .and_then(|rest| rest.strip_suffix(".mlwbm"))
+                .and_then(|id| id.parse::<i64>().ok())
+            {
+                self.conn
+                    .query_row("SELECT status FROM runs WHERE id = ?1", [id], |r| {
+                        r.get::<_, String>(0)
+                    })
+                    .optional()
+                    .ok()
+                    .is_some_and(|status| {
+                        status.is_none_or(|s| RunStatus::parse(&s).is_done() && s != "finished")
+                    })
+            } else {
+                false
+            };
+            if orphan {
+                match std::fs::remove_file(entry.path()) {
+                    Ok(()) => tracing::info!(file = %name, "removed an orphaned model file"),
+                    Err(e) => {
+                        tracing::warn!(file = %name, "cannot remove an orphaned model file: {e}")
+                    }
+                }
+            }
+        }
     }
 
     pub fn dir(&self) -> &Path {

@@ -106,6 +106,18 @@ impl Validation {
         }
     }
 
+    /// The key under which runs are compared on one leaderboard: the same task, the same
+    /// validation rows (the validation, and for a holdout or folds the seed that draws them)
+    /// and the same feature spec (its hash). Data and target are compared beside it.
+    pub fn comparison_key(&self, task: TaskKind, seed: u64, spec_hash: &str) -> String {
+        let rows = match self {
+            Validation::TestFile { .. } => String::new(),
+            _ => format!(";seed:{seed}"),
+        };
+        let spec = spec_hash.get(..16).unwrap_or(spec_hash);
+        format!("{};{}{rows};spec:{spec}", task.name(), self.key())
+    }
+
     fn folds(&self) -> Option<usize> {
         match self {
             Validation::CrossValidation { folds }
@@ -148,7 +160,7 @@ pub fn detect_task(
         return match task {
             None | Some(TaskKind::Clustering) => Ok(TaskKind::Clustering),
             Some(t) => Err(PipelineError::BadRequest(format!(
-                "{} needs a target column; give --target COLUMN",
+                "{} needs a target column: give --target COLUMN (in the TUI, :target COLUMN)",
                 t.name()
             ))),
         };
@@ -223,7 +235,7 @@ pub fn prepare_target(
         TaskKind::Regression => {
             if !(series.dtype().is_primitive_numeric() || series.dtype() == &DataType::Boolean) {
                 return Err(PipelineError::BadColumns(format!(
-                    "target '{name}' holds {}, not numbers; regression needs a numeric target (or use --task classification)",
+                    "target '{name}' holds {}, not numbers; regression needs a numeric target (or the task classification: --task classification, or :task classification in the TUI)",
                     series.dtype()
                 )));
             }
@@ -246,6 +258,18 @@ pub fn prepare_target(
             })
         }
         TaskKind::Classification => {
+            // scikit-learn refuses a "continuous" label type: classes are labels or whole
+            // numbers, never measurements with fractions.
+            if series.dtype().is_float() {
+                let values = features::values::numbers(&series)?;
+                if let Some(v) = values.iter().find(|v| v.is_finite() && v.fract() != 0.0) {
+                    return Err(PipelineError::BadColumns(format!(
+                        "target '{name}' holds continuous numbers (such as {v}), not classes; \
+                         classification needs labels or whole numbers: use regression for it \
+                         (--task regression, or the task row of the Train pane)"
+                    )));
+                }
+            }
             let labels = features::values::labels(&series)?;
             let mut rows = Vec::with_capacity(n);
             let mut raw: Vec<&str> = Vec::with_capacity(n);
@@ -279,7 +303,7 @@ pub fn prepare_target(
             }
             if classes.len() == rows.len() && rows.len() > MAX_INTEGER_CLASSES {
                 return Err(PipelineError::BadColumns(format!(
-                    "target '{name}' has a different value in every row, like an id; choose the column to predict (or --task regression for numbers)"
+                    "target '{name}' has a different value in every row, like an id; choose the column to predict (or the task regression for numbers: --task regression, or :task regression in the TUI)"
                 )));
             }
             if classes.len() > 1000 {
@@ -387,6 +411,9 @@ pub struct RunReport {
     /// The feature pipeline of the kept model (trained on the training rows; for CV,
     /// refitted on every row). The model itself comes beside the report.
     pub fitted_features: FittedFeatures,
+    /// Why a finished result is suspect (a clustering that is all noise, or one group).
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// What a run reports while it works.
@@ -756,7 +783,10 @@ pub fn run(
     }
     metrics_out.retain(|_, v| v.is_finite());
     let fitted_features_hash = final_fold.fitted_features.hash();
+    let summary = final_fold.model.summary();
+    let warnings = degenerate(&metrics_out, &summary);
     let report = RunReport {
+        warnings,
         metrics: metrics_out,
         fold_metrics,
         confusion,
@@ -767,12 +797,41 @@ pub fn run(
         feature_spec_hash: valid.hash(),
         fitted_features_hash,
         n_features: final_fold.n_features as u64,
-        summary: final_fold.model.summary(),
+        summary,
         fit_seconds,
         predict_seconds,
         fitted_features: final_fold.fitted_features,
     };
     Ok((report, final_fold.model))
+}
+
+/// Share of rows left as noise from which a clustering is called degenerate.
+const MOSTLY_NOISE: f64 = 0.9;
+
+/// What makes a finished run's result suspect although it finished: a clustering that left
+/// (nearly) every row as noise, or found no more than one group.
+fn degenerate(metrics: &Metrics, summary: &BTreeMap<String, serde_json::Value>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(&noise) = metrics.get("noise_share")
+        && noise >= MOSTLY_NOISE
+    {
+        out.push(format!(
+            "{:.0}% of the rows are noise: eps is small for this data (the features are \
+             standardised; try a larger eps, such as 1 to 3, or a smaller min_samples)",
+            noise * 100.0
+        ));
+    }
+    if let Some(found) = summary
+        .get("n_clusters")
+        .and_then(serde_json::Value::as_u64)
+        && found <= 1
+    {
+        out.push(format!(
+            "found {found} cluster{}: nothing tells the rows apart at these parameters",
+            if found == 1 { "" } else { "s" }
+        ));
+    }
+    out
 }
 
 /// Re-index a test file's classes to the training classes; a class the training data never

@@ -76,7 +76,12 @@ impl Filter {
             FilterOp::Le => "<=",
             FilterOp::Gt => ">",
             FilterOp::Ge => ">=",
-            FilterOp::Contains => "contains",
+            FilterOp::Contains => {
+                return format!(
+                    "{} contains '{}' (= {} for an exact match)",
+                    self.column, self.value, self.value
+                );
+            }
             FilterOp::IsNull => "is null",
             FilterOp::NotNull => "is not null",
         };
@@ -84,6 +89,23 @@ impl Filter {
             .trim_end()
             .to_string()
     }
+}
+
+/// Split `COL EXPR` (as in `:filter age > 70`) where `COL` is one of `columns` (the longest
+/// that fits) and an expression follows; `None` when the text does not start with a column.
+pub fn split_column_expr(text: &str, columns: &[String]) -> Option<(String, String)> {
+    let text = text.trim();
+    columns
+        .iter()
+        .filter_map(|c| {
+            let rest = text.strip_prefix(c.as_str())?;
+            // The name must end there: a space or an operator follows, not more of a word.
+            let next = rest.chars().next()?;
+            let ends = next.is_whitespace() || "=!<>".contains(next);
+            let expr = rest.trim();
+            (ends && !expr.is_empty()).then(|| (c.clone(), expr.to_string()))
+        })
+        .max_by_key(|(c, _)| c.len())
 }
 
 /// A sort on one column.

@@ -211,6 +211,8 @@ pub enum Effect {
     FitFeatures {
         job: JobHandle,
         dataset: Arc<Dataset>,
+        /// The table's profile: a linear step's After is drawn on its bins.
+        profile: Option<Arc<DatasetProfile>>,
         spec: Box<ValidFeatureSpec>,
     },
     SaveSpec {
@@ -234,6 +236,8 @@ pub enum Effect {
         job: JobHandle,
         store_dir: PathBuf,
         query: Option<RunsQuery>,
+        /// The table the query's spec is checked on (for the spec's hash).
+        dataset: Option<Arc<Dataset>>,
     },
     /// Load both files, check drift, record the check in the store.
     DriftCheck {
@@ -392,6 +396,9 @@ impl App {
         if self.features.spec.is_some() && target != self.train.target {
             self.train.target = target;
             self.train.sort = None;
+        }
+        if self.features.spec != self.train.spec {
+            self.train.spec = self.features.spec.clone();
         }
         self.train.reload(false)
     }
@@ -977,7 +984,7 @@ impl App {
                 let result = self.drift.save_baseline(out);
                 self.effects_or_error(result)
             }
-            "method" | "threshold" | "driftshare" | "drift-share" => {
+            "method" | "threshold" | "driftshare" | "drift-share" | "exclude" => {
                 match self.drift.set_option(cmd, rest) {
                     Ok(m) => self.message = Some(m),
                     Err(e) => self.error = Some(e),
@@ -1016,11 +1023,24 @@ impl App {
                     self.data.view.filter = None;
                     return self.data.recompute_view();
                 }
-                self.apply_filter(None, rest)
+                // `COL EXPR` names the column; a bare `EXPR` filters the selected one.
+                let named = self.data.dataset.as_ref().and_then(|ds| {
+                    let names: Vec<String> = ds
+                        .df
+                        .get_column_names()
+                        .iter()
+                        .map(|n| n.to_string())
+                        .collect();
+                    crate::pipeline::view::split_column_expr(rest, &names)
+                });
+                match named {
+                    Some((col, expr)) => self.apply_filter(Some(col), &expr),
+                    None => self.apply_filter(None, rest),
+                }
             }
             other => {
                 self.error = Some(format!(
-                    "unknown command '{}': try open PATH, sort COL [desc], filter EXPR, fill VALUE, transforms LIST, target COL|none, train, validation holdout 0.2|cv 5|test PATH, seed N, timelimit S, task T, models A,B, params MODEL k=v, drift [REF CUR], reference PATH, current PATH, baseline FILE, method [COL=]TEST, threshold [COL=]X, driftshare X, quit, help",
+                    "unknown command '{}': try open PATH, sort COL [desc], filter EXPR, fill VALUE, transforms LIST, target COL|none, train, validation holdout 0.2|cv 5|test PATH, seed N, timelimit S, task T, models A,B, params MODEL k=v, drift [REF CUR], reference PATH, current PATH, baseline FILE, method [COL=]TEST, threshold [COL=]X, driftshare X, exclude COLS, quit, help",
                     escape_control(other)
                 ));
                 Vec::new()

@@ -154,3 +154,25 @@ fn the_tui_refuses_to_start_without_a_terminal() {
         .code(2)
         .stderr(predicate::str::contains("needs a terminal"));
 }
+
+/// Issue 13, item 23: with `--json`, argument errors were plain text.
+#[test]
+fn argument_errors_are_json_with_json() {
+    let out = mlwb()
+        .args(["profile", "--json", "--no-such-flag", "x.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error"]["kind"], "usage");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--no-such-flag")
+    );
+    // Without --json: clap's own text.
+    let out = mlwb().args(["profile", "--no-such-flag"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(serde_json::from_slice::<Value>(&out.stderr).is_err());
+}

@@ -325,3 +325,202 @@ fn stream_reads_in_batches_and_says_so() {
     );
     assert!(String::from_utf8_lossy(&human.stdout).contains("read in a streaming pass"));
 }
+
+/// Write `text` to `name` in `dir` and return its path.
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn drift_files(dir: &Path, r: &Path, c: &Path, extra: &[&str]) -> std::process::Output {
+    mlwb()
+        .env("MLWB_STORE", dir)
+        .arg("drift")
+        .arg(r)
+        .arg(c)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// Issue 13, item 1: a check that tested nothing, or that lost a reference column, is not
+/// "no drift" (before the fix: exit 0, `dataset_drift: false`).
+#[test]
+fn an_incomplete_check_fails_the_gate_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.csv", "x,y\n1,2\n2,3\n3,4\n");
+    let b = write(dir.path(), "b.csv", "p,q\n1,2\n2,3\n3,4\n");
+    let out = drift_files(dir.path(), &a, &b, &["--fail-on-drift", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["dataset_drift"].is_null(), "{doc}");
+    assert_eq!(doc["verdict"], "incomplete");
+    assert_eq!(doc["gate_passes"], false);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("incomplete"));
+    // The human line says so too.
+    let out = drift_files(dir.path(), &a, &b, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "without the gate the check itself is fine"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("INCOMPLETE CHECK"));
+    // The old behaviour, asked for by name.
+    for flag in ["--allow-incomplete", "--allow-missing-columns"] {
+        let out = drift_files(dir.path(), &a, &b, &["--fail-on-drift", flag, "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{flag}: {out:?}");
+    }
+    // One reference column missing in the current data, the other steady: incomplete.
+    let c = write(dir.path(), "c.csv", "x\n1\n2\n3\n");
+    let out = drift_files(dir.path(), &a, &c, &["--fail-on-drift", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["dataset_drift"], false);
+    assert_eq!(doc["verdict"], "incomplete");
+    assert!(
+        doc["incomplete"][0]
+            .as_str()
+            .unwrap()
+            .contains("y is missing")
+    );
+    // A column new in the current data does not make a check incomplete.
+    let d = write(dir.path(), "d.csv", "x,y,z\n1,2,0\n2,3,0\n3,4,0\n");
+    let out = drift_files(dir.path(), &a, &d, &["--fail-on-drift"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // A column left with no values in the current data is not "no drift" either.
+    let e = write(dir.path(), "e.csv", "x,y\n1,\n2,\n3,\n");
+    let out = drift_files(dir.path(), &a, &e, &["--fail-on-drift", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        doc["incomplete"][0].as_str().unwrap().starts_with("y "),
+        "{doc}"
+    );
+}
+
+/// A column of whole numbers, unique but in no order and with gaps (a sample of ids).
+fn sampled_ids(n: usize, seed: u64) -> Vec<u64> {
+    let mut x = seed;
+    (0..n)
+        .map(|i| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (i as u64) * 1000 + (x >> 54)
+        })
+        .rev()
+        .collect()
+}
+
+/// Issue 13, items 2 and 4: identifiers (unique integers in any order, near-unique labels)
+/// are listed as not tested, as the profile calls them (before the fix: Wasserstein and
+/// chi-square verdicts on them).
+#[test]
+fn identifiers_are_not_tested_whatever_their_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = |seed: u64, shift: f64| {
+        let mut t = String::from("id,ticket,value\n");
+        for (i, id) in sampled_ids(300, seed).into_iter().enumerate() {
+            let ticket = format!("T{}", (id * 7 + seed) % 100_003 / (1 + (i % 3) as u64));
+            t.push_str(&format!("{id},{ticket},{}\n", (i % 17) as f64 + shift));
+        }
+        t
+    };
+    let r = write(dir.path(), "r.csv", &table(1, 0.0));
+    let c = write(dir.path(), "c.csv", &table(2, 0.0));
+    let out = drift_files(dir.path(), &r, &c, &["--json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let col = |name: &str| {
+        doc["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    for name in ["id", "ticket"] {
+        let c = col(name);
+        assert_eq!(c["tested"], false, "{c}");
+        assert_eq!(c["kind"], "id", "{c}");
+        assert!(c["reason"].as_str().unwrap().contains("identifier"), "{c}");
+    }
+    assert_eq!(col("value")["tested"], true);
+    assert_eq!(doc["drifted_columns"], serde_json::json!([]));
+    // The profile gives the same columns the role id.
+    let out = mlwb().args(["profile", "--json"]).arg(&r).output().unwrap();
+    let prof: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for c in prof["columns"].as_array().unwrap() {
+        let want = if c["name"] == "value" {
+            "numeric"
+        } else {
+            "id"
+        };
+        assert_eq!(c["role"], want, "{c}");
+    }
+    // Asked for by name, an identifier is tested anyway.
+    let out = drift_files(dir.path(), &r, &c, &["--json", "--method", "id=ks"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = doc["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "id")
+        .unwrap();
+    assert_eq!(id["tested"], true, "{id}");
+    // --exclude leaves columns out; an unknown one is a usage error.
+    let out = drift_files(dir.path(), &r, &c, &["--json", "--exclude", "ticket,id"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["columns"].as_array().unwrap().len(), 1);
+    let out = drift_files(dir.path(), &r, &c, &["--exclude", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'nope'"));
+}
+
+/// Issue 13, item 3: the Z-test only where a column has two values, chi-square only for
+/// categories and few-valued numbers; asking for them elsewhere, or for a p-value threshold
+/// above 1, is a usage error naming the column (before the fix: a p-value and a verdict).
+#[test]
+fn tests_are_offered_only_where_they_apply() {
+    let store = tempfile::tempdir().unwrap();
+    let out = drift(store.path(), &["--method", "temp_max=z"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("temp_max") && err.contains("binary"), "{err}");
+    let out = drift(store.path(), &["--method", "weather=z"]);
+    assert_eq!(out.status.code(), Some(2), "a five-level category: {out:?}");
+    let out = drift(store.path(), &["--method", "temp_max=chisquare"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let out = drift(store.path(), &["--method", "weather=chisquare", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // No Z among the tests a many-valued column can switch to.
+    let doc: Value = serde_json::from_slice(&drift(store.path(), &["--json"]).stdout).unwrap();
+    for c in doc["columns"].as_array().unwrap() {
+        let tests: Vec<&str> = c["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["test"].as_str().unwrap())
+            .collect();
+        if c["distinct"].as_u64().is_some_and(|d| d > 2) {
+            assert!(!tests.contains(&"z"), "{}: {tests:?}", c["name"]);
+        }
+    }
+    for args in [
+        &["--threshold", "5"][..],
+        &["--method", "ks", "--threshold", "5"],
+        &["--method", "wind=ks", "--threshold", "wind=1.5"],
+    ] {
+        let out = drift(store.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("between 0 and 1"));
+    }
+    // A distance threshold above 1 is fine.
+    let out = drift(
+        store.path(),
+        &["--method", "wasserstein", "--threshold", "5"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}

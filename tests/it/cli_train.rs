@@ -328,3 +328,345 @@ fn kill_9_marks_the_run_interrupted_and_spares_a_live_one() {
     live.kill().unwrap();
     live.wait().unwrap();
 }
+
+fn run_cmd(store: &std::path::Path, args: &[&str]) -> std::process::Output {
+    mlwb().env("MLWB_STORE", store).args(args).output().unwrap()
+}
+
+/// Issue 13, item 5: `runs rerun` refused every lasso run ("l1_ratio is always 1"). A stored
+/// run's parameters must always rerun: one run of every model, reran and reproduced.
+#[test]
+fn every_model_reruns_and_reproduces_its_metrics() {
+    let store = tempfile::tempdir().unwrap();
+    let penguins = demo_file("penguins.csv");
+    let diabetes = demo_file("diabetes.csv");
+    let (p, d) = (penguins.to_str().unwrap(), diabetes.to_str().unwrap());
+    let studies: [&[&str]; 3] = [
+        &["--data", p, "--target", "species"],
+        &["--data", d, "--target", "progression"],
+        &[
+            "--data",
+            p,
+            "--model",
+            "kmeans:n_clusters=3",
+            "--model",
+            "dbscan:eps=2",
+            "--model",
+            "gaussian_mixture:n_components=3",
+        ],
+    ];
+    let mut models = Vec::new();
+    for args in studies {
+        let mut args = args.to_vec();
+        args.push("--in-process");
+        let (doc, code) = train_json(store.path(), &args);
+        assert_eq!(code, 0, "{doc}");
+        for r in doc["runs"].as_array().unwrap() {
+            assert_eq!(r["status"], "finished", "{r}");
+            let id = r["run_id"].as_i64().unwrap().to_string();
+            let out = run_cmd(
+                store.path(),
+                &["runs", "rerun", &id, "--json", "--in-process"],
+            );
+            assert_eq!(out.status.code(), Some(0), "{}: {out:?}", r["model"]);
+            let again: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(again["rerun"]["identical_metrics"], true, "{}", r["model"]);
+            models.push(r["model"].as_str().unwrap().to_string());
+        }
+    }
+    models.sort();
+    models.dedup();
+    assert_eq!(models.len(), 11, "every model once: {models:?}");
+}
+
+/// Issue 13, item 6: `train --spec F` ignored the spec's target and trained clustering.
+#[test]
+fn the_spec_s_target_is_the_study_s_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = demo_file("penguins.csv");
+    let spec = dir.path().join("spec.toml");
+    let out = mlwb()
+        .args(["features", "--target", "species", "--out"])
+        .arg(&spec)
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let (doc, code) = train_json(
+        dir.path(),
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "--spec",
+            spec.to_str().unwrap(),
+            "--model",
+            "gaussian_nb",
+            "--in-process",
+        ],
+    );
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["task"], "classification");
+    assert_eq!(doc["target"], "species");
+    // No target anywhere: clustering, and stderr says why.
+    let out = mlwb()
+        .env("MLWB_STORE", dir.path())
+        .args([
+            "train",
+            "--model",
+            "kmeans:n_clusters=3",
+            "--in-process",
+            "--data",
+        ])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("clustering"));
+}
+
+/// Issue 13, item 8: a continuous target forced to classification, or a test file without a
+/// feature, failed once per model (four failed runs stored). One error now, no run stored.
+#[test]
+fn what_can_be_checked_before_the_runs_is_one_error_and_no_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = demo_file("diabetes.csv");
+    let out = run_cmd(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--target",
+            "bmi",
+            "--task",
+            "classification",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("continuous") && err.contains("diabetes.csv"),
+        "{err}"
+    );
+    let test = dir.path().join("test.csv");
+    let text = std::fs::read_to_string(&data).unwrap();
+    let without_bp: String = text
+        .lines()
+        .map(|l| {
+            let mut f: Vec<&str> = l.split(',').collect();
+            f.remove(3);
+            f.join(",") + "\n"
+        })
+        .collect();
+    std::fs::write(&test, without_bp).unwrap();
+    let out = run_cmd(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--target",
+            "progression",
+            "--test",
+            test.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("test.csv") && err.contains("bp"), "{err}");
+    assert_eq!(err.matches("error").count(), 1, "one message: {err}");
+    let list = run_cmd(dir.path(), &["runs", "list", "--json"]);
+    let doc: Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(doc["runs"].as_array().unwrap().len(), 0, "no run stored");
+}
+
+/// Issue 13, item 9: impossible parameters are refused; degenerate clusterings say so.
+#[test]
+fn impossible_parameters_are_refused_and_degenerate_results_warned() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = demo_file("penguins.csv");
+    let out = run_cmd(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--model",
+            "kmeans:n_clusters=1000",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("n_clusters=1000") && err.contains("penguins.csv"),
+        "{err}"
+    );
+    let (doc, code) = train_json(
+        dir.path(),
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "--model",
+            "dbscan:eps=0.05",
+            "--in-process",
+        ],
+    );
+    assert_eq!(code, 0, "{doc}");
+    let warnings = doc["runs"][0]["warnings"].to_string();
+    assert!(warnings.contains("noise"), "{doc}");
+}
+
+/// Issue 13, item 7: runs of another task, spec or seed are not on one leaderboard.
+#[test]
+fn the_comparison_key_holds_task_seed_and_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = demo_file("penguins.csv");
+    let d = data.to_str().unwrap();
+    let (a, _) = train_json(
+        dir.path(),
+        &[
+            "--data",
+            d,
+            "--target",
+            "species",
+            "--model",
+            "gaussian_nb",
+            "--in-process",
+        ],
+    );
+    let (b, _) = train_json(
+        dir.path(),
+        &[
+            "--data",
+            d,
+            "--target",
+            "species",
+            "--model",
+            "gaussian_nb",
+            "--in-process",
+            "--seed",
+            "7",
+        ],
+    );
+    let store = mlwb::pipeline::runs::Store::open(dir.path()).unwrap();
+    let runs = store.list().unwrap();
+    let key = |id: &Value| {
+        runs.iter()
+            .find(|r| Some(r.run_id) == id.as_i64())
+            .unwrap()
+            .setup
+            .validation_key
+            .clone()
+    };
+    let (ka, kb) = (key(&a["runs"][0]["run_id"]), key(&b["runs"][0]["run_id"]));
+    assert_ne!(ka, kb, "another seed draws other validation rows");
+    assert!(
+        ka.starts_with("classification;") && ka.contains(";spec:"),
+        "{ka}"
+    );
+    let human = run_cmd(dir.path(), &["runs", "list"]);
+    assert!(String::from_utf8_lossy(&human.stdout).contains("spec"));
+}
+
+/// Issue 13, item 21: read-only commands never create a store where none exists.
+#[test]
+fn listing_runs_creates_no_store() {
+    let cwd = tempfile::tempdir().unwrap();
+    let out = mlwb()
+        .current_dir(cwd.path())
+        .env_remove("MLWB_STORE")
+        .args(["runs", "list", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(std::fs::read_dir(cwd.path()).unwrap().count(), 0);
+    let out = mlwb()
+        .current_dir(cwd.path())
+        .env_remove("MLWB_STORE")
+        .args(["runs", "show", "3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_dir(cwd.path()).unwrap().count(), 0);
+}
+
+/// Issue 13, item 19: what a kill -9 leaves in `models/` is collected when the store opens.
+#[test]
+fn orphaned_model_files_are_collected_when_the_store_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(mlwb::pipeline::runs::Store::open(dir.path()).unwrap());
+    let models = dir.path().join("models");
+    // A temp file of a writer that is gone, a model of a run that never was, and a temp file
+    // of this (live) process, which must stay.
+    let dead = models.join(".run-5.mlwbm.tmp999999999");
+    let stray = models.join("run-77.mlwbm");
+    let live = models.join(format!(".run-6.mlwbm.tmp{}", std::process::id()));
+    for f in [&dead, &stray, &live] {
+        std::fs::write(f, b"x").unwrap();
+    }
+    drop(mlwb::pipeline::runs::Store::open(dir.path()).unwrap());
+    assert!(!dead.exists() && !stray.exists());
+    assert!(live.exists());
+}
+
+/// Issue 13, item 22: `pid_alive` counted a zombie as alive.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_zombie_is_not_alive() {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        !mlwb::pipeline::runs::pid_alive(pid),
+        "exited, not yet reaped"
+    );
+    child.wait().unwrap();
+    assert!(mlwb::pipeline::runs::pid_alive(std::process::id()));
+}
+
+/// Issue 13, item 22: SIGTERM (as Ctrl-C and SIGHUP) on `mlwb train` cancels: the runs are
+/// recorded cancelled, the JSON printed, exit 130 (before: killed by the signal).
+#[cfg(unix)]
+#[test]
+fn a_signal_cancels_training_and_exits_130() {
+    let store = tempfile::tempdir().unwrap();
+    let data = demo_file("penguins.csv");
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mlwb"))
+        .env("MLWB_STORE", store.path())
+        .args([
+            "train",
+            "--json",
+            "--target",
+            "species",
+            "--model",
+            "random_forest:n_estimators=500000",
+            "--data",
+        ])
+        .arg(&data)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the run is training (recorded as running).
+    let started = std::time::Instant::now();
+    loop {
+        let running = mlwb::pipeline::runs::Store::open_read_only(store.path())
+            .ok()
+            .flatten()
+            .and_then(|s| s.list().ok())
+            .is_some_and(|runs| runs.iter().any(|r| r.status.name() == "running"));
+        if running || started.elapsed() > std::time::Duration::from_secs(60) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["runs"][0]["status"], "cancelled", "{doc}");
+}

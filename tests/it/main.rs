@@ -5,6 +5,7 @@ mod cli;
 mod cli_drift;
 mod cli_features;
 mod cli_train;
+mod hostile;
 mod pipeline_baseline;
 mod pipeline_data;
 mod pipeline_drift;

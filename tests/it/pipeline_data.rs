@@ -410,21 +410,6 @@ fn a_preview_cut_inside_a_character_is_still_utf8() {
 }
 
 #[test]
-fn named_pipes_are_read_to_the_end() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("pipe.csv");
-    let made = std::process::Command::new("mkfifo").arg(&p).status();
-    if !made.is_ok_and(|s| s.success()) {
-        return; // no mkfifo on this system
-    }
-    let writer_path = p.clone();
-    let writer = std::thread::spawn(move || std::fs::write(writer_path, "a,b\n1,2\n3,4\n"));
-    let ds = load(&p).unwrap();
-    writer.join().unwrap().unwrap();
-    assert_eq!(ds.df.shape(), (2, 2));
-}
-
-#[test]
 fn binary_previews_decode_only_the_first_rows() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("long.parquet");
@@ -441,4 +426,157 @@ fn binary_previews_decode_only_the_first_rows() {
     assert!(!ds.complete);
     assert_eq!(ds.df.height(), data::PREVIEW_ROWS);
     assert_eq!(ds.df.column("n").unwrap().i64().unwrap().get(0), Some(0));
+}
+
+/// Write `bytes` to `name` in a fresh temp dir; returns (dir, path).
+fn temp_file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    (dir, path)
+}
+
+/// Issue 13, item 13: lone-CR line ends lost every row (0 rows, many columns); mixed ends lost
+/// rows under an "extra fields" warning. Rows in = rows loaded.
+#[test]
+fn cr_only_and_mixed_line_ends_keep_every_row() {
+    let (_d, p) = temp_file("cr.csv", b"a,b,y\r1,2,0\r3,4,1\r");
+    let ds = load(&p).unwrap();
+    assert_eq!((ds.df.height(), ds.df.width()), (2, 3), "{:?}", ds.df);
+    assert!(
+        ds.warnings.iter().any(|w| w.contains("CR")),
+        "{:?}",
+        ds.warnings
+    );
+    let (_d, p) = temp_file("mixed.csv", b"a,b\r\n1,2\r3,4\n5,6\r\n7,8");
+    let ds = load(&p).unwrap();
+    assert_eq!(ds.df.height(), 4, "{:?}", ds.df);
+    assert!(
+        !ds.warnings.iter().any(|w| w.contains("fields")),
+        "{:?}",
+        ds.warnings
+    );
+}
+
+/// Issue 13, item 14: blank lines became phantom all-null rows, silently.
+#[test]
+fn blank_lines_are_skipped_and_counted() {
+    let (_d, p) = temp_file(
+        "blank.csv",
+        b"\na,b\n1,x\n\n2,y\n   \n\t\n3,\"z\n\nstill z\"\n\n",
+    );
+    let ds = load(&p).unwrap();
+    assert_eq!(ds.df.height(), 3, "{:?}", ds.df);
+    // A blank line inside a quoted field belongs to the field.
+    assert_eq!(str_at(&ds, "b", 2), "z\n\nstill z");
+    let w = ds.warnings.join(" | ");
+    assert!(w.contains("skipped 5 blank lines"), "{w}");
+    // A line of tabs in a TSV is a row of empty fields, not a blank line.
+    let (_d, p) = temp_file("tabs.tsv", b"a\tb\n1\t2\n\t\n3\t4\n");
+    assert_eq!(load(&p).unwrap().df.height(), 3);
+}
+
+/// Issue 13, item 12: binary files without invalid UTF-8 were accepted as CSV.
+#[test]
+fn binary_and_wide_encodings_are_refused_with_exit_3() {
+    let utf16: Vec<u8> = "a,b\n1,2\n3,4\n".bytes().flat_map(|b| [b, 0]).collect();
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        ("utf16_no_bom.csv", utf16, "UTF-16"),
+        ("nul.csv", vec![0u8; 4096], "NUL"),
+        (
+            "doc.csv",
+            b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n".to_vec(),
+            "PDF",
+        ),
+        ("zeros_mid.csv", b"a,b\n1,2\n3,\x004\n".to_vec(), "line 3"),
+    ];
+    for (name, bytes, says) in cases {
+        let (_d, p) = temp_file(name, &bytes);
+        let (msg, code) = err_text(load(&p));
+        assert_eq!(code, 3, "{name}: {msg}");
+        assert!(msg.contains(name) && msg.contains(says), "{name}: {msg}");
+    }
+}
+
+/// Issue 13, item 10: an object nested 1,000 deep overflowed the stack (exit 134).
+#[test]
+fn deeply_nested_json_is_refused_not_a_crash() {
+    let deep = format!("[{}1{}]", "{\"a\":".repeat(1000), "}".repeat(1000));
+    for name in ["deep.json", "deep.ndjson"] {
+        let (_d, p) = temp_file(name, deep.as_bytes());
+        let (msg, code) = err_text(load(&p));
+        assert_eq!(code, 3, "{msg}");
+        assert!(msg.contains("nested more than 64"), "{msg}");
+    }
+}
+
+/// Issue 13, item 11: a named pipe hung every command, /dev/zero grew memory without end.
+#[cfg(unix)]
+#[test]
+fn special_files_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let zero = dir.path().join("zero.csv");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    for p in [&fifo, &zero] {
+        let started = std::time::Instant::now();
+        let (msg, code) = err_text(load(p));
+        assert_eq!(code, 3, "{msg}");
+        assert!(msg.contains("not a regular file"), "{msg}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+}
+
+/// Issue 13, item 11: a gzip of NULs was decompressed whole and shown as a column name.
+#[test]
+fn a_gzip_of_binary_data_is_refused_early() {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(&vec![0u8; 64 << 20]).unwrap();
+    let (_d, p) = temp_file("zeros.csv.gz", &e.finish().unwrap());
+    let started = std::time::Instant::now();
+    let (msg, code) = err_text(load(&p));
+    assert_eq!(code, 3, "{msg}");
+    assert!(msg.contains("NUL") && msg.len() < 400, "{msg}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+/// Issue 13, item 15: one stray quote put the rest of the file into the error message.
+#[test]
+fn an_unclosed_quote_is_named_by_its_line_and_not_quoted_whole() {
+    let mut text = String::from("id,name\n");
+    for i in 0..20_000 {
+        if i == 777 {
+            text.push_str("777,\"O'Brien\n");
+        } else {
+            text.push_str(&format!("{i},someone number {i}\n"));
+        }
+    }
+    let (_d, p) = temp_file("stray.csv", text.as_bytes());
+    let (msg, code) = err_text(load(&p));
+    assert_eq!(code, 3);
+    assert!(msg.contains("line 779"), "{msg}");
+    assert!(msg.len() < 1200, "{} bytes", msg.len());
+}
+
+/// Issue 13, item 16: Parquet decimals were a caught polars panic (exit 70).
+#[test]
+fn parquet_decimals_load_as_numbers() {
+    let s = Series::new("price".into(), &[1.25f64, 2.5, -3.75])
+        .cast(&DataType::Decimal(10, 2))
+        .unwrap();
+    let mut df = DataFrame::new(3, vec![s.into()]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("dec.parquet");
+    ParquetWriter::new(std::fs::File::create(&p).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let ds = load(&p).unwrap();
+    let price = ds.df.column("price").unwrap();
+    assert_eq!(price.dtype(), &DataType::Float64);
+    assert_eq!(price.f64().unwrap().get(2), Some(-3.75));
 }

@@ -43,10 +43,23 @@ pub(super) fn run(app: &mut App, effects: Vec<Effect>) {
                 job.id,
                 view::compute(&dataset.df, &spec, &cancel).map(JobOutput::View),
             ),
-            Effect::FitFeatures { job, dataset, spec } => (
+            Effect::FitFeatures {
+                job,
+                dataset,
+                profile,
+                spec,
+            } => (
                 job.id,
-                features::preview(&spec, &dataset.df, 50, 20_000, &cancel, &no_progress)
-                    .map(|p| JobOutput::Features(Box::new(p))),
+                features::preview(
+                    &spec,
+                    &dataset.df,
+                    50,
+                    20_000,
+                    profile.as_deref(),
+                    &cancel,
+                    &no_progress,
+                )
+                .map(|p| JobOutput::Features(Box::new(p))),
             ),
             Effect::SaveSpec { job, spec, path } => (
                 job.id,
@@ -61,9 +74,10 @@ pub(super) fn run(app: &mut App, effects: Vec<Effect>) {
                 job,
                 store_dir,
                 query,
+                dataset,
             } => (
                 job.id,
-                mlwb::tui::load_runs(&store_dir, query, &cancel)
+                mlwb::tui::load_runs(&store_dir, query, dataset.as_deref(), &cancel)
                     .map(|l| JobOutput::Runs(Box::new(l))),
             ),
             Effect::TrainStudy {
@@ -363,5 +377,51 @@ fn help_scroll_stays_in_range() {
     assert_eq!(
         app.overlay,
         Some(mlwb::tui::app::Overlay::Help { scroll: bottom - 1 })
+    );
+}
+
+/// Issue 13, item 18: Parquet categorical values showed with debug quotes (`"Adelie"`).
+#[test]
+fn parquet_categories_show_without_quotes() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cats.parquet");
+    let species = Series::new("species".into(), &["Adelie", "Gentoo", "Adelie"])
+        .cast(&DataType::from_categories(Categories::global()))
+        .unwrap();
+    let mut df = DataFrame::new(3, vec![species.into()]).unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let app = app_with(vec![path], (60, 12));
+    let text = shot(&app);
+    assert!(
+        text.contains("Adelie") && !text.contains("\"Adelie\""),
+        "{text}"
+    );
+}
+
+/// Issue 13, item 24: `:filter COL EXPR` filters that column; an empty result says so.
+#[test]
+fn filter_names_its_column_and_says_when_nothing_matches() {
+    let mut app = app_with(vec![demo_file("penguins.csv")], (100, 30));
+    press(&mut app, KeyCode::Char(':'));
+    typed(&mut app, "filter body_mass_g > 6000");
+    press(&mut app, KeyCode::Enter);
+    let f = app.data.shown_view.filter.clone().unwrap();
+    assert_eq!(
+        (f.column.as_str(), f.value.as_str()),
+        ("body_mass_g", "6000")
+    );
+    assert_eq!(app.data.view_len(), 2, "two penguins above 6 kg");
+    press(&mut app, KeyCode::Char(':'));
+    typed(&mut app, "filter body_mass_g > 9000");
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        app.error
+            .as_deref()
+            .is_some_and(|e| e.contains("no rows match")),
+        "{:?}",
+        app.error
     );
 }

@@ -65,14 +65,19 @@ fn switching_a_test_changes_the_verdicts_in_place() {
     }
     assert_eq!(result_column(&app), "weather");
     let before = app.drift.result.as_ref().unwrap().report.n_drifted;
-    // chi-square → Z-test: the share of the first category did not move enough.
+    // chi-square → Jensen–Shannon (the Z-test is not offered: five categories are not binary).
     press(&mut app, KeyCode::Char('m'));
     let r = &app.drift.result.as_ref().unwrap().report;
     let weather = r.columns.iter().find(|c| c.name == "weather").unwrap();
-    assert_eq!(weather.test, Some(Method::ZTest));
-    assert!(!weather.drifted);
-    assert_eq!(r.n_drifted, before - 1);
-    assert!(app.message.as_deref().unwrap().contains("weather: Z-test"));
+    assert_eq!(weather.test, Some(Method::JensenShannon));
+    assert!(!weather.tests.iter().any(|t| t.test == Method::ZTest));
+    assert!(weather.drifted, "the distance is far past 0.1 too");
+    assert!(
+        app.message.as_deref().unwrap().contains("weather: Jensen"),
+        "{:?}",
+        app.message
+    );
+    assert_eq!(r.n_drifted, before);
     // Back with M.
     press(&mut app, KeyCode::Char('M'));
     let r = &app.drift.result.as_ref().unwrap().report;

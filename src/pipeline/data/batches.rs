@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use super::{
     FileFormat, LoadOptions, clean_column_names, detect_format, fingerprint, hash_bytes, load,
-    map_file, nan_to_null, parse, polars_error,
+    map_file, nan_to_null, numbers_as_floats, parse, polars_error,
 };
 use crate::pipeline::error::{PipelineError, Result};
 use crate::pipeline::progress::{CancelFlag, Progress, ProgressFn};
@@ -35,8 +35,20 @@ pub fn for_each_batch(
     progress: ProgressFn,
     each: &mut dyn FnMut(DataFrame) -> Result<()>,
 ) -> Result<BatchedFile> {
-    let meta = std::fs::metadata(path).map_err(|e| PipelineError::io(path, e))?;
-    let bytes = if meta.is_file() && meta.len() > 0 {
+    crate::pipeline::error::catch_reader_panics(path, || {
+        batches(path, batch_bytes, cancel, progress, each)
+    })
+}
+
+fn batches(
+    path: &Path,
+    batch_bytes: usize,
+    cancel: &CancelFlag,
+    progress: ProgressFn,
+    each: &mut dyn FnMut(DataFrame) -> Result<()>,
+) -> Result<BatchedFile> {
+    let meta = crate::pipeline::files::regular_file(path)?;
+    let bytes = if meta.len() > 0 {
         Some(map_file(path)?)
     } else {
         None
@@ -79,7 +91,7 @@ pub fn for_each_batch(
                 .finish()
                 .map_err(|e| polars_error(path, "Parquet", e))?;
             let step = (batch_bytes / (16 * probe.width().max(1))).max(1);
-            probe = probe.clear();
+            probe = numbers_as_floats(probe)?.clear();
             first_schema = Some(probe);
             let mut offset = 0;
             while offset < total {
@@ -88,7 +100,7 @@ pub fn for_each_batch(
                     .with_slice(Some((offset, len)))
                     .finish()
                     .map_err(|e| polars_error(path, "Parquet", e))?;
-                let df = nan_to_null(clean_column_names(df, &mut Vec::new()))?;
+                let df = numbers_as_floats(nan_to_null(clean_column_names(df, &mut Vec::new()))?)?;
                 take(df, &mut None)?;
                 offset += len;
                 progress(Progress::new("read", offset as u64, total as u64));
@@ -145,7 +157,7 @@ pub fn for_each_batch(
                 };
                 let (df, _) = parse(path, &chunk, FileFormat::Csv, &options, &mut Vec::new())?;
                 drop(chunk);
-                let df = nan_to_null(clean_column_names(df, &mut Vec::new()))?;
+                let df = numbers_as_floats(nan_to_null(clean_column_names(df, &mut Vec::new()))?)?;
                 take(df, &mut first_schema)?;
                 consumed += cut as u64;
                 progress(Progress::new("read", consumed, total));

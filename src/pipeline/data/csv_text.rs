@@ -89,8 +89,18 @@ pub fn to_utf8<'a>(
 /// non-blank record, until it returns false. RFC 4180 quoting: a quote opens a quoted field
 /// only at the start of a field, `""` inside one is a literal quote, and delimiters and line
 /// breaks inside quotes belong to the field.
-fn scan_records(text: &[u8], delimiter: u8, mut on_record: impl FnMut(usize, usize) -> bool) {
+///
+/// Returns how quotes were used: the line on which a quoted field opens that the text never
+/// closes, if any, and how many fields are quoted.
+fn scan_records(
+    text: &[u8],
+    delimiter: u8,
+    mut on_record: impl FnMut(usize, usize) -> bool,
+) -> QuoteUse {
     let mut line = 1;
+    let mut quote_line = 0;
+    let mut quoted_fields = 0;
+    let mut stray = 0;
     let mut record_line = 1;
     let mut fields = 1;
     let mut at_field_start = true;
@@ -112,7 +122,11 @@ fn scan_records(text: &[u8], delimiter: u8, mut on_record: impl FnMut(usize, usi
         match b {
             b'\n' => {
                 if has_content && !on_record(record_line, fields) {
-                    return;
+                    return QuoteUse {
+                        unclosed_quote: None,
+                        quoted_fields,
+                        stray,
+                    };
                 }
                 line += 1;
                 record_line = line;
@@ -128,7 +142,13 @@ fn scan_records(text: &[u8], delimiter: u8, mut on_record: impl FnMut(usize, usi
             }
             b'"' if at_field_start => {
                 in_quotes = true;
+                quote_line = line;
+                quoted_fields += 1;
                 at_field_start = false;
+                has_content = true;
+            }
+            b'"' => {
+                stray += 1;
                 has_content = true;
             }
             _ => {
@@ -140,6 +160,89 @@ fn scan_records(text: &[u8], delimiter: u8, mut on_record: impl FnMut(usize, usi
     if has_content {
         on_record(record_line, fields);
     }
+    QuoteUse {
+        unclosed_quote: in_quotes.then_some(quote_line),
+        quoted_fields,
+        stray,
+    }
+}
+
+/// How a text uses quotes, as [`scan_records`] saw them.
+#[derive(Debug, Default, PartialEq)]
+pub struct QuoteUse {
+    /// The line on which a quoted field opens that is never closed.
+    pub unclosed_quote: Option<usize>,
+    /// Fields that open with a quote (quotes anywhere else are characters of a value).
+    pub quoted_fields: usize,
+    /// Quotes inside fields that do not open with one (`12" pipe`): characters of the value.
+    pub stray: usize,
+}
+
+/// The text with every field that holds a stray quote (one inside a field that does not open
+/// with a quote, as in `12" pipe`) quoted, its quotes doubled, so a parser that would take the
+/// stray quote for an opening one reads the value as written (as Python's csv and pandas do).
+pub fn quote_stray_quotes(text: &[u8], delimiter: u8) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + text.len() / 64 + 16);
+    let (mut in_quotes, mut at_field_start, mut quoted) = (false, true, false);
+    let mut field_start = 0;
+    let mut has_stray = false;
+    // Rewrite the field that began at `start` in `out` if it held a stray quote.
+    let finish = |out: &mut Vec<u8>, start: usize, has_stray: bool| {
+        if !has_stray {
+            return;
+        }
+        let mut end = out.len();
+        if out[start..end].ends_with(b"\r") {
+            end -= 1;
+        }
+        let tail = out.split_off(end);
+        let field = out.split_off(start);
+        out.push(b'"');
+        for &b in &field {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+        out.extend_from_slice(&tail);
+    };
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
+        i += 1;
+        if in_quotes {
+            out.push(b);
+            if b == b'"' {
+                if text.get(i) == Some(&b'"') {
+                    out.push(b'"');
+                    i += 1;
+                } else {
+                    in_quotes = false;
+                }
+            }
+            continue;
+        }
+        if b == b'\n' || b == delimiter {
+            finish(&mut out, field_start, has_stray && !quoted);
+            out.push(b);
+            field_start = out.len();
+            (at_field_start, quoted, has_stray) = (true, false, false);
+            continue;
+        }
+        if b == b'"' {
+            if at_field_start {
+                in_quotes = true;
+                quoted = true;
+            } else {
+                has_stray = true;
+            }
+        }
+        at_field_start = false;
+        out.push(b);
+    }
+    finish(&mut out, field_start, has_stray && !quoted && !in_quotes);
+    out
 }
 
 /// Pick the delimiter among `, ; \t |` whose field count is most consistent over the first
@@ -172,6 +275,8 @@ pub struct RaggedRows {
     pub shorter: usize,
     /// 1-based line number and field count of the first ragged row.
     pub first: Option<(usize, usize)>,
+    /// How the text uses quotes (scanned only when it holds one).
+    pub quotes: QuoteUse,
 }
 
 impl RaggedRows {
@@ -268,12 +373,102 @@ pub fn ragged_rows(text: &[u8], delimiter: u8) -> RaggedRows {
             line += c.lines;
         }
     } else {
-        scan_records(text, delimiter, |line, fields| {
+        out.quotes = scan_records(text, delimiter, |line, fields| {
             out.record(line, fields);
             true
         });
     }
     out
+}
+
+/// Lone CRs (old Mac line ends, or CR mixed with LF and CRLF) turned into LF, as pandas reads
+/// them; `None` when every CR already ends a CRLF.
+pub fn lone_cr_to_lf(text: &[u8]) -> Option<Vec<u8>> {
+    let lone = |i: usize| text.get(i + 1) != Some(&b'\n');
+    memchr::memchr_iter(b'\r', text).find(|&i| lone(i))?;
+    let mut out = text.to_vec();
+    for i in memchr::memchr_iter(b'\r', text) {
+        if lone(i) {
+            out[i] = b'\n';
+        }
+    }
+    Some(out)
+}
+
+/// Is this line (without its `\n`) blank: empty, or only spaces, tabs and a CR (a tab counts
+/// as blank only when it is not the delimiter)?
+fn is_blank_line(line: &[u8], delimiter: u8) -> bool {
+    line.iter()
+        .all(|&b| b == b'\r' || ((b == b' ' || b == b'\t') && b != delimiter))
+}
+
+/// The text without its blank lines (as pandas' `skip_blank_lines`), and how many there were;
+/// `None` when there are none. Lines inside a quoted field are kept whatever they hold.
+pub fn drop_blank_lines(text: &[u8], delimiter: u8) -> Option<(Vec<u8>, usize)> {
+    let lines = || {
+        let mut start = 0;
+        memchr::memchr_iter(b'\n', text)
+            .chain((text.last() != Some(&b'\n')).then_some(text.len()))
+            .map(move |end| {
+                let span = (start, end);
+                start = end + 1;
+                span
+            })
+    };
+    // Cheap first look: no blank line at all (inside quotes or not) means nothing to do.
+    lines().find(|&(a, b)| is_blank_line(&text[a..b], delimiter))?;
+    let quoted = memchr::memchr(b'"', text).is_some();
+    let mut keep = Vec::new();
+    let mut dropped = 0;
+    if quoted {
+        // Which lines start inside a quoted field: those are never blank lines of the table.
+        let mut in_quotes = false;
+        let mut at_field_start = true;
+        for (a, b) in lines() {
+            let blank = !in_quotes && is_blank_line(&text[a..b], delimiter);
+            keep.push(!blank);
+            dropped += usize::from(blank);
+            let mut i = a;
+            while i < b {
+                let c = text[i];
+                i += 1;
+                if in_quotes {
+                    match c {
+                        b'"' if text.get(i) == Some(&b'"') && i < b => i += 1,
+                        b'"' => in_quotes = false,
+                        _ => {}
+                    }
+                } else if c == delimiter {
+                    at_field_start = true;
+                } else if c == b'"' && at_field_start {
+                    in_quotes = true;
+                    at_field_start = false;
+                } else {
+                    at_field_start = false;
+                }
+            }
+            if !in_quotes {
+                at_field_start = true;
+            }
+        }
+    } else {
+        for (a, b) in lines() {
+            let blank = is_blank_line(&text[a..b], delimiter);
+            keep.push(!blank);
+            dropped += usize::from(blank);
+        }
+    }
+    if dropped == 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len());
+    for ((a, b), keep) in lines().zip(keep) {
+        if keep {
+            out.extend_from_slice(&text[a..b]);
+            out.push(b'\n');
+        }
+    }
+    Some((out, dropped))
 }
 
 /// Ragged-row counts of a run of whole lines.
@@ -379,6 +574,18 @@ mod tests {
         // An escaped quote inside a quoted field stays inside it.
         let r = ragged_rows(b"a,b\n\"say \"\"hi, there\"\"\",2\n", b',');
         assert_eq!(r.first, None);
+    }
+
+    #[test]
+    fn stray_quotes_are_quoted_as_characters() {
+        let text = b"item,size,n\r\npipe,12\" long,1\r\nnut,\"M8\",3\nsign,say \"hi\" x,4";
+        let out = quote_stray_quotes(text, b',');
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "item,size,n\r\npipe,\"12\"\" long\",1\r\nnut,\"M8\",3\nsign,\"say \"\"hi\"\" x\",4"
+        );
+        let q = ragged_rows(text, b',').quotes;
+        assert_eq!((q.stray, q.quoted_fields, q.unclosed_quote), (3, 1, None));
     }
 
     #[test]

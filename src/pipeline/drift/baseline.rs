@@ -279,6 +279,10 @@ impl Baseline {
     pub fn is_baseline(path: &Path) -> bool {
         use std::io::Read;
         let mut head = [0u8; 64];
+        // Never open a pipe or a device here: the load that follows refuses it by name.
+        if crate::pipeline::files::regular_file(path).is_err() {
+            return false;
+        }
         let n = std::fs::File::open(path)
             .and_then(|mut f| f.read(&mut head))
             .unwrap_or(0);
@@ -296,7 +300,10 @@ impl Baseline {
 
     /// Read a baseline file, checking that it is one and that this mlwb can read its version.
     pub fn read(path: &Path) -> Result<Baseline> {
-        let bytes = std::fs::read(path).map_err(|e| PipelineError::io(path, e))?;
+        let bytes = crate::pipeline::files::read_document(
+            path,
+            crate::pipeline::files::MAX_DOCUMENT_BYTES,
+        )?;
         let bad = |m: String| PipelineError::bad_data(path, m);
         let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
             bad(format!(

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{ColumnDrift, DriftReport};
+use super::{ColumnDrift, DriftReport, Verdict};
 use crate::pipeline::error::{PipelineError, Result};
 use crate::pipeline::files::write_atomic;
 use crate::pipeline::text::{format_count, format_number};
@@ -72,7 +72,11 @@ pub fn to_json(meta: &CheckMeta, report: &DriftReport) -> serde_json::Value {
         "check_id": meta.check_id,
         "reference": meta.reference,
         "current": meta.current,
-        "dataset_drift": report.dataset_drift,
+        // Nothing tested says nothing: neither drift nor no drift.
+        "dataset_drift": (report.n_tested > 0).then_some(report.dataset_drift),
+        "verdict": report.verdict,
+        "incomplete": report.incomplete,
+        "gate_passes": report.verdict.passes(),
         "drift_share": report.drift_share,
         "drift_share_threshold": report.drift_share_threshold,
         "n_tested": report.n_tested,
@@ -90,7 +94,15 @@ pub fn verdict_line(report: &DriftReport) -> String {
     let share = report.drift_share * 100.0;
     let limit = report.drift_share_threshold * 100.0;
     if report.n_tested == 0 {
-        return "no column could be tested: no dataset drift".into();
+        return format!(
+            "{}: no column could be tested, so nothing is known about drift{}",
+            if report.verdict.passes() {
+                "no column tested"
+            } else {
+                "INCOMPLETE CHECK"
+            },
+            incomplete_note(report)
+        );
     }
     // Enough digits that the comparison reads right near the limit (49.7% < 50%).
     let digits = usize::from((share.round() - limit.round()).abs() < 1.0 && share != limit);
@@ -104,7 +116,28 @@ pub fn verdict_line(report: &DriftReport) -> String {
         report.n_drifted,
         report.n_tested,
         if report.dataset_drift { "≥" } else { "<" },
-    )
+    ) + &incomplete_note(report)
+}
+
+/// What the verdict line adds when reference columns could not be compared.
+fn incomplete_note(report: &DriftReport) -> String {
+    let columns: Vec<&String> = report
+        .incomplete
+        .iter()
+        .filter(|r| !r.starts_with("no column could be tested"))
+        .collect();
+    let what = match columns.len() {
+        0 => String::new(),
+        1 => format!(" ({})", columns[0]),
+        n => format!(" ({} and {} more)", columns[0], n - 1),
+    };
+    match report.verdict {
+        Verdict::Incomplete => format!("; INCOMPLETE{what}: the gate fails"),
+        _ if !report.incomplete.is_empty() && report.allow_incomplete => {
+            format!("; incomplete{what}, allowed")
+        }
+        _ => String::new(),
+    }
 }
 
 /// ", baseline of …" after a side that was not read as a whole table.
@@ -142,6 +175,15 @@ pub fn score_text(col: &ColumnDrift) -> String {
 pub fn test_score_text(t: &super::TestResult) -> String {
     let approx = if t.bound.is_some() { "≈" } else { "" };
     format!("{approx}{}", format_number(t.score))
+}
+
+/// The dataset verdict's symbol: ✗ drift, ✓ no drift, ! incomplete.
+pub fn verdict_symbol_of(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Drift => "✗",
+        Verdict::NoDrift => "✓",
+        Verdict::Incomplete => "!",
+    }
 }
 
 /// A column's verdict as a word with a symbol (never colour alone).
@@ -248,7 +290,7 @@ color:#222;padding:0 1em}table{border-collapse:collapse;width:100%;font-size:14p
 th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}td.n{text-align:right;\
 font-variant-numeric:tabular-nums}tr.drift td{color:#b00020;font-weight:600}\
 .verdict{font-size:1.3em;font-weight:700;padding:.5em .8em;border-radius:6px;display:inline-block}\
-.yes{background:#fde7e9;color:#b00020}.no{background:#e6f4ea;color:#137333}\
+.yes{background:#fde7e9;color:#b00020}.no{background:#e6f4ea;color:#137333}.incomplete{background:#fff4e5;color:#8a5a00}\
 section{margin:2em 0;border-top:1px solid #ccc;padding-top:1em}.why{color:#555}\
 .findings li{color:#8a5a00}svg{max-width:100%;height:auto}";
 
@@ -275,8 +317,12 @@ pub fn to_html(meta: &CheckMeta, report: &DriftReport) -> Result<String> {
         e(&meta.current.path),
         format_count(meta.current.rows),
         e(&side_note(&meta.current)),
-        if report.dataset_drift { "yes" } else { "no" },
-        if report.dataset_drift { "✗" } else { "✓" },
+        match report.verdict {
+            Verdict::Drift => "yes",
+            Verdict::NoDrift => "no",
+            Verdict::Incomplete => "incomplete",
+        },
+        verdict_symbol_of(report.verdict),
         e(&verdict_line(report))
     );
     if report.approximate {

@@ -70,7 +70,7 @@ fn auto_column(c: &ColumnProfile) -> ColumnSpec {
     }
     match c.role {
         Role::Constant => ignored(c, "constant (one distinct value)"),
-        Role::Id => ignored(c, "looks like an identifier (nearly every value is unique)"),
+        Role::Id => ignored(c, "looks like an identifier (most values are different)"),
         Role::Text => ignored(c, "free text (long, mostly unique strings)"),
         Role::Numeric => {
             let mut s = ColumnSpec::new(&c.name, ColumnRole::Feature, Kind::Numeric);
@@ -115,6 +115,14 @@ fn auto_column(c: &ColumnProfile) -> ColumnSpec {
             ));
             s
         }
+        // Times of day and durations (Parquet, Arrow) have no date parts to take.
+        Role::Datetime if !c.dtype.starts_with("date") => ignored(
+            c,
+            &format!(
+                "{} values: no date parts to take (cast to a number to use them)",
+                c.dtype
+            ),
+        ),
         Role::Datetime => {
             let mut s = ColumnSpec::new(&c.name, ColumnRole::Feature, Kind::Datetime);
             s.impute = Some(Impute::Median);

@@ -259,7 +259,10 @@ impl FittedFeatures {
 
     /// Read a fitted pipeline written by [`FittedFeatures::write`].
     pub fn read(path: &Path) -> Result<FittedFeatures> {
-        let text = std::fs::read_to_string(path).map_err(|e| PipelineError::io(path, e))?;
+        let text = crate::pipeline::files::read_text_document(
+            path,
+            crate::pipeline::files::MAX_DOCUMENT_BYTES,
+        )?;
         let fitted: FittedFeatures = serde_json::from_str(&text).map_err(|e| {
             PipelineError::BadRequest(format!(
                 "{}: not a fitted feature pipeline (written by mlwb features --save-fitted): {e}",

@@ -8,6 +8,7 @@ use super::apply::Transformed;
 use super::check::ValidFeatureSpec;
 use super::fit::{FittedFeatures, fit};
 use crate::pipeline::error::{PipelineError, Result};
+use crate::pipeline::profile::DatasetProfile;
 use crate::pipeline::progress::{CancelFlag, ProgressFn};
 use crate::pipeline::stats::{self, Histogram};
 
@@ -38,11 +39,17 @@ pub struct FeaturePreview {
 
 /// Fit `spec` on every row of `df`, transform its first `head_rows` rows, and summarise each
 /// output over at most `sample_rows` rows spread evenly through the table.
+///
+/// With `before` (the table's profile), the output of a purely linear step (imputation and
+/// scaling, no transform) is binned on the profile's bins mapped through the step, so Before
+/// and After agree bar for bar: each sample value is placed by its input value, exactly as
+/// the profile placed it.
 pub fn preview(
     spec: &ValidFeatureSpec,
     df: &DataFrame,
     head_rows: usize,
     sample_rows: usize,
+    before: Option<&DatasetProfile>,
     cancel: &CancelFlag,
     progress: ProgressFn,
 ) -> Result<FeaturePreview> {
@@ -67,6 +74,7 @@ pub fn preview(
         .zip(t.x.columns())
         .map(|(name, col)| {
             let mut v: Vec<f64> = col.iter().copied().collect();
+            let linear = before.and_then(|p| linear_histogram(spec, name, &sample, &v, p));
             radsort::sort(&mut v);
             let mean = stats::mean(&v).unwrap_or(0.0);
             OutputSummary {
@@ -76,7 +84,8 @@ pub fn preview(
                 min: v.first().copied().unwrap_or(0.0),
                 max: v.last().copied().unwrap_or(0.0),
                 ones: v.iter().filter(|x| **x == 1.0).count() as u64,
-                histogram: stats::histogram_sorted(&v, stats::sturges_bins(v.len())),
+                histogram: linear
+                    .or_else(|| stats::histogram_sorted(&v, stats::sturges_bins(v.len()))),
             }
         })
         .collect();
@@ -87,4 +96,60 @@ pub fn preview(
         sample_rows: sample.height(),
         outputs,
     })
+}
+
+/// The histogram of output `name` on the profile's bins of its input, when the output is its
+/// input through a linear step only (a numeric feature with imputation and scaling, no
+/// transform): rows are binned by their input value (imputed rows by the value they were
+/// given), and the edges are mapped through the step for the axis.
+fn linear_histogram(
+    spec: &ValidFeatureSpec,
+    name: &str,
+    sample: &DataFrame,
+    out: &[f64],
+    before: &DatasetProfile,
+) -> Option<Histogram> {
+    let c = spec.features().find(|c| c.name == name)?;
+    if c.kind != super::Kind::Numeric || !c.transforms.is_empty() {
+        return None;
+    }
+    let edges = &before.column(name)?.histogram.as_ref()?.edges;
+    let input = super::values::numbers(sample.column(name).ok()?.as_materialized_series()).ok()?;
+    // The step's map y = a·x + b, from two rows with different inputs.
+    let known: Vec<(f64, f64)> = input
+        .iter()
+        .zip(out)
+        .filter(|(x, _)| x.is_finite())
+        .map(|(x, y)| (*x, *y))
+        .collect();
+    let (x1, y1) = *known.first()?;
+    let (x2, y2) = *known.iter().find(|(x, _)| *x != x1)?;
+    let a = (y2 - y1) / (x2 - x1);
+    if !(a.is_finite() && a > 0.0) {
+        return None;
+    }
+    let b = y1 - a * x1;
+    let bins = edges.len().checked_sub(1).filter(|&n| n > 0)?;
+    let mut counts = vec![0u64; bins];
+    for (x, y) in input.iter().zip(out) {
+        // An imputed row: where its given value lies on the input axis.
+        let x = if x.is_finite() { *x } else { (y - b) / a };
+        if let Some(i) = bin_of(edges, x) {
+            counts[i] += 1;
+        }
+    }
+    Some(Histogram {
+        edges: edges.iter().map(|e| a * e + b).collect(),
+        counts,
+    })
+}
+
+/// The bin of `x` among `edges` as numpy counts it: half-open `[a, b)`, the last one closed.
+fn bin_of(edges: &[f64], x: f64) -> Option<usize> {
+    let (first, last) = (*edges.first()?, *edges.last()?);
+    if !(x >= first && x <= last) {
+        return None;
+    }
+    let i = edges.partition_point(|e| *e <= x);
+    Some(i.saturating_sub(1).min(edges.len() - 2))
 }

@@ -397,7 +397,10 @@ impl FeatureSpec {
 
     /// Read a spec file (TOML, or JSON for `.json`).
     pub fn read(path: &Path) -> Result<FeatureSpec> {
-        let text = std::fs::read_to_string(path).map_err(|e| PipelineError::io(path, e))?;
+        let text = crate::pipeline::files::read_text_document(
+            path,
+            crate::pipeline::files::MAX_DOCUMENT_BYTES,
+        )?;
         FeatureSpec::parse(&text, SpecFormat::for_path(path)).map_err(|m| {
             PipelineError::BadRequest(format!(
                 "{}: not a valid feature spec: {}",

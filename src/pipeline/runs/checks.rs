@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{Store, db_error, now_s, timestamp};
 use crate::pipeline::Result;
 use crate::pipeline::drift::report::{CheckMeta, SideMeta};
-use crate::pipeline::drift::{DriftOptions, DriftReport};
+use crate::pipeline::drift::{DriftOptions, DriftReport, Verdict};
 
 /// A stored check, as listed (the report itself is read with [`Store::drift_report`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -20,6 +20,8 @@ pub struct DriftCheck {
     pub current_fingerprint: String,
     pub options: serde_json::Value,
     pub dataset_drift: bool,
+    /// What the check said to a gate (checks stored before verdicts: derived from the counts).
+    pub verdict: Verdict,
     pub drift_share: f64,
     pub n_tested: u64,
     pub n_drifted: u64,
@@ -95,12 +97,22 @@ impl Store {
             .prepare(
                 "SELECT id, created_at, reference_path, reference_fingerprint, current_path,
                     current_fingerprint, options, dataset_drift, drift_share, n_tested, n_drifted,
-                    duration_s, mlwb_version
+                    duration_s, mlwb_version, json_extract(report, '$.verdict')
                  FROM drift_checks ORDER BY id DESC",
             )
             .map_err(|e| db_error(&self.dir, e))?;
         stmt.query_map([], |r| {
             let options: String = r.get(6)?;
+            let dataset_drift: bool = r.get(7)?;
+            let n_tested = r.get::<_, i64>(9)? as u64;
+            let verdict = match r.get::<_, Option<String>>(13)?.as_deref() {
+                Some("drift") => Verdict::Drift,
+                Some("incomplete") => Verdict::Incomplete,
+                Some("no_drift") => Verdict::NoDrift,
+                _ if dataset_drift => Verdict::Drift,
+                _ if n_tested == 0 => Verdict::Incomplete,
+                _ => Verdict::NoDrift,
+            };
             Ok(DriftCheck {
                 check_id: r.get(0)?,
                 created_at: r.get(1)?,
@@ -109,9 +121,10 @@ impl Store {
                 current_path: r.get(4)?,
                 current_fingerprint: r.get(5)?,
                 options: serde_json::from_str(&options).unwrap_or(serde_json::Value::Null),
-                dataset_drift: r.get(7)?,
+                dataset_drift,
+                verdict,
                 drift_share: r.get(8)?,
-                n_tested: r.get::<_, i64>(9)? as u64,
+                n_tested,
                 n_drifted: r.get::<_, i64>(10)? as u64,
                 duration_s: r.get(11)?,
                 mlwb_version: r.get(12)?,
@@ -130,6 +143,11 @@ impl Store {
             })
             .optional()
             .map_err(|e| db_error(&self.dir, e))?;
-        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+        Ok(text
+            .and_then(|t| serde_json::from_str::<DriftReport>(&t).ok())
+            .map(|mut report| {
+                report.recompute();
+                report
+            }))
     }
 }

@@ -325,8 +325,13 @@ impl ModelSpec {
             });
         }
         if let ModelParams::Lasso(p) = &mut params {
-            if self.params.contains_key("l1_ratio") {
-                return Err("lasso: l1_ratio is always 1; use elastic_net to set it".into());
+            // A stored lasso run writes its l1_ratio out (1): that must pass again on a rerun.
+            if let Some(v) = self.params.get("l1_ratio")
+                && v.as_f64() != Some(1.0)
+            {
+                return Err(format!(
+                    "lasso: l1_ratio is always 1, not {v}; use elastic_net to set it"
+                ));
             }
             p.l1_ratio = 1.0;
         }
@@ -379,6 +384,22 @@ impl ModelParams {
             }
             _ => serde_json::Map::new(),
         }
+    }
+
+    /// Whether the parameters can work on `rows` training rows (scikit-learn refuses more
+    /// clusters or components than samples); checked once before a study records its runs.
+    pub fn check_rows(&self, rows: usize) -> std::result::Result<(), String> {
+        let (what, wanted) = match self {
+            ModelParams::Kmeans(p) => ("n_clusters", p.n_clusters),
+            ModelParams::GaussianMixture(p) => ("n_components", p.n_components),
+            _ => return Ok(()),
+        };
+        if wanted > rows {
+            return Err(format!(
+                "{what}={wanted} is more than the {rows} training rows; use at most {rows}"
+            ));
+        }
+        Ok(())
     }
 
     fn validate(&self) -> std::result::Result<(), String> {

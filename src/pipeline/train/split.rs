@@ -85,13 +85,13 @@ pub fn kfold(
         && small < k
     {
         return Err(PipelineError::BadColumns(format!(
-            "the smallest class has {small} row(s), fewer than the {k} folds; use --cv {} or a holdout",
-            small.max(2)
+            "the smallest class has {small} row(s), fewer than the {k} folds; use {folds} folds or a holdout (--cv {folds}, or :validation cv {folds} in the TUI)",
+            folds = small.max(2)
         )));
     }
     if n < k {
         return Err(PipelineError::BadColumns(format!(
-            "{n} row(s) with a target are too few for {k} folds; use at most --cv {n}, or a holdout"
+            "{n} row(s) with a target are too few for {k} folds; use at most {n} folds (--cv {n}, or :validation cv {n} in the TUI), or a holdout"
         )));
     }
     let mut fold_of = vec![0usize; n];

@@ -209,10 +209,18 @@ impl DataState {
             let job = self.view_job.take();
             match result {
                 Ok(JobOutput::View(rows)) => {
+                    let empty = rows.as_ref().is_some_and(Vec::is_empty);
                     self.view_rows = rows.map(Arc::new);
                     self.shown_view = job.map(|j| j.spec).unwrap_or_default();
                     self.row = 0;
                     self.offset = 0;
+                    // An empty result says so, with the way back.
+                    if let Some(f) = self.shown_view.filter.as_ref().filter(|_| empty) {
+                        return Err(PipelineError::BadRequest(format!(
+                            "no rows match {} (Esc clears the filter)",
+                            crate::pipeline::text::escape_control(&f.describe())
+                        )));
+                    }
                     return Ok(Vec::new());
                 }
                 Ok(_) => return Ok(Vec::new()),

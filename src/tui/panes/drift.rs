@@ -88,7 +88,8 @@ impl DriftState {
         self.current = Some(path);
     }
 
-    /// `:method [COL=]TEST`, `:threshold [COL=]X`, `:driftshare X` (empty: back to the default).
+    /// `:method [COL=]TEST`, `:threshold [COL=]X`, `:driftshare X`, `:exclude COLS` (empty:
+    /// back to the default).
     pub fn set_option(&mut self, what: &str, text: &str) -> Result<String, String> {
         let mut next = self.options.clone();
         next.set(what, text)?;

@@ -168,6 +168,7 @@ impl FeaturesState {
                 vec![Effect::FitFeatures {
                     job,
                     dataset: dataset.clone(),
+                    profile: self.profile.clone(),
                     spec: Box::new(valid),
                 }]
             }

@@ -88,11 +88,17 @@ pub struct StudyJob {
     pub cancelling: bool,
 }
 
-/// Which runs the leaderboard compares: one dataset, target and validation.
+/// Which runs the leaderboard compares: one dataset and target, and one task, validation
+/// (rows included: the seed) and feature spec.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunsQuery {
     pub fingerprint: String,
     pub target: Option<String>,
+    /// `None` while the set-up has no task (then nothing is comparable).
+    pub task: Option<TaskKind>,
+    pub seed: u64,
+    /// The feature spec as the Features pane has it (its hash is taken on the data's schema).
+    pub spec: Option<FeatureSpec>,
     pub validation: ValidationChoice,
     /// The validation's comparability key, when known (a test file's needs its fingerprint).
     pub key: Option<String>,
@@ -127,6 +133,8 @@ pub struct TrainState {
     pub profile: Option<Arc<DatasetProfile>>,
     /// The target, as the Features pane's spec has it (the app keeps them in step).
     pub target: Option<String>,
+    /// The Features pane's spec (kept in step by the app), for the leaderboard's key.
+    pub spec: Option<FeatureSpec>,
     /// `None`: detected from the target.
     pub task: Option<TaskKind>,
     /// Models the user turned off (all suitable ones are on by default).
@@ -159,6 +167,7 @@ impl TrainState {
             dataset: None,
             profile: None,
             target: None,
+            spec: None,
             task: None,
             excluded: BTreeSet::new(),
             params: BTreeMap::new(),
@@ -284,6 +293,9 @@ impl TrainState {
         Some(RunsQuery {
             fingerprint: ds.fingerprint.clone(),
             target: self.target.clone(),
+            task: self.effective_task().ok(),
+            seed: self.seed,
+            spec: self.spec.clone(),
             validation: self.validation.clone(),
             key: None,
         })
@@ -309,6 +321,7 @@ impl TrainState {
             job,
             store_dir: self.store_dir.clone(),
             query,
+            dataset: self.dataset.clone(),
         }]
     }
 
@@ -742,7 +755,18 @@ impl TrainState {
                     "done"
                 };
                 let msg = format!("study {} {verb}: {counts}{best}", outcome.study_id);
-                (self.reload(true), Some(msg), None)
+                let warned = outcome.runs.iter().find(|r| !r.result.warnings.is_empty());
+                let error = match (&outcome.store_error, warned) {
+                    (Some(e), _) => Some(format!("the run store failed during the study: {e}")),
+                    (None, Some(r)) => Some(format!(
+                        "run {} ({}): {}",
+                        r.run_id,
+                        r.setup.model,
+                        r.result.warnings.join("; ")
+                    )),
+                    (None, None) => None,
+                };
+                (self.reload(true), Some(msg), error)
             }
             Err(PipelineError::Cancelled) => {
                 (self.reload(true), Some("training cancelled".into()), None)

@@ -69,6 +69,8 @@ fn cell_text(v: &AnyValue) -> (String, bool) {
         AnyValue::StringOwned(s) => (escape_control(s.as_str()).into_owned(), false),
         AnyValue::Boolean(b) => (b.to_string(), false),
         v if v.is_integer() => (v.to_string(), true),
+        // Categories (Parquet, Arrow) show their text as a CSV's strings do, without quotes.
+        v if let Some(s) = v.get_str() => (escape_control(s).into_owned(), false),
         v => (escape_control(&v.to_string()).into_owned(), false),
     }
 }

@@ -9,8 +9,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{DriftState, file_name};
-use crate::pipeline::drift::report::{score_text, test_score_text, verdict_line, verdict_symbol};
-use crate::pipeline::drift::{Chart, ColumnDrift, ColumnKind, DriftReport, ScoreKind};
+use crate::pipeline::drift::report::{
+    score_text, test_score_text, verdict_line, verdict_symbol, verdict_symbol_of,
+};
+use crate::pipeline::drift::{Chart, ColumnDrift, ColumnKind, DriftReport, ScoreKind, Verdict};
 use crate::pipeline::text::{escape_control, format_count, format_number};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::bars::{PairedBars, PairedHistogram};
@@ -93,18 +95,14 @@ fn render_header(frame: &mut Frame, area: Rect, state: &DriftState, theme: &Them
     let mut lines = Vec::new();
     match &state.result {
         Some(r) => {
-            let style = if r.report.dataset_drift {
-                theme.drifted
-            } else {
-                theme.steady.add_modifier(Modifier::BOLD)
+            let style = match r.report.verdict {
+                Verdict::Drift => theme.drifted,
+                Verdict::NoDrift => theme.steady.add_modifier(Modifier::BOLD),
+                Verdict::Incomplete => theme.warning.add_modifier(Modifier::BOLD),
             };
-            let sym = if r.report.dataset_drift {
-                "✗ "
-            } else {
-                "✓ "
-            };
+            let sym = verdict_symbol_of(r.report.verdict);
             lines.push(Line::from(Span::styled(
-                fit_cell(&format!("{sym}{}", verdict_line(&r.report)), w),
+                fit_cell(&format!("{sym} {}", verdict_line(&r.report)), w),
                 style,
             )));
             let id = r
@@ -480,10 +478,10 @@ fn render_history(frame: &mut Frame, area: Rect, h: &super::History, theme: &The
         .skip(offset)
         .take(height)
         .map(|(i, c)| {
-            let verdict = if c.dataset_drift {
-                "✗ drift"
-            } else {
-                "✓ ok   "
+            let verdict = match c.verdict {
+                Verdict::Drift => "✗ drift",
+                Verdict::NoDrift => "✓ ok   ",
+                Verdict::Incomplete => "! incomp",
             };
             let text = format!(
                 "#{:<4} {}  {verdict} {}/{}  {} → {}",
@@ -494,10 +492,10 @@ fn render_history(frame: &mut Frame, area: Rect, h: &super::History, theme: &The
                 escape_control(&file_name(std::path::Path::new(&c.reference_path))),
                 escape_control(&file_name(std::path::Path::new(&c.current_path))),
             );
-            let mut style = if c.dataset_drift {
-                theme.drifted
-            } else {
-                theme.text
+            let mut style = match c.verdict {
+                Verdict::Drift => theme.drifted,
+                Verdict::NoDrift => theme.text,
+                Verdict::Incomplete => theme.warning,
             };
             if i == h.cursor {
                 style = style.patch(theme.row_selected);

@@ -330,10 +330,25 @@ fn render_board(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme
         "lower is better"
     };
     let n = state.board.runs.len();
-    let title = format!(
-        " Leaderboard · {n} comparable run{} · by {sort}, {better} ",
-        if n == 1 { "" } else { "s" },
-    );
+    // Runs are compared under one feature spec: its hash (from the board's key) says which.
+    let spec = state
+        .board
+        .key
+        .as_deref()
+        .and_then(|k| k.rsplit_once("spec:"))
+        .and_then(|(_, h)| h.get(..8))
+        .map_or_else(String::new, |h| format!(" · spec {h}"));
+    let runs = format!("{n} comparable run{}", if n == 1 { "" } else { "s" });
+    let mut title = format!(" Leaderboard · {runs} · by {sort}, {better}{spec} ");
+    if title.chars().count() + 2 > area.width as usize {
+        // Narrow: the direction as an arrow, so the spec still shows.
+        let arrow = if metrics::higher_is_better(&sort) {
+            "↑"
+        } else {
+            "↓"
+        };
+        title = format!(" Leaderboard · {runs} · by {sort} {arrow}{spec} ");
+    }
     let inner = panel(frame, area, title, theme.border, theme.title);
     if inner.height == 0 || inner.width < 20 {
         return;
