@@ -323,6 +323,19 @@ impl Store {
         &self.dir
     }
 
+    /// Cap the database at `extra` pages above its size now (SQLite's `max_page_count`):
+    /// writes past it fail as they would on a full disk. Tests use it to see what a full disk
+    /// does to a study.
+    pub fn cap_growth(&self, extra: i64) -> Result<()> {
+        let pages: i64 = self
+            .conn
+            .pragma_query_value(None, "page_count", |r| r.get(0))
+            .map_err(|e| db_error(&self.dir, e))?;
+        self.conn
+            .pragma_update(None, "max_page_count", pages + extra)
+            .map_err(|e| db_error(&self.dir, e))
+    }
+
     /// How many orphaned runs opening the store marked interrupted.
     pub fn interrupted_at_open(&self) -> usize {
         self.interrupted_at_open

@@ -176,3 +176,16 @@ fn argument_errors_are_json_with_json() {
     assert_eq!(out.status.code(), Some(2));
     assert!(serde_json::from_slice::<Value>(&out.stderr).is_err());
 }
+
+/// Issue 13, item 25: a boolean column's mean (the share of true) was blank in the table.
+#[test]
+fn the_profile_table_shows_a_boolean_s_mean() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("flags.csv");
+    std::fs::write(&path, "flag\ntrue\nfalse\ntrue\ntrue\n").unwrap();
+    let out = mlwb().arg("profile").arg(&path).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let row = text.lines().find(|l| l.starts_with("flag")).unwrap();
+    assert!(row.contains("0.75"), "{text}");
+}

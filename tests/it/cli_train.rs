@@ -670,3 +670,83 @@ fn a_signal_cancels_training_and_exits_130() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["runs"][0]["status"], "cancelled", "{doc}");
 }
+
+/// Issue 13, item 25: `runs show` of a cross-validated run said "0 test".
+#[test]
+fn a_cv_run_shows_its_folds_not_zero_test_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = demo_file("penguins.csv");
+    let (doc, _) = train_json(
+        dir.path(),
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "--target",
+            "species",
+            "--cv",
+            "3",
+            "--model",
+            "gaussian_nb",
+            "--in-process",
+        ],
+    );
+    let id = doc["runs"][0]["run_id"].as_i64().unwrap().to_string();
+    let out = run_cmd(dir.path(), &["runs", "show", &id]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("0 test"), "{text}");
+    assert!(text.contains("3 folds"), "{text}");
+}
+
+/// Issue 13, item 20: a store write that fails mid-study (a full disk) abandoned the study:
+/// finished runs were not reported and the rest stayed "running". Now the bookkeeping ends:
+/// what finished is reported, the rest is marked failed, and the outcome says why.
+#[test]
+fn a_store_that_fills_up_mid_study_still_reports_what_finished() {
+    use mlwb::jobs::study::{Executor, StudySpec, run_study};
+    use mlwb::pipeline::progress::CancelFlag;
+    use mlwb::pipeline::runs::{RunStatus, Store};
+    let data = demo_file("penguins.csv");
+    let spec = StudySpec {
+        data: data.clone(),
+        target: Some("species".into()),
+        seed: 42,
+        ..Default::default()
+    };
+    // Grow the cap until the study gets past its planning and fails while recording runs.
+    let mut seen = false;
+    for extra in 1..40 {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.cap_growth(extra).unwrap();
+        let Ok(outcome) = run_study(
+            &spec,
+            &store,
+            &Executor::InProcess,
+            &CancelFlag::new(),
+            &|_| {},
+        ) else {
+            continue; // the cap stopped the planning: one clear error, nothing half done
+        };
+        let Some(error) = &outcome.store_error else {
+            break; // the cap no longer bites
+        };
+        seen = true;
+        assert!(error.contains("full"), "{error}");
+        assert_eq!(outcome.runs.len(), 4, "every planned run is reported");
+        // Every run is reported as it ended: none "running" or "queued" (the store itself
+        // may refuse even the marking; the next process to open it marks those interrupted).
+        assert!(
+            outcome.runs.iter().all(|r| r.status.is_done()),
+            "{:?}",
+            outcome.runs
+        );
+        let after = outcome
+            .runs
+            .iter()
+            .skip_while(|r| r.status == RunStatus::Finished);
+        for r in after {
+            assert_eq!(r.status, RunStatus::Failed, "{:?}", r.result.error);
+        }
+    }
+    assert!(seen, "no cap made the store fail mid-study");
+}

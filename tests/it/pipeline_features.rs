@@ -578,3 +578,43 @@ proptest! {
         }
     }
 }
+
+/// Issue 13, item 27: the After histogram of a purely linear step (standard scaling) differed
+/// from the Before one: values on bin edges moved between bins. On the profile's bins mapped
+/// through the step, every bar is the same.
+#[test]
+fn a_linear_step_keeps_its_histogram_bar_for_bar() {
+    // Whole numbers 0..=40, several per bin edge, with a long run at one value.
+    let x: Vec<f64> = (0..400)
+        .map(|i| f64::from((i * 7) % 41))
+        .chain([20.0; 37])
+        .collect();
+    let df = df!("x" => &x, "y" => x.iter().map(|v| v * 2.0).collect::<Vec<_>>()).unwrap();
+    let p = profile::profile(&df, &CancelFlag::new(), &no_progress).unwrap();
+    let spec = features::auto_spec(&p, Some("y"));
+    let valid = features::check(&spec, df.schema()).unwrap();
+    let preview = features::preview(
+        &valid,
+        &df,
+        10,
+        20_000,
+        Some(&p),
+        &CancelFlag::new(),
+        &no_progress,
+    )
+    .unwrap();
+    let before = p.column("x").unwrap().histogram.clone().unwrap();
+    let after = preview.outputs.iter().find(|o| o.name == "x").unwrap();
+    let after = after.histogram.clone().unwrap();
+    assert_eq!(after.counts, before.counts);
+    // The edges are the profile's, scaled: (e − mean) / std.
+    let (mean, std) = (
+        x.iter().sum::<f64>() / x.len() as f64,
+        (x.iter().map(|v| v * v).sum::<f64>() / x.len() as f64
+            - (x.iter().sum::<f64>() / x.len() as f64).powi(2))
+        .sqrt(),
+    );
+    for (a, b) in after.edges.iter().zip(&before.edges) {
+        assert!((a - (b - mean) / std).abs() < 1e-9, "{a} vs {b}");
+    }
+}
