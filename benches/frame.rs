@@ -1,6 +1,8 @@
 //! Frame time of the Data pane on a large table. Target (issue #2): under 10 ms per frame on
 //! a 1M-row table. Run: `cargo bench --bench frame [-- FILE]`; without FILE it builds a
-//! 1,000,000 × 16 table in memory shaped like the peer harness's classification table.
+//! 1,000,000 × 16 table in memory shaped like the peer harness's classification table. Then
+//! the UI thread's work on a wide table (3 rows × 100,000 columns, issue #13): taking the
+//! loaded table in, a tick, and a key press plus a frame in each pane.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
@@ -48,6 +50,89 @@ fn synthetic(rows: usize) -> DataFrame {
     let t: Vec<i64> = (0..rows).map(|_| i64::from(next() < 0.3)).collect();
     columns.push(Column::new("target".into(), t));
     DataFrame::new_infer_height(columns).unwrap()
+}
+
+/// `rows` × `cols` small whole numbers, named c0, c1, ….
+fn wide(rows: usize, cols: usize) -> DataFrame {
+    let columns: Vec<Column> = (0..cols)
+        .map(|c| {
+            let v: Vec<i64> = (0..rows).map(|r| ((r * 7 + c * 13) % 10) as i64).collect();
+            Column::new(format!("c{c}").into(), v)
+        })
+        .collect();
+    DataFrame::new(rows, columns).unwrap()
+}
+
+/// Time the UI thread's work on a wide table at 120×40.
+fn wide_table(cols: usize) {
+    let df = wide(3, cols);
+    let dataset = Dataset {
+        path: PathBuf::from("wide.csv"),
+        format: FileFormat::Csv,
+        gzip: false,
+        delimiter: Some(b','),
+        df,
+        file_bytes: 0,
+        fingerprint: "wide".into(),
+        warnings: Vec::new(),
+        complete: true,
+    };
+    let profile = profile::profile(&dataset.df, &CancelFlag::new(), &no_progress).unwrap();
+    let mut app = App::new(
+        Keymap::bundled(),
+        Vec::new(),
+        false,
+        std::env::temp_dir().join("mlwb-frame-bench"),
+    );
+    app.update(Action::Resize(120, 40));
+    let effects = app.update(Action::Open(dataset.path.clone()));
+    let full = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Load {
+                job,
+                preview: false,
+                ..
+            } => Some(job.id),
+            _ => None,
+        })
+        .unwrap();
+    let t = Instant::now();
+    app.on_job(JobEvent::Finished(
+        full,
+        Ok(JobOutput::Loaded(Box::new((dataset, profile)))),
+    ));
+    let taken = t.elapsed();
+    let ticks: Vec<Duration> = (0..50)
+        .map(|_| {
+            let t = Instant::now();
+            app.update(Action::Tick);
+            t.elapsed()
+        })
+        .collect();
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let mut keys = Vec::new();
+    for pane in [
+        Action::GotoPane(1),
+        Action::GotoPane(2),
+        Action::GotoPane(0),
+    ] {
+        app.update(pane);
+        for _ in 0..10 {
+            let t = Instant::now();
+            app.update(Action::Down);
+            terminal
+                .draw(|f| mlwb::tui::view::draw(f, &app, Instant::now()))
+                .unwrap();
+            keys.push(t.elapsed());
+        }
+    }
+    println!(
+        "3 × {cols} table: taking it in {taken:?}, tick median {:?}, key + frame median {:?}, max {:?}",
+        median(ticks),
+        median(keys.clone()),
+        keys.iter().max().unwrap()
+    );
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -171,4 +256,5 @@ fn main() {
             max
         );
     }
+    wide_table(100_000);
 }

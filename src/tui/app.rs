@@ -381,8 +381,13 @@ impl App {
 
     /// Apply one action. Returns the work the runtime must start.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        // A tick or a resize changes no spec: syncing costs time in the number of columns,
+        // which a wide table cannot afford several times a second.
+        let quiet = matches!(action, Action::Tick | Action::Resize(..));
         let mut effects = self.apply(action);
-        effects.extend(self.follow_spec());
+        if !quiet {
+            effects.extend(self.follow_spec());
+        }
         effects
     }
 
@@ -650,8 +655,13 @@ impl App {
 
     /// Feed a job's report into the state.
     pub fn on_job(&mut self, event: JobMessage) -> Vec<Effect> {
+        // Progress reports change no spec; only a job's end can (a spec file opened, a table
+        // loaded).
+        let finished = matches!(event, JobEvent::Finished(..));
         let mut effects = self.apply_job(event);
-        effects.extend(self.follow_spec());
+        if finished {
+            effects.extend(self.follow_spec());
+        }
         effects
     }
 

@@ -8,7 +8,7 @@ use super::apply::Transformed;
 use super::check::ValidFeatureSpec;
 use super::fit::{FittedFeatures, fit};
 use crate::pipeline::error::{PipelineError, Result};
-use crate::pipeline::profile::DatasetProfile;
+use crate::pipeline::profile::{ColumnProfile, DatasetProfile};
 use crate::pipeline::progress::{CancelFlag, ProgressFn};
 use crate::pipeline::stats::{self, Histogram};
 
@@ -68,13 +68,22 @@ pub fn preview(
     };
     cancel.check()?;
     let t = fitted.transform(&sample, cancel, progress)?;
+    // Looked up once per output: a table may have 100,000 columns.
+    let specs: std::collections::HashMap<&str, &super::ColumnSpec> =
+        spec.features().map(|c| (c.name.as_str(), c)).collect();
+    let profiles: std::collections::HashMap<&str, &ColumnProfile> = before
+        .map(|p| p.columns.iter().map(|c| (c.name.as_str(), c)).collect())
+        .unwrap_or_default();
     let outputs = t
         .names
         .iter()
         .zip(t.x.columns())
         .map(|(name, col)| {
             let mut v: Vec<f64> = col.iter().copied().collect();
-            let linear = before.and_then(|p| linear_histogram(spec, name, &sample, &v, p));
+            let linear = specs
+                .get(name.as_str())
+                .zip(profiles.get(name.as_str()))
+                .and_then(|(c, p)| linear_histogram(c, &sample, &v, p));
             radsort::sort(&mut v);
             let mean = stats::mean(&v).unwrap_or(0.0);
             OutputSummary {
@@ -98,23 +107,22 @@ pub fn preview(
     })
 }
 
-/// The histogram of output `name` on the profile's bins of its input, when the output is its
-/// input through a linear step only (a numeric feature with imputation and scaling, no
-/// transform): rows are binned by their input value (imputed rows by the value they were
-/// given), and the edges are mapped through the step for the axis.
+/// The histogram of the output of feature `c` (named as its input) on the profile's bins of
+/// its input, when the output is its input through a linear step only (a numeric feature with
+/// imputation and scaling, no transform): rows are binned by their input value (imputed rows
+/// by the value they were given), and the edges are mapped through the step for the axis.
 fn linear_histogram(
-    spec: &ValidFeatureSpec,
-    name: &str,
+    c: &super::ColumnSpec,
     sample: &DataFrame,
     out: &[f64],
-    before: &DatasetProfile,
+    before: &ColumnProfile,
 ) -> Option<Histogram> {
-    let c = spec.features().find(|c| c.name == name)?;
     if c.kind != super::Kind::Numeric || !c.transforms.is_empty() {
         return None;
     }
-    let edges = &before.column(name)?.histogram.as_ref()?.edges;
-    let input = super::values::numbers(sample.column(name).ok()?.as_materialized_series()).ok()?;
+    let edges = &before.histogram.as_ref()?.edges;
+    let input =
+        super::values::numbers(sample.column(&c.name).ok()?.as_materialized_series()).ok()?;
     // The step's map y = a·x + b, from two rows with different inputs.
     let known: Vec<(f64, f64)> = input
         .iter()

@@ -120,8 +120,12 @@ fn render_list(
         return;
     }
     let w = inner.width as usize;
+    let rows = inner.height.saturating_sub(1) as usize;
+    // The names on screen set the column's width (a table may have 100,000 columns).
     let name_w = columns
         .iter()
+        .skip(state.offset)
+        .take(rows)
         .map(|c| escape_control(&c.name).width())
         .max()
         .unwrap_or(6)
@@ -137,7 +141,6 @@ fn render_list(
         Span::styled(header, theme.header),
         Span::styled(format!(" {}", fit_cell("steps", steps_w)), theme.header),
     ])];
-    let rows = inner.height.saturating_sub(1) as usize;
     for (i, c) in columns.iter().enumerate().skip(state.offset).take(rows) {
         let has_problem = state
             .problems
