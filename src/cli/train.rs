@@ -491,13 +491,19 @@ pub fn run_runs(args: &RunsArgs, store_dir: Option<&Path>, out: Output) -> ExitC
                 let store = Store::open(&dir)?;
                 let before = store.get(*id)?.ok_or_else(|| no_run(*id, &dir))?;
                 let spec = study::rerun_spec(&before)?;
+                let cancel = CancelFlag::new();
+                let signalled = super::cancel_on_signals(&cancel);
                 let outcome = study::run_study(
                     &spec,
                     &store,
                     &executor(*in_process)?,
-                    &CancelFlag::new(),
+                    &cancel,
                     &progress_printer(out),
                 )?;
+                if signalled.load(std::sync::atomic::Ordering::Relaxed) {
+                    print_outcome(&outcome, out, None)?;
+                    return Ok(ExitCode::from(exit::CANCELLED));
+                }
                 let after = outcome.runs.first();
                 let finished = |status: RunStatus| status == RunStatus::Finished;
                 let comparable =

@@ -121,8 +121,9 @@ impl DriftOptions {
 
     /// Apply one `[COL=]VALUE` setting, as `--method`/`--threshold` and the TUI's palette give
     /// them: `method` (a test name; `auto` or nothing goes back to the default), `threshold` (a
-    /// number; nothing clears it), `exclude` (`COL,COL,…`) or `drift_share`. A column name may itself hold `=`: the
-    /// value is after the last one. The options are checked afterwards by [`Self::check`].
+    /// number; nothing clears it), `exclude` (`COL,COL,…`) or `drift_share`. A column name may
+    /// itself hold `=`: the value is after the last one. The options are checked afterwards by
+    /// [`Self::check`].
     pub fn set(&mut self, key: &str, text: &str) -> std::result::Result<(), String> {
         if key == "exclude" {
             // `COL,COL,…` (nothing: exclude none).

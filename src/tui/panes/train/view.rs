@@ -295,6 +295,8 @@ pub fn status_text(state: &TrainState, run: &RunRecord) -> String {
             Some(p) => format!("running {:.0}%", progress_fraction(p) * 100.0),
             None => "running".into(),
         },
+        // Finished, but suspect (a clustering that is all noise): the detail says why.
+        RunStatus::Finished if !run.result.warnings.is_empty() => "⚠ finished".into(),
         RunStatus::Finished => "✓ finished".into(),
         RunStatus::Failed => "✗ failed".into(),
         RunStatus::TimedOut => "⏱ timed out".into(),
@@ -517,6 +519,12 @@ fn detail_lines<'a>(
     if let Some(e) = &run.result.error {
         lines.push(Line::from(Span::styled(
             format!("error     {}", escape_control(e)),
+            theme.warning,
+        )));
+    }
+    for w in &run.result.warnings {
+        lines.push(Line::from(Span::styled(
+            format!("warning   {}", escape_control(w)),
             theme.warning,
         )));
     }
