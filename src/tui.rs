@@ -402,7 +402,7 @@ pub fn run_effect(effect: Effect, tx: UnboundedSender<JobMessage>) {
             &job,
             move |_cancel, _progress| {
                 Ok(JobOutput::DriftChecks(
-                    Store::open(&store_dir)?.drift_checks()?,
+                    Store::open_to_read(&store_dir)?.drift_checks()?,
                 ))
             },
             sink,
@@ -471,7 +471,7 @@ pub fn open_drift_check(
     store_dir: &std::path::Path,
     check: &crate::pipeline::runs::DriftCheck,
 ) -> crate::pipeline::Result<DriftResult> {
-    let store = Store::open(store_dir)?;
+    let store = Store::open_to_read(store_dir)?;
     let report = store.drift_report(check.check_id)?.ok_or_else(|| {
         crate::pipeline::PipelineError::Internal(format!(
             "drift check {} cannot be read back from the store",
@@ -490,7 +490,7 @@ pub fn load_runs(
     dataset: Option<&crate::pipeline::data::Dataset>,
     cancel: &CancelFlag,
 ) -> crate::pipeline::Result<RunsLoaded> {
-    let store = Store::open(store_dir)?;
+    let store = Store::open_to_read(store_dir)?;
     let interrupted = store.interrupted_at_open();
     let Some(q) = query else {
         return Ok(RunsLoaded {

@@ -235,6 +235,15 @@ impl Store {
         Ok(store)
     }
 
+    /// Open the store in `dir` to read from it: as [`Store::open`] when it can be written,
+    /// else (a read-only or full store) read-only, so what it holds can still be shown.
+    pub fn open_to_read(dir: &Path) -> Result<Store> {
+        match Store::open(dir) {
+            Ok(store) => Ok(store),
+            Err(e) => Store::open_read_only(dir)?.ok_or(e),
+        }
+    }
+
     /// Open an existing store only to read it: nothing is created or written, so a read-only
     /// or full store can be listed. `None` when there is no store in `dir`.
     pub fn open_read_only(dir: &Path) -> Result<Option<Store>> {

@@ -750,3 +750,55 @@ fn a_store_that_fills_up_mid_study_still_reports_what_finished() {
     }
     assert!(seen, "no cap made the store fail mid-study");
 }
+
+/// Issue 13, item 21: reading a store wrote to it (so a read-only or full store could not be
+/// listed). A read-only open changes nothing on disk and still reads every run.
+#[test]
+fn a_read_only_open_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = demo_file("penguins.csv");
+    let (doc, code) = train_json(
+        dir.path(),
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "--target",
+            "species",
+            "--model",
+            "gaussian_nb",
+            "--in-process",
+        ],
+    );
+    assert_eq!(code, 0, "{doc}");
+    let snapshot = || {
+        let mut files: Vec<(String, u64, std::time::SystemTime)> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let m = e.metadata().unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    m.len(),
+                    m.modified().unwrap(),
+                )
+            })
+            // SQLite's reader of a WAL database makes its shared-memory files where it may.
+            .filter(|(name, ..)| !name.ends_with("-shm") && !name.ends_with("-wal"))
+            .collect();
+        files.sort();
+        files
+    };
+    let before = snapshot();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let store = mlwb::pipeline::runs::Store::open_read_only(dir.path())
+        .unwrap()
+        .unwrap();
+    assert_eq!(store.list().unwrap().len(), 1);
+    drop(store);
+    assert_eq!(snapshot(), before);
+    assert!(
+        mlwb::pipeline::runs::Store::open_read_only(&dir.path().join("none"))
+            .unwrap()
+            .is_none()
+    );
+}
