@@ -235,3 +235,39 @@ fn a_sketched_baseline_shows_approximate_scores_and_their_bound() {
     assert!(got.report.approximate);
     insta::assert_snapshot!("drift_sketched_baseline_100x24", shot(&app));
 }
+
+/// Issue 13, item 1: a check that lost a reference column is not a green ✓ in the pane.
+#[test]
+fn an_incomplete_check_is_shown_as_such() {
+    let mut app = drift_app((80, 24));
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(demo_file("weather_current.csv")).unwrap();
+    // The current data without its wind column.
+    let without_wind: String = text
+        .lines()
+        .map(|l| {
+            let mut f: Vec<&str> = l.split(',').collect();
+            f.remove(4);
+            f.join(",") + "\n"
+        })
+        .collect();
+    let current = dir.path().join("no_wind.csv");
+    std::fs::write(&current, without_wind).unwrap();
+    let reference = demo_file("weather_reference.csv");
+    // A threshold nothing reaches: no column drifts, so only the missing one speaks.
+    command(
+        &mut app,
+        &format!("drift {} {}", reference.display(), current.display()),
+    );
+    command(&mut app, "method psi");
+    command(&mut app, "threshold 100");
+    press(&mut app, KeyCode::Char('r'));
+    let report = &app.drift.result.as_ref().unwrap().report;
+    assert_eq!(report.verdict, mlwb::pipeline::drift::Verdict::Incomplete);
+    let screen = shot(&app);
+    assert!(
+        screen.contains("! no dataset drift") && screen.contains("INCOMPLETE"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("drift_incomplete_80x24", screen);
+}

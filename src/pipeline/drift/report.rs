@@ -93,20 +93,20 @@ pub fn to_json(meta: &CheckMeta, report: &DriftReport) -> serde_json::Value {
 pub fn verdict_line(report: &DriftReport) -> String {
     let share = report.drift_share * 100.0;
     let limit = report.drift_share_threshold * 100.0;
+    let what = incomplete_columns(report);
     if report.n_tested == 0 {
-        return format!(
-            "{}: no column could be tested, so nothing is known about drift{}",
-            if report.verdict.passes() {
-                "no column tested"
-            } else {
-                "INCOMPLETE CHECK"
-            },
-            incomplete_note(report)
-        );
+        return if report.verdict.passes() {
+            format!("no column tested: nothing is known about drift{what} (allowed)")
+        } else {
+            format!(
+                "INCOMPLETE CHECK: no column could be tested, so nothing is known about \
+                 drift{what}; the gate fails"
+            )
+        };
     }
     // Enough digits that the comparison reads right near the limit (49.7% < 50%).
     let digits = usize::from((share.round() - limit.round()).abs() < 1.0 && share != limit);
-    format!(
+    let line = format!(
         "{}: {} of {} tested columns drifted ({share:.digits$}% {} {limit:.0}%)",
         if report.dataset_drift {
             "DATASET DRIFT"
@@ -116,27 +116,28 @@ pub fn verdict_line(report: &DriftReport) -> String {
         report.n_drifted,
         report.n_tested,
         if report.dataset_drift { "≥" } else { "<" },
-    ) + &incomplete_note(report)
+    );
+    match report.verdict {
+        Verdict::Incomplete => format!("{line}; INCOMPLETE{what}: the gate fails"),
+        _ if !report.incomplete.is_empty() && report.allow_incomplete => {
+            format!("{line}; incomplete{what}, allowed")
+        }
+        _ => line,
+    }
 }
 
-/// What the verdict line adds when reference columns could not be compared.
-fn incomplete_note(report: &DriftReport) -> String {
+/// " (x is missing in the current data and 2 more)": the reference columns that could not
+/// be compared, for the verdict line.
+fn incomplete_columns(report: &DriftReport) -> String {
     let columns: Vec<&String> = report
         .incomplete
         .iter()
         .filter(|r| !r.starts_with("no column could be tested"))
         .collect();
-    let what = match columns.len() {
+    match columns.len() {
         0 => String::new(),
         1 => format!(" ({})", columns[0]),
         n => format!(" ({} and {} more)", columns[0], n - 1),
-    };
-    match report.verdict {
-        Verdict::Incomplete => format!("; INCOMPLETE{what}: the gate fails"),
-        _ if !report.incomplete.is_empty() && report.allow_incomplete => {
-            format!("; incomplete{what}, allowed")
-        }
-        _ => String::new(),
     }
 }
 
