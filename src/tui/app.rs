@@ -393,17 +393,19 @@ impl App {
 
     /// The Train pane follows the feature spec's target; its leaderboard follows its set-up.
     fn follow_spec(&mut self) -> Vec<Effect> {
-        let target = self
-            .features
-            .spec
-            .as_ref()
-            .and_then(|s| s.target().map(str::to_string));
-        if self.features.spec.is_some() && target != self.train.target {
-            self.train.target = target;
-            self.train.sort = None;
-        }
-        if self.features.spec != self.train.spec {
-            self.train.spec = self.features.spec.clone();
+        // Only when the spec changed: reading it costs time in the number of columns.
+        if self.features.revision != self.train.spec_revision {
+            self.train.spec_revision = self.features.revision;
+            let target = self
+                .features
+                .spec
+                .as_ref()
+                .and_then(|s| s.target().map(str::to_string));
+            if self.features.spec.is_some() && target != self.train.target {
+                self.train.target = target;
+                self.train.sort = None;
+            }
+            self.train.spec = self.features.spec.clone().map(Arc::new);
         }
         self.train.reload(false)
     }

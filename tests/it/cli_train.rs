@@ -802,3 +802,32 @@ fn a_read_only_open_writes_nothing() {
             .is_none()
     );
 }
+
+/// Issue 13, item 25: `runs rerun` exited 0 when the result differed; CI needs to know.
+#[test]
+fn a_rerun_that_differs_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.csv");
+    let text = std::fs::read_to_string(demo_file("diabetes.csv")).unwrap();
+    std::fs::write(&data, &text).unwrap();
+    let (doc, code) = train_json(
+        dir.path(),
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "--target",
+            "progression",
+            "--model",
+            "ridge",
+            "--in-process",
+        ],
+    );
+    assert_eq!(code, 0, "{doc}");
+    let id = doc["runs"][0]["run_id"].as_i64().unwrap().to_string();
+    // Other data under the same name: the metrics cannot be the same.
+    let fewer: String = text.lines().take(300).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&data, fewer).unwrap();
+    let out = run_cmd(dir.path(), &["runs", "rerun", &id, "--in-process"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("different: the data file changed"));
+}

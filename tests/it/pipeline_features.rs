@@ -618,3 +618,33 @@ fn a_linear_step_keeps_its_histogram_bar_for_bar() {
         assert!((a - (b - mean) / std).abs() < 1e-9, "{a} vs {b}");
     }
 }
+
+/// Issue 13, item 16: Parquet duration and time columns made the automatic spec fail its own
+/// check (exit 2 on a command given no spec). The automatic spec always passes its check.
+#[test]
+fn the_automatic_spec_passes_its_own_check_on_times_and_durations() {
+    let n = 30;
+    let secs: Vec<i64> = (0..n).map(|i| i * 3_600_000_000).collect();
+    let nanos: Vec<i64> = (0..n).map(|i| (i % 24) * 3_600_000_000_000).collect();
+    let df = df!(
+        "x" => (0..n).map(|i| i as f64).collect::<Vec<_>>(),
+        "took" => secs,
+        "at" => nanos
+    )
+    .unwrap()
+    .lazy()
+    .with_columns([
+        col("took").cast(DataType::Duration(TimeUnit::Microseconds)),
+        col("at").cast(DataType::Time),
+    ])
+    .collect()
+    .unwrap();
+    let p = profile::profile(&df, &CancelFlag::new(), &no_progress).unwrap();
+    let spec = features::auto_spec(&p, None);
+    let problems = features::check(&spec, df.schema()).err();
+    assert!(problems.is_none(), "{problems:?}");
+    for name in ["took", "at"] {
+        let c = spec.columns.iter().find(|c| c.name == name).unwrap();
+        assert_eq!(c.role, ColumnRole::Ignore, "{c:?}");
+    }
+}

@@ -60,6 +60,9 @@ pub struct FeaturesState {
     pub offset: usize,
     pub dataset: Option<Arc<Dataset>>,
     pub profile: Option<Arc<DatasetProfile>>,
+    /// Counts the spec's changes (every change ends in [`FeaturesState::refit`]), so other
+    /// panes can tell a new spec in O(1) instead of comparing every column.
+    pub revision: u64,
 }
 
 impl Default for FeaturesState {
@@ -77,6 +80,7 @@ impl Default for FeaturesState {
             offset: 0,
             dataset: None,
             profile: None,
+            revision: 0,
         }
     }
 }
@@ -143,6 +147,7 @@ impl FeaturesState {
 
     /// Check the spec; if it is valid, fit it in the background.
     pub fn refit(&mut self) -> Vec<Effect> {
+        self.revision = self.revision.wrapping_add(1);
         if let Some(j) = self.fit_job.take() {
             j.job.cancel.cancel();
         }

@@ -90,7 +90,7 @@ pub struct StudyJob {
 
 /// Which runs the leaderboard compares: one dataset and target, and one task, validation
 /// (rows included: the seed) and feature spec.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct RunsQuery {
     pub fingerprint: String,
     pub target: Option<String>,
@@ -98,10 +98,24 @@ pub struct RunsQuery {
     pub task: Option<TaskKind>,
     pub seed: u64,
     /// The feature spec as the Features pane has it (its hash is taken on the data's schema).
-    pub spec: Option<FeatureSpec>,
+    pub spec: Option<Arc<FeatureSpec>>,
+    /// Which of the Features pane's specs that is (queries compare this, not every column).
+    pub spec_revision: u64,
     pub validation: ValidationChoice,
     /// The validation's comparability key, when known (a test file's needs its fingerprint).
     pub key: Option<String>,
+}
+
+impl PartialEq for RunsQuery {
+    fn eq(&self, other: &Self) -> bool {
+        self.fingerprint == other.fingerprint
+            && self.target == other.target
+            && self.task == other.task
+            && self.seed == other.seed
+            && self.spec_revision == other.spec_revision
+            && self.validation == other.validation
+            && self.key == other.key
+    }
 }
 
 /// What a leaderboard load hands back.
@@ -133,8 +147,10 @@ pub struct TrainState {
     pub profile: Option<Arc<DatasetProfile>>,
     /// The target, as the Features pane's spec has it (the app keeps them in step).
     pub target: Option<String>,
-    /// The Features pane's spec (kept in step by the app), for the leaderboard's key.
-    pub spec: Option<FeatureSpec>,
+    /// The Features pane's spec (kept in step by the app), for the leaderboard's key, and
+    /// which revision of it that is.
+    pub spec: Option<Arc<FeatureSpec>>,
+    pub spec_revision: u64,
     /// `None`: detected from the target.
     pub task: Option<TaskKind>,
     /// Models the user turned off (all suitable ones are on by default).
@@ -168,6 +184,7 @@ impl TrainState {
             profile: None,
             target: None,
             spec: None,
+            spec_revision: 0,
             task: None,
             excluded: BTreeSet::new(),
             params: BTreeMap::new(),
@@ -217,10 +234,13 @@ impl TrainState {
                     .df
                     .column(target)
                     .map_err(|_| format!("there is no column '{}'", escape_control(target)))?;
+                // The profile lists the table's columns in order: found by index, not by name.
                 let distinct = || {
                     self.profile
                         .as_ref()
-                        .and_then(|p| p.column(target))
+                        .zip(ds.df.get_column_index(target))
+                        .and_then(|(p, i)| p.columns.get(i))
+                        .filter(|c| c.name == *target)
                         .map_or(usize::MAX, |c| c.distinct as usize)
                 };
                 train::task_for_target(col.dtype(), distinct).ok_or_else(|| {
@@ -296,6 +316,7 @@ impl TrainState {
             task: self.effective_task().ok(),
             seed: self.seed,
             spec: self.spec.clone(),
+            spec_revision: self.spec_revision,
             validation: self.validation.clone(),
             key: None,
         })
