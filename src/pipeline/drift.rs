@@ -601,7 +601,7 @@ impl DriftReport {
             if finding(FindingKind::MissingInCurrent) {
                 out.push(format!("{} is missing in the current data", c.name));
             } else if c.kind == ColumnKind::Untestable && finding(FindingKind::TypeChanged) {
-                out.push(format!("{} changed type, so it was not compared", c.name));
+                out.push(format!("{} changed type", c.name));
             } else if c.kind == ColumnKind::Untestable
                 && c.reference.values > 0
                 && c.current.values == 0

@@ -119,6 +119,7 @@ pub fn verdict_line(report: &DriftReport) -> String {
     );
     match report.verdict {
         Verdict::Incomplete => format!("{line}; INCOMPLETE{what}: the gate fails"),
+        Verdict::Drift if !report.incomplete.is_empty() => format!("{line}; also incomplete{what}"),
         _ if !report.incomplete.is_empty() && report.allow_incomplete => {
             format!("{line}; incomplete{what}, allowed")
         }
@@ -137,7 +138,15 @@ fn incomplete_columns(report: &DriftReport) -> String {
     match columns.len() {
         0 => String::new(),
         1 => format!(" ({})", columns[0]),
-        n => format!(" ({} and {} more)", columns[0], n - 1),
+        2 => format!(
+            " ({}, and 1 more reference column not compared)",
+            columns[0]
+        ),
+        n => format!(
+            " ({}, and {} more reference columns not compared)",
+            columns[0],
+            n - 1
+        ),
     }
 }
 

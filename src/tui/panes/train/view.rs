@@ -362,7 +362,7 @@ fn render_board(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme
         } else if state.board.loading.is_some() {
             "Reading the run store…".into()
         } else {
-            "No comparable runs yet (same data, target and validation). Press t to train the \
+            "No comparable runs yet (same data, target, task, validation rows and feature spec). Press t to train the \
              models of the set-up; earlier runs of this data appear here too."
                 .into()
         };
