@@ -141,22 +141,9 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "unknown panic".to_string())
 }
 
-/// How many regions of any thread are turning panics into errors now: a panic hook may keep
-/// quiet while one is (the error that follows says what happened).
-static CATCHING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-/// Whether some thread is inside [`catch_panics`] or [`catch_reader_panics`] now.
-pub fn panics_are_caught() -> bool {
-    CATCHING.load(std::sync::atomic::Ordering::Relaxed) > 0
-}
-
-/// `catch_unwind` that counts itself in [`CATCHING`] while it runs.
+/// `catch_unwind` of `f` (whose state the caller discards on a panic).
 fn catching<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
-    use std::sync::atomic::Ordering;
-    CATCHING.fetch_add(1, Ordering::Relaxed);
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    CATCHING.fetch_sub(1, Ordering::Relaxed);
-    result
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
 }
 
 /// Run `f`, turning a panic inside it (in practice: inside a dependency) into an error.
