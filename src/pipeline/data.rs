@@ -269,7 +269,7 @@ fn map_file(path: &Path) -> Result<FileBytes> {
     Ok(FileBytes::Mapped(map))
 }
 
-/// Read up to `limit` bytes of the file in chunks, reporting progress (pipes, text previews).
+/// Read up to `limit` bytes of the file in chunks, reporting progress (text previews).
 fn read_bytes(
     path: &Path,
     limit: u64,
