@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 
 use mlwb::jobs::JobEvent;
 use mlwb::pipeline::data::{self, Dataset, FileFormat, LoadOptions};
+use mlwb::pipeline::profile::{self, DatasetProfile};
 use mlwb::pipeline::progress::{CancelFlag, no_progress};
-use mlwb::pipeline::{profile, view};
+use mlwb::pipeline::view;
 use mlwb::tui::app::{Action, App, Effect, JobOutput};
 use mlwb::tui::keymap::Keymap;
 use polars::prelude::*;
@@ -78,30 +79,8 @@ fn wide_table(cols: usize) {
         complete: true,
     };
     let profile = profile::profile(&dataset.df, &CancelFlag::new(), &no_progress).unwrap();
-    let mut app = App::new(
-        Keymap::bundled(),
-        Vec::new(),
-        false,
-        std::env::temp_dir().join("mlwb-frame-bench"),
-    );
-    app.update(Action::Resize(120, 40));
-    let effects = app.update(Action::Open(dataset.path.clone()));
-    let full = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Load {
-                job,
-                preview: false,
-                ..
-            } => Some(job.id),
-            _ => None,
-        })
-        .unwrap();
     let t = Instant::now();
-    app.on_job(JobEvent::Finished(
-        full,
-        Ok(JobOutput::Loaded(Box::new((dataset, profile)))),
-    ));
+    let mut app = app_on(dataset, profile, (120, 40));
     let taken = t.elapsed();
     let ticks: Vec<Duration> = (0..50)
         .map(|_| {
@@ -133,6 +112,35 @@ fn wide_table(cols: usize) {
         median(keys.clone()),
         keys.iter().max().unwrap()
     );
+}
+
+/// An app of size `size` that opened `dataset` and took in its full load (mostly the UI
+/// thread's work of taking a table in; the app's own set-up is small beside it).
+fn app_on(dataset: Dataset, profile: DatasetProfile, size: (u16, u16)) -> App {
+    let mut app = App::new(
+        Keymap::bundled(),
+        Vec::new(),
+        false,
+        std::env::temp_dir().join("mlwb-frame-bench"),
+    );
+    app.update(Action::Resize(size.0, size.1));
+    let effects = app.update(Action::Open(dataset.path.clone()));
+    let full = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Load {
+                job,
+                preview: false,
+                ..
+            } => Some(job.id),
+            _ => None,
+        })
+        .unwrap();
+    app.on_job(JobEvent::Finished(
+        full,
+        Ok(JobOutput::Loaded(Box::new((dataset, profile)))),
+    ));
+    app
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -171,32 +179,7 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
     for (w, h) in [(80u16, 24u16), (200, 60)] {
-        let mut app = App::new(
-            Keymap::bundled(),
-            Vec::new(),
-            false,
-            std::env::temp_dir().join("mlwb-frame-bench"),
-        );
-        app.update(Action::Resize(w, h));
-        let effects = app.update(Action::Open(dataset.path.clone()));
-        let full = effects
-            .iter()
-            .find_map(|e| match e {
-                Effect::Load {
-                    job,
-                    preview: false,
-                    ..
-                } => Some(job.id),
-                _ => None,
-            })
-            .unwrap();
-        app.on_job(JobEvent::Finished(
-            full,
-            Ok(JobOutput::Loaded(Box::new((
-                dataset.clone(),
-                profile.clone(),
-            )))),
-        ));
+        let mut app = app_on(dataset.clone(), profile.clone(), (w, h));
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         let mut frame = |app: &App| {
             let t = Instant::now();

@@ -184,7 +184,7 @@ case("terminal_escapes_in_cells.csv",
      "6,\x1bPq#0\x1b\\\n"
      "7,\u202eevil\n"
      "8,\x08\x08\x08back\n"
-     "9,\x1b]8;;file:///tmp/x\x1b\\link\x1b]8;;\x1b\\\n",
+     "9,\x1b]8;;file:///example/x\x1b\\link\x1b]8;;\x1b\\\n",
      "load", 9, "clear screen, OSC 52 clipboard, alt screen, C1 CSI, cursor report, DCS, RLO, BS, OSC 8")
 case("formula_injection_cells.csv",
      "id,cell\n1,=1+1\n2,+cmd|' /C calc'!A0\n3,@SUM(1)\n4,-2+3\n", "load", 4,

@@ -22,8 +22,6 @@ pub mod exit {
     pub const GATE_FAILED: u8 = 1;
     pub const USAGE: u8 = 2;
     pub const BAD_INPUT: u8 = 3;
-    /// A model package that cannot be used (packages come with `mlwb export`; unused so far).
-    pub const BAD_PACKAGE: u8 = 4;
     pub const INTERNAL: u8 = 70;
     pub const CANCELLED: u8 = 130;
 }

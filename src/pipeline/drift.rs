@@ -454,6 +454,9 @@ impl Finding {
     }
 }
 
+/// The reason of an incomplete check in which no column could be tested.
+pub const NOTHING_TESTED: &str = "no column could be tested";
+
 /// What a check says to a gate.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -469,14 +472,6 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    pub fn name(self) -> &'static str {
-        match self {
-            Verdict::Drift => "drift",
-            Verdict::NoDrift => "no_drift",
-            Verdict::Incomplete => "incomplete",
-        }
-    }
-
     /// Whether a gate (`--fail-on-drift`) passes.
     pub fn passes(self) -> bool {
         self == Verdict::NoDrift
@@ -590,7 +585,7 @@ impl DriftReport {
     fn incomplete_reasons(&self) -> Vec<String> {
         let mut out = Vec::new();
         if self.n_tested == 0 {
-            out.push("no column could be tested".to_string());
+            out.push(NOTHING_TESTED.to_string());
         }
         for c in self.columns.iter().filter(|c| !c.tested) {
             let finding = |kind| {

@@ -17,14 +17,7 @@ fn pair() -> (PathBuf, PathBuf) {
 
 fn drift(store: &Path, extra: &[&str]) -> std::process::Output {
     let (r, c) = pair();
-    mlwb()
-        .env("MLWB_STORE", store)
-        .arg("drift")
-        .arg(r)
-        .arg(c)
-        .args(extra)
-        .output()
-        .unwrap()
+    drift_files(store, &r, &c, extra)
 }
 
 #[test]

@@ -1150,7 +1150,7 @@ mod tests {
 
     // Reference values: (d, n1, n2, p) with d = res.statistic and p = res.pvalue of
     // scipy 1.17.1 ks_2samp(method='auto') on the samples this snippet builds.
-    // # reference: scipy 1.17.1 ks_2samp(method='auto'), run with /tmp/peers-venv/bin/python
+    // # reference: scipy 1.17.1 ks_2samp(method='auto'), run with the peer harness's Python environment (shared/bench/requirements.txt)
     // import numpy as np, warnings
     // from scipy import stats
     // def samples(n1, n2, k):
@@ -1285,7 +1285,7 @@ mod tests {
     }
 
     // Reference values for kstwo.sf (d, n, sf), chi2.sf (x, dof, sf) and norm.sf (z, sf):
-    // # reference: scipy 1.17.1 kstwo.sf / chi2.sf / norm.sf, run with /tmp/peers-venv/bin/python
+    // # reference: scipy 1.17.1 kstwo.sf / chi2.sf / norm.sf, run with the peer harness's Python environment (shared/bench/requirements.txt)
     // import numpy as np
     // from scipy import stats
     // r = lambda v: repr(float(v))

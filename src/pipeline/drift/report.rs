@@ -133,7 +133,7 @@ fn incomplete_columns(report: &DriftReport) -> String {
     let columns: Vec<&String> = report
         .incomplete
         .iter()
-        .filter(|r| !r.starts_with("no column could be tested"))
+        .filter(|r| r.as_str() != super::NOTHING_TESTED)
         .collect();
     match columns.len() {
         0 => String::new(),
