@@ -2,6 +2,8 @@
 //! progress and the result through a callback; work that cannot stop itself runs in a killable
 //! [`worker`] process. No UI types: the TUI adapts the events.
 
+pub mod drift;
+pub mod runs;
 pub mod study;
 pub mod worker;
 

@@ -2,14 +2,17 @@
 //! event loop that feeds keys, ticks and job reports into `App::update` and runs its effects.
 
 pub mod app;
+pub mod effect;
 pub mod keymap;
 pub mod panes;
+pub mod runner;
 pub mod theme;
 pub mod view;
 pub mod widgets;
 
 use std::io::{Stdout, stdout};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -23,18 +26,12 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
-use self::app::{Action, App, Effect, JobMessage, JobOutput};
+use self::app::{Action, App};
+use self::effect::{Effect, JobMessage};
 use self::keymap::Keymap;
-use self::panes::drift::DriftResult;
-use self::panes::features::{PREVIEW_HEAD_ROWS, PREVIEW_SAMPLE_ROWS};
-use self::panes::train::{RunsLoaded, RunsQuery};
+use self::runner::Runner;
 use crate::jobs;
-use crate::jobs::study::{self, Executor};
-use crate::jobs::worker::WorkerCommand;
-use crate::pipeline::features::{self, FeatureSpec};
-use crate::pipeline::progress::CancelFlag;
-use crate::pipeline::runs::{self, Store};
-use crate::pipeline::view as data_view;
+use crate::pipeline::runs;
 
 /// Open the TUI on `file`, or on the demo datasets. Runs are recorded in `store` (from
 /// `--store` or `MLWB_STORE`); otherwise in the nearest `.mlwb` above the working directory,
@@ -60,6 +57,7 @@ pub fn run(file: Option<PathBuf>, demo: bool, store: Option<PathBuf>) -> anyhow:
     let (keymap, keymap_error) = Keymap::load(user_keymap.as_deref());
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut app = App::new(keymap, catalog, no_color, store_dir);
+    let runner = Arc::new(Runner::current().context("finding the mlwb binary for its workers")?);
     tracing::info!(demo, "starting the TUI");
 
     install_panic_hook(std::thread::current().id());
@@ -70,7 +68,7 @@ pub fn run(file: Option<PathBuf>, demo: bool, store: Option<PathBuf>) -> anyhow:
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let result = runtime.block_on(event_loop(&mut terminal, &mut app, keymap_error));
+    let result = runtime.block_on(event_loop(&mut terminal, &mut app, &runner, keymap_error));
     drop(terminal);
     result
 }
@@ -140,6 +138,7 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
 async fn event_loop(
     terminal: &mut Term,
     app: &mut App,
+    runner: &Arc<Runner>,
     startup_error: Option<String>,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = unbounded_channel::<JobMessage>();
@@ -147,7 +146,7 @@ async fn event_loop(
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
-    run_effects(app.start(), &tx);
+    run_effects(runner, app.start(), &tx);
     if let Some(e) = startup_error {
         app.error = Some(e);
     }
@@ -192,7 +191,7 @@ async fn event_loop(
                 }
             },
         };
-        run_effects(effects, &tx);
+        run_effects(runner, effects, &tx);
     }
     frames.log();
     // A study cancelled by quitting records its runs as cancelled; give it a moment to.
@@ -249,286 +248,8 @@ impl FrameStats {
     }
 }
 
-fn run_effects(effects: Vec<Effect>, tx: &UnboundedSender<JobMessage>) {
+fn run_effects(runner: &Arc<Runner>, effects: Vec<Effect>, tx: &UnboundedSender<JobMessage>) {
     for effect in effects {
-        run_effect(effect, tx.clone());
+        runner.spawn(effect, tx.clone());
     }
-}
-
-/// Start the work an effect asks for; results come back on `tx`.
-pub fn run_effect(effect: Effect, tx: UnboundedSender<JobMessage>) {
-    let sink = move |event: JobMessage| {
-        let _ = tx.send(event);
-    };
-    match effect {
-        // The first rows come from a quick read and the whole file is loaded and profiled,
-        // each in a worker process: no file can crash the UI, and Esc kills them outright.
-        Effect::Load {
-            job,
-            path,
-            preview: true,
-        } => jobs::spawn(
-            "preview",
-            &job,
-            move |cancel, progress| {
-                let worker = WorkerCommand::current()?;
-                worker
-                    .preview(&path, cancel, progress)
-                    .map(|dataset| JobOutput::Preview(Box::new(dataset)))
-            },
-            sink,
-        ),
-        Effect::Load {
-            job,
-            path,
-            preview: false,
-        } => jobs::spawn(
-            "load",
-            &job,
-            move |cancel, progress| {
-                let worker = WorkerCommand::current()?;
-                let loaded = worker.load_profile(&path, None, cancel, progress)?;
-                Ok(JobOutput::Loaded(Box::new(loaded)))
-            },
-            sink,
-        ),
-        Effect::ComputeView { job, dataset, spec } => jobs::spawn(
-            "view",
-            &job,
-            move |cancel, _progress| {
-                data_view::compute(&dataset.df, &spec, cancel).map(JobOutput::View)
-            },
-            sink,
-        ),
-        Effect::FitFeatures {
-            job,
-            dataset,
-            profile,
-            spec,
-        } => jobs::spawn(
-            "features",
-            &job,
-            move |cancel, progress| {
-                features::preview(
-                    &spec,
-                    &dataset.df,
-                    PREVIEW_HEAD_ROWS,
-                    PREVIEW_SAMPLE_ROWS,
-                    profile.as_deref(),
-                    cancel,
-                    progress,
-                )
-                .map(|p| JobOutput::Features(Box::new(p)))
-            },
-            sink,
-        ),
-        Effect::SaveSpec { job, spec, path } => jobs::spawn(
-            "save spec",
-            &job,
-            move |_cancel, _progress| {
-                spec.write(&path)?;
-                Ok(JobOutput::SpecSaved(path))
-            },
-            sink,
-        ),
-        Effect::LoadSpec { job, path } => jobs::spawn(
-            "open spec",
-            &job,
-            move |_cancel, _progress| {
-                let spec = FeatureSpec::read(&path)?;
-                Ok(JobOutput::SpecLoaded(Box::new((spec, path))))
-            },
-            sink,
-        ),
-        Effect::TrainStudy {
-            job,
-            spec,
-            store_dir,
-        } => jobs::spawn_with_updates(
-            "train",
-            &job,
-            move |cancel, _progress, update| {
-                let store = Store::open(&store_dir)?;
-                let executor = Executor::Worker(WorkerCommand::current()?);
-                let on_event = |e| update(JobOutput::Study(Box::new(e)));
-                study::run_study(&spec, &store, &executor, cancel, &on_event)
-                    .map(|outcome| JobOutput::StudyDone(Box::new(outcome)))
-            },
-            sink,
-        ),
-        Effect::LoadRuns {
-            job,
-            store_dir,
-            query,
-            dataset,
-        } => jobs::spawn(
-            "runs",
-            &job,
-            move |cancel, _progress| {
-                load_runs(&store_dir, query, dataset.as_deref(), cancel)
-                    .map(|l| JobOutput::Runs(Box::new(l)))
-            },
-            sink,
-        ),
-        Effect::DriftCheck {
-            job,
-            reference,
-            current,
-            options,
-            store_dir,
-        } => jobs::spawn(
-            "drift",
-            &job,
-            move |cancel, progress| {
-                check_drift(&reference, &current, &options, &store_dir, cancel, progress)
-                    .map(|r| JobOutput::Drift(Box::new(r)))
-            },
-            sink,
-        ),
-        Effect::SaveBaseline {
-            job,
-            reference,
-            out,
-        } => jobs::spawn(
-            "baseline",
-            &job,
-            move |cancel, progress| {
-                save_baseline(&reference, &out, cancel, progress).map(JobOutput::BaselineSaved)
-            },
-            sink,
-        ),
-        Effect::LoadDriftChecks { job, store_dir } => jobs::spawn(
-            "drift checks",
-            &job,
-            move |_cancel, _progress| {
-                Ok(JobOutput::DriftChecks(
-                    Store::open_to_read(&store_dir)?.drift_checks()?,
-                ))
-            },
-            sink,
-        ),
-        Effect::OpenDriftCheck {
-            job,
-            store_dir,
-            check,
-        } => jobs::spawn(
-            "drift check",
-            &job,
-            move |_cancel, _progress| {
-                open_drift_check(&store_dir, &check).map(|r| JobOutput::Drift(Box::new(r)))
-            },
-            sink,
-        ),
-        Effect::Quit => {}
-    }
-}
-
-/// Check a pair of files and record the check in the store (the Drift pane's job).
-pub fn check_drift(
-    reference: &std::path::Path,
-    current: &std::path::Path,
-    options: &crate::pipeline::drift::DriftOptions,
-    store_dir: &std::path::Path,
-    cancel: &CancelFlag,
-    progress: crate::pipeline::progress::ProgressFn,
-) -> crate::pipeline::Result<DriftResult> {
-    let store = Store::open(store_dir)?;
-    let (mut meta, report) =
-        crate::pipeline::drift::check_files(reference, current, options, cancel, progress)?;
-    meta.check_id = Some(store.record_drift(&meta, options, &report)?);
-    Ok(DriftResult { meta, report })
-}
-
-/// Save a baseline of `reference` (data, or a baseline already) to `out`; the message says
-/// how to use it.
-pub fn save_baseline(
-    reference: &std::path::Path,
-    out: &std::path::Path,
-    cancel: &CancelFlag,
-    progress: crate::pipeline::progress::ProgressFn,
-) -> crate::pipeline::Result<String> {
-    use crate::pipeline::drift;
-    let stream = drift::should_stream(&[reference]);
-    let side = drift::load_reference(reference, stream, cancel, progress)?;
-    let baseline = drift::make_baseline(&side, cancel)?;
-    baseline.write(out)?;
-    let sketched = baseline
-        .summary
-        .columns
-        .iter()
-        .filter(|c| c.numbers().is_some_and(|s| !s.is_exact()))
-        .count();
-    let out = out.display().to_string();
-    Ok(format!(
-        "baseline saved: {out} ({} columns, {sketched} sketched); :reference {out} checks \
-         against it",
-        baseline.summary.columns.len()
-    ))
-}
-
-/// Read a stored drift check back, as the Drift pane shows it.
-pub fn open_drift_check(
-    store_dir: &std::path::Path,
-    check: &crate::pipeline::runs::DriftCheck,
-) -> crate::pipeline::Result<DriftResult> {
-    let store = Store::open_to_read(store_dir)?;
-    let report = store.drift_report(check.check_id)?.ok_or_else(|| {
-        crate::pipeline::PipelineError::Internal(format!(
-            "drift check {} cannot be read back from the store",
-            check.check_id
-        ))
-    })?;
-    let meta = check.meta(&report);
-    Ok(DriftResult { meta, report })
-}
-
-/// Open the store and read the runs comparable under `query` (its spec checked on
-/// `dataset`'s schema for the spec's hash).
-pub fn load_runs(
-    store_dir: &std::path::Path,
-    query: Option<RunsQuery>,
-    dataset: Option<&crate::pipeline::data::Dataset>,
-    cancel: &CancelFlag,
-) -> crate::pipeline::Result<RunsLoaded> {
-    let store = Store::open_to_read(store_dir)?;
-    let interrupted = store.interrupted_at_open();
-    let Some(q) = query else {
-        return Ok(RunsLoaded {
-            query: None,
-            key: None,
-            runs: Vec::new(),
-            interrupted,
-        });
-    };
-    let key = match &q.key {
-        Some(k) => k.clone(),
-        None => {
-            // Nothing is comparable while the set-up has no task or no valid spec.
-            let hash = q.spec.as_ref().zip(dataset).and_then(|(spec, ds)| {
-                let spec =
-                    crate::pipeline::train::spec_for_target(spec, q.target.as_deref()).ok()?;
-                features::check(&spec, ds.df.schema())
-                    .ok()
-                    .map(|v| v.hash())
-            });
-            let (Some(task), Some(hash)) = (q.task, hash) else {
-                return Ok(RunsLoaded {
-                    query: Some(q),
-                    key: None,
-                    runs: Vec::new(),
-                    interrupted,
-                });
-            };
-            study::resolve_validation(&q.validation, None, cancel)?
-                .0
-                .comparison_key(task, q.seed, &hash)
-        }
-    };
-    let runs = store.comparable(&q.fingerprint, q.target.as_deref(), &key)?;
-    Ok(RunsLoaded {
-        query: Some(q),
-        key: Some(key),
-        runs,
-        interrupted,
-    })
 }

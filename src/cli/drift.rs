@@ -182,10 +182,10 @@ pub fn run(args: &DriftArgs, store: Option<&Path>, out: Output) -> ExitCode {
     // The verdict does not depend on the store: a store that cannot be written (a read-only
     // checkout in CI) costs the record, not the check.
     if !args.no_store {
-        let recorded =
-            super::train::open_store(store).and_then(|s| s.record_drift(&meta, &options, &report));
+        let recorded = super::train::open_store(store)
+            .and_then(|s| crate::jobs::drift::record(&s, &mut meta, &options, &report));
         match recorded {
-            Ok(id) => meta.check_id = Some(id),
+            Ok(_) => {}
             Err(e) if !out.quiet => eprintln!(
                 "mlwb: warning: the check is not recorded ({}); --no-store skips the store",
                 escape_control(&e.to_string())

@@ -5,23 +5,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use polars::prelude::IdxSize;
 
+pub use super::effect::{Effect, JobMessage, JobOutput};
 use super::keymap::{Context, Keymap};
 use super::panes::data::DataState;
-use super::panes::drift::{DriftResult, DriftState};
+use super::panes::drift::DriftState;
 use super::panes::features::FeaturesState;
-use super::panes::train::{RunsLoaded, RunsQuery, TrainState};
-use crate::jobs::study::{StudyEvent, StudyOutcome, StudySpec};
-use crate::jobs::{JobEvent, JobHandle};
-use crate::pipeline::data::Dataset;
-use crate::pipeline::drift::DriftOptions;
-use crate::pipeline::features::{FeaturePreview, FeatureSpec, ValidFeatureSpec};
-use crate::pipeline::profile::DatasetProfile;
+use super::panes::train::TrainState;
+use crate::jobs::JobEvent;
 use crate::pipeline::progress::Progress;
-use crate::pipeline::runs::DriftCheck;
 use crate::pipeline::text::escape_control;
-use crate::pipeline::view::{Filter, Sort, ViewSpec};
+use crate::pipeline::view::{Filter, Sort};
 
 /// The panes that exist, in their fixed order (Data, Features, Train, Compare, Drift, Export).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,38 +47,6 @@ impl Pane {
         }
     }
 }
-
-/// What a background job hands back.
-#[derive(Debug)]
-pub enum JobOutput {
-    /// The first rows of a file, shown while the whole file loads.
-    Preview(Box<Dataset>),
-    /// The whole file and its profile.
-    Loaded(Box<(Dataset, DatasetProfile)>),
-    /// Row order of a sorted/filtered view (`None`: file order).
-    View(Option<Vec<IdxSize>>),
-    /// A feature spec fitted on the table, with its preview.
-    Features(Box<FeaturePreview>),
-    /// A spec file was written.
-    SpecSaved(PathBuf),
-    /// A spec file was read.
-    SpecLoaded(Box<(FeatureSpec, PathBuf)>),
-    /// A study's report on its way (planned, a run started, progress, a run ended).
-    Study(Box<StudyEvent>),
-    /// A study ended.
-    StudyDone(Box<StudyOutcome>),
-    /// Comparable runs read from the store.
-    Runs(Box<RunsLoaded>),
-    /// A drift check, run now or read from the store.
-    Drift(Box<DriftResult>),
-    /// The drift checks stored in the project, newest first.
-    DriftChecks(Vec<DriftCheck>),
-    /// A drift baseline was written; what to tell the user.
-    BaselineSaved(String),
-}
-
-/// Messages from jobs to the app.
-pub type JobMessage = JobEvent<JobOutput>;
 
 /// Everything that can happen to the app.
 #[derive(Clone, Debug, PartialEq)]
@@ -192,79 +154,6 @@ impl Action {
             }
         })
     }
-}
-
-/// Work the runtime must start for the app. Jobs report back as [`JobMessage`]s.
-#[derive(Debug)]
-pub enum Effect {
-    Load {
-        job: JobHandle,
-        path: PathBuf,
-        preview: bool,
-    },
-    ComputeView {
-        job: JobHandle,
-        dataset: Arc<Dataset>,
-        spec: ViewSpec,
-    },
-    /// Fit a feature spec on the table and preview it.
-    FitFeatures {
-        job: JobHandle,
-        dataset: Arc<Dataset>,
-        /// The table's profile: a linear step's After is drawn on its bins.
-        profile: Option<Arc<DatasetProfile>>,
-        spec: Box<ValidFeatureSpec>,
-    },
-    SaveSpec {
-        job: JobHandle,
-        spec: Box<FeatureSpec>,
-        path: PathBuf,
-    },
-    LoadSpec {
-        job: JobHandle,
-        path: PathBuf,
-    },
-    /// Train a study in the background, recording its runs in the store.
-    TrainStudy {
-        job: JobHandle,
-        spec: Box<StudySpec>,
-        store_dir: PathBuf,
-    },
-    /// Read the comparable runs from the store (`None`: only open it, which marks orphaned
-    /// runs interrupted).
-    LoadRuns {
-        job: JobHandle,
-        store_dir: PathBuf,
-        query: Option<RunsQuery>,
-        /// The table the query's spec is checked on (for the spec's hash).
-        dataset: Option<Arc<Dataset>>,
-    },
-    /// Load both files, check drift, record the check in the store.
-    DriftCheck {
-        job: JobHandle,
-        reference: PathBuf,
-        current: PathBuf,
-        options: Box<DriftOptions>,
-        store_dir: PathBuf,
-    },
-    /// Save a baseline of the reference file to `out`.
-    SaveBaseline {
-        job: JobHandle,
-        reference: PathBuf,
-        out: PathBuf,
-    },
-    /// List the stored drift checks.
-    LoadDriftChecks {
-        job: JobHandle,
-        store_dir: PathBuf,
-    },
-    /// Read one stored drift check's report.
-    OpenDriftCheck {
-        job: JobHandle,
-        store_dir: PathBuf,
-        check: Box<DriftCheck>,
-    },
-    Quit,
 }
 
 /// What an open one-line prompt is for.

@@ -1,148 +1,44 @@
 //! TUI snapshots (ratatui TestBackend + insta): the Data pane, details, sort/filter, help,
-//! the error line, a loading screen, a tiny terminal. Jobs are run synchronously here.
+//! the error line, a loading screen, a tiny terminal. Jobs run synchronously here, through the
+//! production effect runner (files load in worker processes, as in the app).
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use mlwb::jobs::JobEvent;
-use mlwb::jobs::study::{self, Executor};
-use mlwb::pipeline::data::{self, LoadOptions};
-use mlwb::pipeline::progress::{CancelFlag, no_progress};
-use mlwb::pipeline::runs::Store;
-use mlwb::pipeline::{features, profile, view};
-use mlwb::tui::app::{Action, App, Effect, JobOutput};
+use mlwb::pipeline::progress::no_progress;
+use mlwb::tui::app::{Action, App, Effect};
 use mlwb::tui::keymap::Keymap;
+use mlwb::tui::runner::Runner;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use super::{demo_file, fixture};
 
-/// Run effects the way the runtime does, but on this thread, feeding results back.
+/// The production effect runner, with workers started from the built mlwb binary.
+pub(super) fn runner() -> Runner {
+    Runner::new(PathBuf::from(env!("CARGO_BIN_EXE_mlwb")))
+}
+
+/// Run effects with the production runner, but on this thread, one at a time (last first),
+/// feeding every partial result and then the result back into the app.
 pub(super) fn run(app: &mut App, effects: Vec<Effect>) {
+    let runner = runner();
     let mut queue = effects;
     while let Some(effect) = queue.pop() {
-        let cancel = CancelFlag::new();
-        let (id, result) = match effect {
-            Effect::Load { job, path, preview } => {
-                let opts = LoadOptions {
-                    preview,
-                    delimiter: None,
-                };
-                let r = data::load(&path, &opts, &cancel, &no_progress).and_then(|ds| {
-                    if preview {
-                        Ok(JobOutput::Preview(Box::new(ds)))
-                    } else {
-                        let p = profile::profile(&ds.df, &cancel, &no_progress)?;
-                        Ok(JobOutput::Loaded(Box::new((ds, p))))
-                    }
-                });
-                (job.id, r)
-            }
-            Effect::ComputeView { job, dataset, spec } => (
-                job.id,
-                view::compute(&dataset.df, &spec, &cancel).map(JobOutput::View),
-            ),
-            Effect::FitFeatures {
-                job,
-                dataset,
-                profile,
-                spec,
-            } => (
-                job.id,
-                features::preview(
-                    &spec,
-                    &dataset.df,
-                    50,
-                    20_000,
-                    profile.as_deref(),
-                    &cancel,
-                    &no_progress,
-                )
-                .map(|p| JobOutput::Features(Box::new(p))),
-            ),
-            Effect::SaveSpec { job, spec, path } => (
-                job.id,
-                spec.write(&path).map(|()| JobOutput::SpecSaved(path)),
-            ),
-            Effect::LoadSpec { job, path } => (
-                job.id,
-                features::FeatureSpec::read(&path)
-                    .map(|s| JobOutput::SpecLoaded(Box::new((s, path)))),
-            ),
-            Effect::LoadRuns {
-                job,
-                store_dir,
-                query,
-                dataset,
-            } => (
-                job.id,
-                mlwb::tui::load_runs(&store_dir, query, dataset.as_deref(), &cancel)
-                    .map(|l| JobOutput::Runs(Box::new(l))),
-            ),
-            Effect::TrainStudy {
-                job,
-                spec,
-                store_dir,
-            } => {
-                // In this process, with every report fed back in order once the study is done.
-                let events = std::sync::Mutex::new(Vec::new());
-                let result = Store::open(&store_dir).and_then(|store| {
-                    study::run_study(&spec, &store, &Executor::InProcess, &cancel, &|e| {
-                        events.lock().unwrap().push(e)
-                    })
-                });
-                for e in events.into_inner().unwrap() {
-                    queue.extend(
-                        app.on_job(JobEvent::Update(job.id, JobOutput::Study(Box::new(e)))),
-                    );
-                }
-                (job.id, result.map(|o| JobOutput::StudyDone(Box::new(o))))
-            }
-            Effect::DriftCheck {
-                job,
-                reference,
-                current,
-                options,
-                store_dir,
-            } => (
-                job.id,
-                mlwb::tui::check_drift(
-                    &reference,
-                    &current,
-                    &options,
-                    &store_dir,
-                    &cancel,
-                    &no_progress,
-                )
-                .map(|r| JobOutput::Drift(Box::new(r))),
-            ),
-            Effect::SaveBaseline {
-                job,
-                reference,
-                out,
-            } => (
-                job.id,
-                mlwb::tui::save_baseline(&reference, &out, &cancel, &no_progress)
-                    .map(JobOutput::BaselineSaved),
-            ),
-            Effect::LoadDriftChecks { job, store_dir } => (
-                job.id,
-                Store::open(&store_dir)
-                    .and_then(|s| s.drift_checks())
-                    .map(JobOutput::DriftChecks),
-            ),
-            Effect::OpenDriftCheck {
-                job,
-                store_dir,
-                check,
-            } => (
-                job.id,
-                mlwb::tui::open_drift_check(&store_dir, &check)
-                    .map(|r| JobOutput::Drift(Box::new(r))),
-            ),
-            Effect::Quit => continue,
+        let Some((_, job)) = effect.job() else {
+            continue;
         };
+        let id = job.id;
+        let cancel = job.cancel.clone();
+        let updates = std::sync::Mutex::new(Vec::new());
+        let result = runner.execute(effect, &cancel, &no_progress, &|u| {
+            updates.lock().unwrap().push(u)
+        });
+        for u in updates.into_inner().unwrap() {
+            queue.extend(app.on_job(JobEvent::Update(id, u)));
+        }
         queue.extend(app.on_job(JobEvent::Finished(id, result)));
     }
 }

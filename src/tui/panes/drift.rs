@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::jobs::JobHandle;
-use crate::pipeline::drift::report::CheckMeta;
-use crate::pipeline::drift::{DriftOptions, DriftReport, Method};
+use crate::jobs::drift::CheckedDrift;
+use crate::pipeline::drift::{DriftOptions, Method};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::runs::DriftCheck;
 use crate::tui::app::{Action, Effect};
@@ -19,13 +19,6 @@ pub struct DriftJob {
     pub job: JobHandle,
     pub started: Instant,
     pub progress: Option<Progress>,
-}
-
-/// A finished check, as shown.
-#[derive(Clone, Debug)]
-pub struct DriftResult {
-    pub meta: CheckMeta,
-    pub report: DriftReport,
 }
 
 /// The list of stored checks (open while `Some`).
@@ -40,7 +33,7 @@ pub struct DriftState {
     pub current: Option<PathBuf>,
     pub options: DriftOptions,
     pub check: Option<DriftJob>,
-    pub result: Option<DriftResult>,
+    pub result: Option<CheckedDrift>,
     /// Column indices in display order (most drifted first).
     pub order: Vec<usize>,
     /// Position in `order`.
@@ -135,7 +128,7 @@ impl DriftState {
     }
 
     /// A check finished (or a stored one was read): show it from the most drifted column.
-    pub fn on_result(&mut self, id: u64, result: DriftResult) -> String {
+    pub fn on_result(&mut self, id: u64, result: CheckedDrift) -> String {
         if self.check.as_ref().is_some_and(|c| c.job.id == id) {
             self.check = None;
         }

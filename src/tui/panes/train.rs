@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::jobs::runs::{RunsLoaded, RunsQuery};
 use crate::jobs::study::{PlannedRun, StudyEvent, StudyOutcome, StudySpec, ValidationChoice};
 use crate::jobs::{JobHandle, JobId};
 use crate::pipeline::data::Dataset;
@@ -86,46 +87,6 @@ pub struct StudyJob {
     pub ended: usize,
     /// Esc was pressed; the study is recording its runs as cancelled.
     pub cancelling: bool,
-}
-
-/// Which runs the leaderboard compares: one dataset and target, and one task, validation
-/// (rows included: the seed) and feature spec.
-#[derive(Clone, Debug)]
-pub struct RunsQuery {
-    pub fingerprint: String,
-    pub target: Option<String>,
-    /// `None` while the set-up has no task (then nothing is comparable).
-    pub task: Option<TaskKind>,
-    pub seed: u64,
-    /// The feature spec as the Features pane has it (its hash is taken on the data's schema).
-    pub spec: Option<Arc<FeatureSpec>>,
-    /// Which of the Features pane's specs that is (queries compare this, not every column).
-    pub spec_revision: u64,
-    pub validation: ValidationChoice,
-    /// The validation's comparability key, when known (a test file's needs its fingerprint).
-    pub key: Option<String>,
-}
-
-impl PartialEq for RunsQuery {
-    fn eq(&self, other: &Self) -> bool {
-        self.fingerprint == other.fingerprint
-            && self.target == other.target
-            && self.task == other.task
-            && self.seed == other.seed
-            && self.spec_revision == other.spec_revision
-            && self.validation == other.validation
-            && self.key == other.key
-    }
-}
-
-/// What a leaderboard load hands back.
-#[derive(Clone, Debug)]
-pub struct RunsLoaded {
-    pub query: Option<RunsQuery>,
-    pub key: Option<String>,
-    pub runs: Vec<RunRecord>,
-    /// Runs found orphaned and marked interrupted when the store was opened.
-    pub interrupted: usize,
 }
 
 /// The leaderboard: comparable runs from the store, ranked.

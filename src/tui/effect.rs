@@ -1,0 +1,147 @@
+//! The vocabulary between the app and its background work: the [`Effect`]s that `update`
+//! asks for and the [`JobOutput`]s that jobs hand back. [`super::runner`] interprets them.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use polars::prelude::IdxSize;
+
+use crate::jobs::drift::CheckedDrift;
+use crate::jobs::runs::{RunsLoaded, RunsQuery};
+use crate::jobs::study::{StudyEvent, StudyOutcome, StudySpec};
+use crate::jobs::{JobEvent, JobHandle};
+use crate::pipeline::data::Dataset;
+use crate::pipeline::drift::DriftOptions;
+use crate::pipeline::features::{FeaturePreview, FeatureSpec, ValidFeatureSpec};
+use crate::pipeline::profile::DatasetProfile;
+use crate::pipeline::runs::DriftCheck;
+use crate::pipeline::view::ViewSpec;
+
+/// Work the runtime must start for the app. Jobs report back as [`JobMessage`]s.
+#[derive(Debug)]
+pub enum Effect {
+    Load {
+        job: JobHandle,
+        path: PathBuf,
+        preview: bool,
+    },
+    ComputeView {
+        job: JobHandle,
+        dataset: Arc<Dataset>,
+        spec: ViewSpec,
+    },
+    /// Fit a feature spec on the table and preview it.
+    FitFeatures {
+        job: JobHandle,
+        dataset: Arc<Dataset>,
+        /// The table's profile: a linear step's After is drawn on its bins.
+        profile: Option<Arc<DatasetProfile>>,
+        spec: Box<ValidFeatureSpec>,
+    },
+    SaveSpec {
+        job: JobHandle,
+        spec: Box<FeatureSpec>,
+        path: PathBuf,
+    },
+    LoadSpec {
+        job: JobHandle,
+        path: PathBuf,
+    },
+    /// Train a study in the background, recording its runs in the store.
+    TrainStudy {
+        job: JobHandle,
+        spec: Box<StudySpec>,
+        store_dir: PathBuf,
+    },
+    /// Read the comparable runs from the store (`None`: only open it, which marks orphaned
+    /// runs interrupted).
+    LoadRuns {
+        job: JobHandle,
+        store_dir: PathBuf,
+        query: Option<RunsQuery>,
+        /// The table the query's spec is checked on (for the spec's hash).
+        dataset: Option<Arc<Dataset>>,
+    },
+    /// Load both files, check drift, record the check in the store.
+    DriftCheck {
+        job: JobHandle,
+        reference: PathBuf,
+        current: PathBuf,
+        options: Box<DriftOptions>,
+        store_dir: PathBuf,
+    },
+    /// Save a baseline of the reference file to `out`.
+    SaveBaseline {
+        job: JobHandle,
+        reference: PathBuf,
+        out: PathBuf,
+    },
+    /// List the stored drift checks.
+    LoadDriftChecks {
+        job: JobHandle,
+        store_dir: PathBuf,
+    },
+    /// Read one stored drift check's report.
+    OpenDriftCheck {
+        job: JobHandle,
+        store_dir: PathBuf,
+        check: Box<DriftCheck>,
+    },
+    Quit,
+}
+
+impl Effect {
+    /// The job this effect starts and its name (for thread names and logs); `None` for an
+    /// effect that starts no job.
+    pub fn job(&self) -> Option<(&'static str, &JobHandle)> {
+        Some(match self {
+            Effect::Load {
+                job, preview: true, ..
+            } => ("preview", job),
+            Effect::Load { job, .. } => ("load", job),
+            Effect::ComputeView { job, .. } => ("view", job),
+            Effect::FitFeatures { job, .. } => ("features", job),
+            Effect::SaveSpec { job, .. } => ("save spec", job),
+            Effect::LoadSpec { job, .. } => ("open spec", job),
+            Effect::TrainStudy { job, .. } => ("train", job),
+            Effect::LoadRuns { job, .. } => ("runs", job),
+            Effect::DriftCheck { job, .. } => ("drift", job),
+            Effect::SaveBaseline { job, .. } => ("baseline", job),
+            Effect::LoadDriftChecks { job, .. } => ("drift checks", job),
+            Effect::OpenDriftCheck { job, .. } => ("drift check", job),
+            Effect::Quit => return None,
+        })
+    }
+}
+
+/// What a background job hands back.
+#[derive(Debug)]
+pub enum JobOutput {
+    /// The first rows of a file, shown while the whole file loads.
+    Preview(Box<Dataset>),
+    /// The whole file and its profile.
+    Loaded(Box<(Dataset, DatasetProfile)>),
+    /// Row order of a sorted/filtered view (`None`: file order).
+    View(Option<Vec<IdxSize>>),
+    /// A feature spec fitted on the table, with its preview.
+    Features(Box<FeaturePreview>),
+    /// A spec file was written.
+    SpecSaved(PathBuf),
+    /// A spec file was read.
+    SpecLoaded(Box<(FeatureSpec, PathBuf)>),
+    /// A study's report on its way (planned, a run started, progress, a run ended).
+    Study(Box<StudyEvent>),
+    /// A study ended.
+    StudyDone(Box<StudyOutcome>),
+    /// Comparable runs read from the store.
+    Runs(Box<RunsLoaded>),
+    /// A drift check, run now or read from the store.
+    Drift(Box<CheckedDrift>),
+    /// The drift checks stored in the project, newest first.
+    DriftChecks(Vec<DriftCheck>),
+    /// A drift baseline was written; what to tell the user.
+    BaselineSaved(String),
+}
+
+/// Messages from jobs to the app.
+pub type JobMessage = JobEvent<JobOutput>;
