@@ -13,8 +13,9 @@ use mlwb::pipeline::data::{self, Dataset, FileFormat, LoadOptions};
 use mlwb::pipeline::profile::{self, DatasetProfile};
 use mlwb::pipeline::progress::{CancelFlag, no_progress};
 use mlwb::pipeline::view;
-use mlwb::tui::app::{Action, App, Effect, JobOutput};
+use mlwb::tui::app::{Action, App, Effect, Global, JobOutput, Nav, PaneNumber};
 use mlwb::tui::keymap::Keymap;
+use mlwb::tui::panes::data::{DataAction, DataOutput};
 use polars::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -92,14 +93,14 @@ fn wide_table(cols: usize) {
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
     let mut keys = Vec::new();
     for pane in [
-        Action::GotoPane(1),
-        Action::GotoPane(2),
-        Action::GotoPane(0),
+        Action::from(Global::GotoPane(PaneNumber(1))),
+        Global::GotoPane(PaneNumber(2)).into(),
+        Global::GotoPane(PaneNumber(0)).into(),
     ] {
         app.update(pane);
         for _ in 0..10 {
             let t = Instant::now();
-            app.update(Action::Down);
+            app.update(DataAction::Nav(Nav::Down).into());
             terminal
                 .draw(|f| mlwb::tui::view::draw(f, &app, Instant::now()))
                 .unwrap();
@@ -138,7 +139,9 @@ fn app_on(dataset: Dataset, profile: DatasetProfile, size: (u16, u16)) -> App {
         .unwrap();
     app.on_job(JobEvent::Finished(
         full,
-        Ok(JobOutput::Loaded(Box::new((dataset, profile)))),
+        Ok(JobOutput::Data(DataOutput::Loaded(Box::new((
+            dataset, profile,
+        ))))),
     ));
     app
 }
@@ -192,10 +195,10 @@ fn main() {
         let mut times = Vec::new();
         for i in 0..300 {
             let action = match i % 50 {
-                0 => Action::Bottom,
-                25 => Action::Top,
-                _ if i % 7 == 0 => Action::Right,
-                _ => Action::HalfPageDown,
+                0 => DataAction::Nav(Nav::Bottom).into(),
+                25 => DataAction::Nav(Nav::Top).into(),
+                _ if i % 7 == 0 => DataAction::Right.into(),
+                _ => DataAction::Nav(Nav::HalfPageDown).into(),
             };
             app.update(action);
             times.push(frame(&app));
@@ -209,26 +212,29 @@ fn main() {
         );
 
         // A sorted view (descending on the fourth column): rows come through an index.
-        app.update(Action::FirstColumn);
+        app.update(DataAction::FirstColumn.into());
         for _ in 0..3 {
-            app.update(Action::Right);
+            app.update(DataAction::Right.into());
         }
-        app.update(Action::Sort);
-        let effects = app.update(Action::Sort);
+        app.update(DataAction::Sort.into());
+        let effects = app.update(DataAction::Sort.into());
         let t = Instant::now();
         for effect in effects {
             if let Effect::ComputeView { job, dataset, spec } = effect {
                 let rows = view::compute(&dataset.df, &spec, &CancelFlag::new()).unwrap();
-                app.on_job(JobEvent::Finished(job.id, Ok(JobOutput::View(rows))));
+                app.on_job(JobEvent::Finished(
+                    job.id,
+                    Ok(JobOutput::Data(DataOutput::View(rows))),
+                ));
             }
         }
         let sort_time = t.elapsed();
         let mut times = Vec::new();
         for i in 0..300 {
             app.update(if i % 50 == 0 {
-                Action::Bottom
+                DataAction::Nav(Nav::Bottom).into()
             } else {
-                Action::HalfPageUp
+                DataAction::Nav(Nav::HalfPageUp).into()
             });
             times.push(frame(&app));
         }

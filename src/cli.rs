@@ -133,7 +133,7 @@ fn stderr_progress(out: Output) -> impl Fn(crate::pipeline::progress::Progress) 
     let show = !out.quiet && std::io::stderr().is_terminal();
     move |p| {
         if show {
-            eprint!("\r\x1b[2K{} {:>3.0}%", p.stage, p.fraction() * 100.0);
+            eprint!("\r\x1b[2K{} {:>3.0}%", p.stage.name(), p.fraction() * 100.0);
         }
     }
 }

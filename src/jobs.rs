@@ -26,6 +26,26 @@ pub enum JobEvent<T> {
     Finished(JobId, Result<T>),
 }
 
+impl<T> JobEvent<T> {
+    /// The job that reported.
+    pub fn id(&self) -> JobId {
+        match self {
+            JobEvent::Progress(id, _) | JobEvent::Update(id, _) | JobEvent::Finished(id, _) => *id,
+        }
+    }
+
+    /// The same event with its output narrowed by `f`; `None` when an output is not of the
+    /// kind `f` takes (a report meant for someone else).
+    pub fn narrow<U>(self, f: impl FnOnce(T) -> Option<U>) -> Option<JobEvent<U>> {
+        Some(match self {
+            JobEvent::Progress(id, p) => JobEvent::Progress(id, p),
+            JobEvent::Update(id, t) => JobEvent::Update(id, f(t)?),
+            JobEvent::Finished(id, Ok(t)) => JobEvent::Finished(id, Ok(f(t)?)),
+            JobEvent::Finished(id, Err(e)) => JobEvent::Finished(id, Err(e)),
+        })
+    }
+}
+
 /// A job's identity and the flag that cancels it. Created before the job starts, so the
 /// state that asked for the job can remember it.
 #[derive(Clone, Debug)]
@@ -115,7 +135,7 @@ mod tests {
             "t",
             &h,
             |_c, p| {
-                p(Progress::new("x", 1, 2));
+                p(Progress::new(crate::pipeline::progress::Stage::Work, 1, 2));
                 Ok(42)
             },
             move |e| {

@@ -1,10 +1,14 @@
 //! The terminal UI: terminal set-up and restore (also on panic), logging to a file, and the
 //! event loop that feeds keys, ticks and job reports into `App::update` and runs its effects.
 
+pub mod action;
 pub mod app;
 pub mod effect;
 pub mod keymap;
+pub mod palette;
+pub mod pane;
 pub mod panes;
+pub mod prompt;
 pub mod runner;
 pub mod theme;
 pub mod view;

@@ -196,7 +196,9 @@ fn progress_printer(out: Output) -> impl Fn(StudyEvent) + Sync {
             };
             eprint!(
                 "\r\x1b[2Krun {run_id}: {} {}/{}{trees}",
-                progress.stage, progress.fold, progress.folds
+                progress.stage.name(),
+                progress.fold,
+                progress.folds
             );
         }
         StudyEvent::Ended { run } if tty => {

@@ -89,11 +89,7 @@ struct DatasetMeta {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 enum Event {
-    Progress {
-        stage: String,
-        done: u64,
-        total: u64,
-    },
+    Progress(Progress),
     Error {
         kind: String,
         message: String,
@@ -113,15 +109,6 @@ enum Event {
         report: Box<RunReport>,
         model_bytes: u64,
     },
-}
-
-fn stage_name(stage: &str) -> &'static str {
-    match stage {
-        "read" => "read",
-        "parse" => "parse",
-        "profile" => "profile",
-        _ => "work",
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -149,14 +136,7 @@ pub fn serve() -> ExitCode {
         Ok(task) => run_task(
             task,
             &|p: Progress| {
-                let _ = send(
-                    &Event::Progress {
-                        stage: p.stage.to_string(),
-                        done: p.done,
-                        total: p.total,
-                    },
-                    &[],
-                );
+                let _ = send(&Event::Progress(p), &[]);
             },
             &|progress: RunProgress| {
                 let _ = send(&Event::RunProgress { progress }, &[]);
@@ -329,9 +309,7 @@ impl WorkerCommand {
         let mut running = Running::start(&self.exe, &task, cancel)?;
         loop {
             match running.next_event()? {
-                Event::Progress { stage, done, total } => {
-                    progress(Progress::new(stage_name(&stage), done, total))
-                }
+                Event::Progress(p) => progress(p),
                 Event::RunProgress { .. } | Event::Trained { .. } => {
                     return Err(PipelineError::Internal(
                         "the worker answered another task".into(),
@@ -389,7 +367,7 @@ impl WorkerCommand {
         loop {
             match running.next_event()? {
                 Event::RunProgress { progress: p } => progress(p),
-                Event::Progress { .. } | Event::Loaded { .. } => {}
+                Event::Progress(_) | Event::Loaded { .. } => {}
                 Event::Error {
                     kind,
                     message,

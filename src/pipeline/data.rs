@@ -14,7 +14,7 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::error::{PipelineError, Result, catch_reader_panics};
-use super::progress::{CancelFlag, Progress, ProgressFn};
+use super::progress::{CancelFlag, Progress, ProgressFn, Stage};
 use super::text::escape_control;
 
 pub use batches::{BATCH_BYTES, BatchedFile, for_each_batch};
@@ -113,7 +113,7 @@ fn load_inner(
         FileBytes::Read(read_bytes(path, PREVIEW_BYTES as u64, cancel, progress)?)
     } else {
         let mapped = map_file(path)?;
-        progress(Progress::new("read", file_bytes, file_bytes));
+        progress(Progress::new(Stage::Read, file_bytes, file_bytes));
         mapped
     };
     tracing::debug!(
@@ -154,7 +154,7 @@ fn load_inner(
         guard::refuse_deep_json(path, &bytes)?;
     }
 
-    progress(Progress::new("parse", 0, 1));
+    progress(Progress::new(Stage::Parse, 0, 1));
     let mut warnings = Vec::new();
     // Hash the bytes on one core while the parser works: both only read them.
     let (parsed, data_hash) = rayon::join(
@@ -164,7 +164,7 @@ fn load_inner(
     let (df, delimiter) = parsed?;
     tracing::debug!(seconds = started.elapsed().as_secs_f64(), "parsed");
     drop(bytes); // the table owns its data now; free the file's bytes before anything else
-    progress(Progress::new("parse", 1, 1));
+    progress(Progress::new(Stage::Parse, 1, 1));
     cancel.check()?;
 
     let mut df = numbers_as_floats(nan_to_null(clean_column_names(df, &mut warnings))?)?;
@@ -289,7 +289,7 @@ fn read_bytes(
         if n == 0 {
             break;
         }
-        progress(Progress::new("read", buf.len() as u64, total));
+        progress(Progress::new(Stage::Read, buf.len() as u64, total));
         if buf.len() as u64 >= limit {
             break;
         }

@@ -24,7 +24,7 @@ use sketch::{LabelSummary, NumericSketch};
 
 use crate::pipeline::error::{PipelineError, Result, catch_panics};
 use crate::pipeline::profile::{self, IdValues};
-use crate::pipeline::progress::{CancelFlag, Progress, ProgressFn};
+use crate::pipeline::progress::{CancelFlag, Progress, ProgressFn, Stage};
 use crate::pipeline::text::{format_count, number_label};
 
 /// Reference values (after dropping missing ones) up to which p-value tests are the default.
@@ -1080,7 +1080,7 @@ pub fn check_sources(
             .filter(|(_, p)| !matches!(p, Plan::Untested(_)))
             .count() as u64;
         let done = AtomicU64::new(0);
-        progress(Progress::new("drift", 0, total));
+        progress(Progress::new(Stage::Drift, 0, total));
         let columns: Vec<ColumnDrift> = planned
             .into_par_iter()
             .map(|(name, plan)| -> Result<ColumnDrift> {
@@ -1120,7 +1120,7 @@ pub fn check_sources(
                     }
                 };
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                progress(Progress::new("drift", n, total));
+                progress(Progress::new(Stage::Drift, n, total));
                 Ok(col)
             })
             .collect::<Result<Vec<_>>>()?;

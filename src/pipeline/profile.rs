@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::error::{PipelineError, Result, catch_panics};
-use super::progress::{CancelFlag, Progress, ProgressFn};
+use super::progress::{CancelFlag, Progress, ProgressFn, Stage};
 use super::stats::{self, Histogram};
 use super::text::{escape_control, format_count};
 
@@ -186,7 +186,7 @@ pub fn profile(
         let started = std::time::Instant::now();
         let total = df.width() as u64;
         let done = AtomicU64::new(0);
-        progress(Progress::new("profile", 0, total));
+        progress(Progress::new(Stage::Profile, 0, total));
         let columns = df
             .columns()
             .par_iter()
@@ -194,7 +194,7 @@ pub fn profile(
                 cancel.check()?;
                 let p = profile_column(column.as_materialized_series());
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                progress(Progress::new("profile", n, total));
+                progress(Progress::new(Stage::Profile, n, total));
                 p
             })
             .collect::<Result<Vec<_>>>()?;

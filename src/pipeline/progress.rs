@@ -3,6 +3,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use serde::{Deserialize, Serialize};
+
 use super::error::{PipelineError, Result};
 
 /// A cheap, clonable cancellation flag. Long work checks it between steps.
@@ -32,17 +34,70 @@ impl CancelFlag {
     }
 }
 
+/// What a long function is doing, as its progress reports say (the worker protocol carries
+/// it by name; a name this build does not know reads as [`Stage::Work`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Reading a file's bytes (`done` and `total` in bytes).
+    Read,
+    /// Parsing what was read (no measure of how far).
+    Parse,
+    /// Profiling the table, column by column.
+    Profile,
+    /// Fitting features (column by column) or a model (fold by fold).
+    Fit,
+    /// Fitting the final model on every row, after cross-validation.
+    Refit,
+    /// Transforming the table, column by column.
+    Transform,
+    /// Testing columns for drift.
+    Drift,
+    #[serde(other)]
+    Work,
+}
+
+impl Stage {
+    /// The stage's name, as the CLI's progress line and the worker protocol write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Read => "read",
+            Stage::Parse => "parse",
+            Stage::Profile => "profile",
+            Stage::Fit => "fit",
+            Stage::Refit => "refit",
+            Stage::Transform => "transform",
+            Stage::Drift => "drift",
+            Stage::Work => "work",
+        }
+    }
+}
+
 /// One progress report: which stage, and how far through it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Progress {
-    pub stage: &'static str,
+    pub stage: Stage,
     pub done: u64,
     pub total: u64,
 }
 
 impl Progress {
-    pub fn new(stage: &'static str, done: u64, total: u64) -> Self {
+    pub fn new(stage: Stage, done: u64, total: u64) -> Self {
         Self { stage, done, total }
+    }
+
+    /// The report as words for a status line: `reading 40%`, `profiling column 3/12`.
+    pub fn label(&self) -> String {
+        let (done, total) = (self.done, self.total);
+        match self.stage {
+            Stage::Read => format!("reading {:.0}%", self.fraction() * 100.0),
+            Stage::Parse => "parsing".to_string(),
+            Stage::Profile => format!("profiling column {done}/{total}"),
+            Stage::Fit => format!("fitting column {done}/{total}"),
+            Stage::Transform => format!("transforming column {done}/{total}"),
+            Stage::Drift => format!("checking column {done}/{total}"),
+            Stage::Refit | Stage::Work => self.stage.name().to_string(),
+        }
     }
 
     /// Fraction done in `[0, 1]` (0 when the total is unknown).

@@ -17,7 +17,7 @@ use polars::prelude::{DataFrame, DataType, IdxCa};
 use serde::{Deserialize, Serialize};
 
 use crate::pipeline::features::{self, FeatureSpec, FittedFeatures, ValidFeatureSpec};
-use crate::pipeline::progress::{CancelFlag, no_progress};
+use crate::pipeline::progress::{CancelFlag, Stage, no_progress};
 use crate::pipeline::text::escape_control;
 use crate::pipeline::{PipelineError, Result};
 use metrics::{Confusion, Metrics};
@@ -419,7 +419,7 @@ pub struct RunReport {
 /// What a run reports while it works.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunProgress {
-    pub stage: String,
+    pub stage: Stage,
     pub fold: u32,
     pub folds: u32,
     pub done: u64,
@@ -597,9 +597,9 @@ pub fn run(
     };
     let folds_n = req.validation.folds();
     let total_folds = folds_n.unwrap_or(1) as u32 + u32::from(folds_n.is_some());
-    let report_fold = |fold: u32, stage: &str| {
+    let report_fold = |fold: u32, stage: Stage| {
         progress(RunProgress {
-            stage: stage.into(),
+            stage,
             fold,
             folds: total_folds,
             done: 0,
@@ -619,12 +619,12 @@ pub fn run(
     match &req.validation {
         Validation::Holdout { test_fraction } => {
             let (tr, te) = split::holdout(n, strata, *test_fraction, req.seed)?;
-            report_fold(1, "fit");
+            report_fold(1, Stage::Fit);
             let train_df = take(&data, &to_u32(&tr))?;
             let test_df = take(&data, &to_u32(&te))?;
             let tick = |d, t| {
                 progress(RunProgress {
-                    stage: "fit".into(),
+                    stage: Stage::Fit,
                     fold: 1,
                     folds: 1,
                     done: d,
@@ -656,10 +656,10 @@ pub fn run(
             for (i, (tr, te)) in splits.iter().enumerate() {
                 cancel.check()?;
                 let fold = i as u32 + 1;
-                report_fold(fold, "fit");
+                report_fold(fold, Stage::Fit);
                 let tick = |d, t| {
                     progress(RunProgress {
-                        stage: "fit".into(),
+                        stage: Stage::Fit,
                         fold,
                         folds: total_folds,
                         done: d,
@@ -696,10 +696,10 @@ pub fn run(
             }
             metrics_out = mean_metrics(&fold_metrics);
             // The kept model: refitted on every row.
-            report_fold(total_folds, "refit");
+            report_fold(total_folds, Stage::Refit);
             let tick = |d, t| {
                 progress(RunProgress {
-                    stage: "refit".into(),
+                    stage: Stage::Refit,
                     fold: total_folds,
                     folds: total_folds,
                     done: d,
@@ -748,13 +748,13 @@ pub fn run(
                     "a test-file run without its test file".into(),
                 ));
             };
-            report_fold(1, "fit");
+            report_fold(1, Stage::Fit);
             let tp = prepare_target(t, req.target.as_deref(), req.task)?;
             let test_data = take(t, &tp.rows)?;
             let test_values = align_classes(&tp.values, &classes)?;
             let tick = |d, t| {
                 progress(RunProgress {
-                    stage: "fit".into(),
+                    stage: Stage::Fit,
                     fold: 1,
                     folds: 1,
                     done: d,

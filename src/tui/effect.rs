@@ -4,15 +4,16 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use polars::prelude::IdxSize;
-
-use crate::jobs::drift::CheckedDrift;
-use crate::jobs::runs::{RunsLoaded, RunsQuery};
-use crate::jobs::study::{StudyEvent, StudyOutcome, StudySpec};
+use super::panes::data::DataOutput;
+use super::panes::drift::DriftOutput;
+use super::panes::features::FeaturesOutput;
+use super::panes::train::TrainOutput;
+use crate::jobs::runs::RunsQuery;
+use crate::jobs::study::StudySpec;
 use crate::jobs::{JobEvent, JobHandle};
 use crate::pipeline::data::Dataset;
 use crate::pipeline::drift::DriftOptions;
-use crate::pipeline::features::{FeaturePreview, FeatureSpec, ValidFeatureSpec};
+use crate::pipeline::features::{FeatureSpec, ValidFeatureSpec};
 use crate::pipeline::profile::DatasetProfile;
 use crate::pipeline::runs::DriftCheck;
 use crate::pipeline::view::ViewSpec;
@@ -114,33 +115,43 @@ impl Effect {
     }
 }
 
-/// What a background job hands back.
+/// What a background job hands back: the output type of the pane that asked for it.
 #[derive(Debug)]
 pub enum JobOutput {
-    /// The first rows of a file, shown while the whole file loads.
-    Preview(Box<Dataset>),
-    /// The whole file and its profile.
-    Loaded(Box<(Dataset, DatasetProfile)>),
-    /// Row order of a sorted/filtered view (`None`: file order).
-    View(Option<Vec<IdxSize>>),
-    /// A feature spec fitted on the table, with its preview.
-    Features(Box<FeaturePreview>),
-    /// A spec file was written.
-    SpecSaved(PathBuf),
-    /// A spec file was read.
-    SpecLoaded(Box<(FeatureSpec, PathBuf)>),
-    /// A study's report on its way (planned, a run started, progress, a run ended).
-    Study(Box<StudyEvent>),
-    /// A study ended.
-    StudyDone(Box<StudyOutcome>),
-    /// Comparable runs read from the store.
-    Runs(Box<RunsLoaded>),
-    /// A drift check, run now or read from the store.
-    Drift(Box<CheckedDrift>),
-    /// The drift checks stored in the project, newest first.
-    DriftChecks(Vec<DriftCheck>),
-    /// A drift baseline was written; what to tell the user.
-    BaselineSaved(String),
+    Data(DataOutput),
+    Features(FeaturesOutput),
+    Train(TrainOutput),
+    Drift(DriftOutput),
+}
+
+impl JobOutput {
+    pub fn into_data(self) -> Option<DataOutput> {
+        match self {
+            JobOutput::Data(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub fn into_features(self) -> Option<FeaturesOutput> {
+        match self {
+            JobOutput::Features(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub fn into_train(self) -> Option<TrainOutput> {
+        match self {
+            JobOutput::Train(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub fn into_drift(self) -> Option<DriftOutput> {
+        match self {
+            JobOutput::Drift(o) => Some(o),
+            _ => None,
+        }
+    }
 }
 
 /// Messages from jobs to the app.

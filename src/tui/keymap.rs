@@ -6,7 +6,11 @@ use std::path::Path;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::Deserialize;
 
-use super::app::Action;
+use super::action::{Action, Global};
+use super::panes::data::DataAction;
+use super::panes::drift::DriftAction;
+use super::panes::features::FeaturesAction;
+use super::panes::train::TrainAction;
 
 /// The bundled keymap.
 pub const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
@@ -22,6 +26,17 @@ pub enum Context {
 }
 
 impl Context {
+    /// The keymap file's section name.
+    pub fn section(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::Data => "data",
+            Context::Features => "features",
+            Context::Train => "train",
+            Context::Drift => "drift",
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Everywhere",
@@ -227,9 +242,26 @@ impl Keymap {
     }
 }
 
+/// The action `name` means in `context`: the section's action type, deserialised.
+fn parse_action(context: Context, name: &str) -> Option<Action> {
+    fn named<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
+        use serde::de::IntoDeserializer;
+        let de: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+            name.into_deserializer();
+        T::deserialize(de).ok()
+    }
+    match context {
+        Context::Global => named::<Global>(name).map(Action::Global),
+        Context::Data => named::<DataAction>(name).map(Action::from),
+        Context::Features => named::<FeaturesAction>(name).map(Action::from),
+        Context::Train => named::<TrainAction>(name).map(Action::from),
+        Context::Drift => named::<DriftAction>(name).map(Action::from),
+    }
+}
+
 fn binding(context: Context, e: Entry) -> Result<Binding, String> {
-    let action =
-        Action::from_name(&e.action).ok_or_else(|| format!("unknown action '{}'", e.action))?;
+    let action = parse_action(context, &e.action)
+        .ok_or_else(|| format!("unknown action '{}' in [{}]", e.action, context.section()))?;
     let parsed = e
         .keys
         .iter()
@@ -304,17 +336,50 @@ pub fn markdown_table(map: &Keymap) -> String {
 mod tests {
     use super::*;
 
+    use crate::tui::action::{Nav, PaneNumber};
+
+    fn down() -> Option<Action> {
+        Some(DataAction::Nav(Nav::Down).into())
+    }
+
     #[test]
     fn bundled_keymap_parses_and_resolves() {
         let map = Keymap::parse(DEFAULT_KEYMAP).unwrap();
         let j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
-        assert_eq!(map.action(Context::Data, &j), Some(Action::Down));
+        assert_eq!(map.action(Context::Data, &j), down());
         let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
-        assert_eq!(map.action(Context::Data, &q), Some(Action::Quit));
+        assert_eq!(map.action(Context::Data, &q), Some(Global::Quit.into()));
         let cc = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(map.action(Context::Data, &cc), Some(Action::ForceQuit));
+        assert_eq!(
+            map.action(Context::Data, &cc),
+            Some(Global::ForceQuit.into())
+        );
         let big_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
-        assert_eq!(map.action(Context::Data, &big_g), Some(Action::Bottom));
+        assert_eq!(
+            map.action(Context::Data, &big_g),
+            Some(DataAction::Nav(Nav::Bottom).into())
+        );
+        let three = KeyEvent::new(KeyCode::Char('3'), KeyModifiers::NONE);
+        assert_eq!(
+            map.action(Context::Drift, &three),
+            Some(Global::GotoPane(PaneNumber(2)).into())
+        );
+        let s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE);
+        assert_eq!(map.action(Context::Data, &s), Some(DataAction::Sort.into()));
+        assert_eq!(
+            map.action(Context::Features, &s),
+            Some(FeaturesAction::CycleScale.into())
+        );
+    }
+
+    #[test]
+    fn an_action_of_another_section_is_unknown() {
+        let err = Keymap::parse("[[data]]\naction = \"run_drift\"\nkeys = [\"x\"]\n").unwrap_err();
+        assert!(
+            err.contains("unknown action 'run_drift' in [data]"),
+            "{err}"
+        );
+        assert!(Keymap::parse("[[global]]\naction = \"pane_0\"\nkeys = [\"x\"]\n").is_err());
     }
 
     #[test]
@@ -347,7 +412,7 @@ mod tests {
         let (map, err) = Keymap::load(Some(&path));
         assert!(err.is_none());
         let n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE);
-        assert_eq!(map.action(Context::Data, &n), Some(Action::Down));
+        assert_eq!(map.action(Context::Data, &n), down());
         std::fs::write(&path, "[[data]]\naction = \"fly\"\nkeys = [\"n\"]\n").unwrap();
         let (_, err) = Keymap::load(Some(&path));
         assert!(err.unwrap().contains("unknown action 'fly'"));

@@ -8,7 +8,10 @@ use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::effect::{Effect, JobMessage, JobOutput};
-use super::panes::features::{PREVIEW_HEAD_ROWS, PREVIEW_SAMPLE_ROWS};
+use super::panes::data::DataOutput;
+use super::panes::drift::DriftOutput;
+use super::panes::features::{FeaturesOutput, PREVIEW_HEAD_ROWS, PREVIEW_SAMPLE_ROWS};
+use super::panes::train::TrainOutput;
 use crate::jobs;
 use crate::jobs::study::{self, Executor};
 use crate::jobs::worker::WorkerCommand;
@@ -73,13 +76,14 @@ impl Runner {
             } => self
                 .worker
                 .preview(&path, cancel, progress)
-                .map(|dataset| JobOutput::Preview(Box::new(dataset))),
+                .map(|dataset| JobOutput::Data(DataOutput::Preview(Box::new(dataset)))),
             Effect::Load { path, .. } => {
                 let loaded = self.worker.load_profile(&path, None, cancel, progress)?;
-                Ok(JobOutput::Loaded(Box::new(loaded)))
+                Ok(JobOutput::Data(DataOutput::Loaded(Box::new(loaded))))
             }
             Effect::ComputeView { dataset, spec, .. } => {
-                data_view::compute(&dataset.df, &spec, cancel).map(JobOutput::View)
+                data_view::compute(&dataset.df, &spec, cancel)
+                    .map(|rows| JobOutput::Data(DataOutput::View(rows)))
             }
             Effect::FitFeatures {
                 dataset,
@@ -95,23 +99,25 @@ impl Runner {
                 cancel,
                 progress,
             )
-            .map(|p| JobOutput::Features(Box::new(p))),
+            .map(|p| JobOutput::Features(FeaturesOutput::Fitted(Box::new(p)))),
             Effect::SaveSpec { spec, path, .. } => {
                 spec.write(&path)?;
-                Ok(JobOutput::SpecSaved(path))
+                Ok(JobOutput::Features(FeaturesOutput::SpecSaved(path)))
             }
             Effect::LoadSpec { path, .. } => {
                 let spec = FeatureSpec::read(&path)?;
-                Ok(JobOutput::SpecLoaded(Box::new((spec, path))))
+                Ok(JobOutput::Features(FeaturesOutput::SpecLoaded(Box::new((
+                    spec, path,
+                )))))
             }
             Effect::TrainStudy {
                 spec, store_dir, ..
             } => {
                 let store = Store::open(&store_dir)?;
                 let executor = Executor::Worker(self.worker.clone());
-                let on_event = |e| update(JobOutput::Study(Box::new(e)));
+                let on_event = |e| update(JobOutput::Train(TrainOutput::Study(Box::new(e))));
                 study::run_study(&spec, &store, &executor, cancel, &on_event)
-                    .map(|outcome| JobOutput::StudyDone(Box::new(outcome)))
+                    .map(|outcome| JobOutput::Train(TrainOutput::StudyDone(Box::new(outcome))))
             }
             Effect::LoadRuns {
                 store_dir,
@@ -119,7 +125,7 @@ impl Runner {
                 dataset,
                 ..
             } => jobs::runs::load(&store_dir, query, dataset.as_deref(), cancel)
-                .map(|l| JobOutput::Runs(Box::new(l))),
+                .map(|l| JobOutput::Train(TrainOutput::Runs(Box::new(l)))),
             Effect::DriftCheck {
                 reference,
                 current,
@@ -129,17 +135,17 @@ impl Runner {
             } => jobs::drift::check_and_record(
                 &reference, &current, &options, &store_dir, cancel, progress,
             )
-            .map(|r| JobOutput::Drift(Box::new(r))),
+            .map(|r| JobOutput::Drift(DriftOutput::Checked(Box::new(r)))),
             Effect::SaveBaseline { reference, out, .. } => {
                 jobs::drift::save_baseline(&reference, &out, cancel, progress)
-                    .map(JobOutput::BaselineSaved)
+                    .map(|m| JobOutput::Drift(DriftOutput::BaselineSaved(m)))
             }
-            Effect::LoadDriftChecks { store_dir, .. } => {
-                jobs::drift::stored_checks(&store_dir).map(JobOutput::DriftChecks)
-            }
+            Effect::LoadDriftChecks { store_dir, .. } => jobs::drift::stored_checks(&store_dir)
+                .map(|c| JobOutput::Drift(DriftOutput::Checks(c))),
             Effect::OpenDriftCheck {
                 store_dir, check, ..
-            } => jobs::drift::open_check(&store_dir, &check).map(|r| JobOutput::Drift(Box::new(r))),
+            } => jobs::drift::open_check(&store_dir, &check)
+                .map(|r| JobOutput::Drift(DriftOutput::Checked(Box::new(r)))),
             Effect::Quit => Err(PipelineError::Internal(
                 "quitting is not a job: the event loop handles it".into(),
             )),

@@ -11,6 +11,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, Overlay, Pane, PromptKind};
 use super::keymap::{Context, display_keys};
+use super::palette;
 use super::panes;
 use super::theme::Theme;
 use crate::pipeline::text::{escape_control, format_count};
@@ -40,7 +41,9 @@ pub fn draw(frame: &mut Frame, app: &App, now: Instant) {
     let body = Rect::new(0, 1, area.width, area.height - 2);
     match app.pane {
         Pane::Data => panes::data::view::render(frame, body, &app.data, &theme),
-        Pane::Features => panes::features::view::render(frame, body, &app.features, &theme),
+        Pane::Features => {
+            panes::features::view::render(frame, body, &app.features, &app.shared, &theme)
+        }
         Pane::Train => panes::train::view::render(frame, body, &app.train, &theme),
         Pane::Drift => panes::drift::view::render(frame, body, &app.drift, &theme),
     }
@@ -131,14 +134,31 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, now: Ins
             PromptKind::SaveSpec => "save spec to (.toml or .json): ".to_string(),
             PromptKind::OpenSpec => "open spec (.toml or .json): ".to_string(),
         };
-        Line::from(vec![
+        let (before, after) = prompt.split();
+        let mut rest = after.chars();
+        let under = rest.next();
+        let mut spans = vec![
             Span::styled(label, theme.key),
-            Span::raw(escape_control(&prompt.text).into_owned()),
-            Span::styled("█", theme.dim),
-        ])
+            Span::raw(escape_control(before).into_owned()),
+        ];
+        match under {
+            // The cursor on a character shows it reversed; at the end, a block.
+            Some(c) => spans.push(Span::styled(
+                escape_control(&c.to_string()).into_owned(),
+                ratatui::style::Style::default().add_modifier(ratatui::style::Modifier::REVERSED),
+            )),
+            None => spans.push(Span::styled("█", theme.dim)),
+        }
+        spans.push(Span::raw(escape_control(rest.as_str()).into_owned()));
+        Line::from(spans)
     } else if let Some(err) = &app.error {
         return draw_wrapped(frame, area, format!("✗ {err}"), theme.error);
-    } else if let Some((label, fraction, elapsed)) = app.job_status(now) {
+    } else if let Some(super::pane::JobStatus {
+        label,
+        fraction,
+        elapsed,
+    }) = app.job_status(now)
+    {
         let spin = SPINNER[(app.tick as usize) % SPINNER.len()];
         let bar = fraction
             .map(|f| format!("{} ", gauge(f, 12)))
@@ -224,6 +244,16 @@ fn help_lines<'a>(app: &'a App, theme: &Theme) -> Vec<Line<'a>> {
         }
         lines.push(Line::raw(""));
     }
+    lines.push(Line::from(Span::styled(
+        "Commands (type : then one)",
+        theme.title,
+    )));
+    for c in palette::COMMANDS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<16}", c.usage()), theme.key),
+            Span::raw(c.help),
+        ]));
+    }
     lines
 }
 
@@ -238,7 +268,7 @@ fn help_geometry(lines: &[Line], area: Rect) -> (Rect, usize) {
 /// The largest useful help scroll offset at this terminal size (for `update` to clamp to).
 pub fn help_max_scroll(app: &App) -> usize {
     let lines = help_lines(app, &Theme::new(true));
-    help_geometry(&lines, Rect::new(0, 0, app.size.0, app.size.1)).1
+    help_geometry(&lines, Rect::new(0, 0, app.size().0, app.size().1)).1
 }
 
 fn draw_help(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) {

@@ -8,8 +8,9 @@ use std::time::Instant;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use mlwb::jobs::JobEvent;
 use mlwb::pipeline::progress::no_progress;
-use mlwb::tui::app::{Action, App, Effect};
+use mlwb::tui::app::{Action, App, Effect, Global, PaneNumber};
 use mlwb::tui::keymap::Keymap;
+use mlwb::tui::panes::data::DataAction;
 use mlwb::tui::runner::Runner;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -75,7 +76,7 @@ pub(super) fn typed(app: &mut App, text: &str) {
 }
 
 pub(super) fn screen(app: &App, now: Instant) -> String {
-    let (w, h) = app.size;
+    let (w, h) = app.size();
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal
         .draw(|f| mlwb::tui::view::draw(f, app, now))
@@ -184,7 +185,7 @@ fn loading_screen() {
     let mut app = new_app(vec![demo_file("penguins.csv")]);
     app.update(Action::Resize(80, 24));
     let _effects = app.start();
-    let started = app.data.loading.as_ref().unwrap().started;
+    let started = app.data.loading.as_ref().unwrap().full.started;
     insta::assert_snapshot!(screen(&app, started));
     // Esc cancels the load and says so.
     press(&mut app, KeyCode::Esc);
@@ -203,7 +204,7 @@ fn every_size_renders_without_panicking() {
     let mut app = app_with(vec![fixture("messy/control_chars.csv")], (80, 24));
     // (TestBackend cannot hold a 0-wide buffer; the view itself draws nothing there.)
     for pane in 0..mlwb::tui::app::Pane::ALL.len() {
-        app.update(Action::GotoPane(pane));
+        app.update(Global::GotoPane(PaneNumber(pane)).into());
         for w in [1u16, 2, 10, 39, 40, 41, 59, 60, 80, 123, 250] {
             for h in [1u16, 2, 5, 9, 10, 11, 13, 14, 24, 60] {
                 app.update(Action::Resize(w, h));
@@ -231,7 +232,7 @@ fn quit_asks_while_a_job_runs() {
 #[test]
 fn a_sort_for_one_dataset_never_lands_on_another() {
     let mut app = app_with(vec![demo_file("penguins.csv")], (80, 24));
-    let stale = app.update(Action::Sort);
+    let stale = app.update(DataAction::Sort.into());
     assert_eq!(stale.len(), 1);
     let effects = app.update(Action::Open(demo_file("diabetes.csv")));
     run(&mut app, effects);
@@ -250,7 +251,7 @@ fn a_sort_made_on_the_preview_survives_the_full_load() {
     let full = effects.pop().unwrap();
     run(&mut app, effects);
     assert!(!app.data.dataset.as_ref().unwrap().complete);
-    let sort = app.update(Action::Sort);
+    let sort = app.update(DataAction::Sort.into());
     run(&mut app, vec![full]);
     run(&mut app, sort);
     assert!(app.data.dataset.as_ref().unwrap().complete);

@@ -167,7 +167,8 @@ fn save_and_open_a_spec_file() {
 fn features_pane_before_any_dataset() {
     let mut app = super::tui::new_app(Vec::new());
     app.update(Action::Resize(60, 12));
-    let effects = app.update(Action::GotoPane(1));
+    let effects =
+        app.update(mlwb::tui::app::Global::GotoPane(mlwb::tui::app::PaneNumber(1)).into());
     run(&mut app, effects);
     let text = shot(&app);
     assert!(text.contains("No dataset yet"), "{text}");

@@ -10,6 +10,7 @@ use mlwb::pipeline::train::models::ModelKind;
 use mlwb::pipeline::train::{RunProgress, TaskKind};
 use mlwb::tui::app::{App, JobOutput, Pane};
 use mlwb::tui::keymap::Keymap;
+use mlwb::tui::panes::train::TrainOutput;
 use mlwb::tui::panes::train::{SETUP_ROWS, SetupField};
 
 use super::demo_file;
@@ -228,7 +229,10 @@ fn running_study_shows_queued_and_live_runs() {
     let fingerprint = earlier[0].setup.data_fingerprint.clone();
     let started = app.train.study.as_ref().unwrap().started;
     let feed = |app: &mut App, e: StudyEvent| {
-        let effects = app.on_job(JobEvent::Update(id, JobOutput::Study(Box::new(e))));
+        let effects = app.on_job(JobEvent::Update(
+            id,
+            JobOutput::Train(TrainOutput::Study(Box::new(e))),
+        ));
         run(app, effects);
     };
     feed(
@@ -237,7 +241,8 @@ fn running_study_shows_queued_and_live_runs() {
             study_id,
             task: TaskKind::Classification,
             fingerprint,
-            validation_key: "holdout:0.2".into(),
+            // The key the study computes (task, validation, seed and spec hash).
+            validation_key: earlier[0].setup.validation_key.clone(),
             runs: planned.clone(),
             notes: Vec::new(),
         },
@@ -253,7 +258,7 @@ fn running_study_shows_queued_and_live_runs() {
         StudyEvent::Progress {
             run_id: planned[0].run_id,
             progress: RunProgress {
-                stage: "fit".into(),
+                stage: mlwb::pipeline::progress::Stage::Fit,
                 fold: 1,
                 folds: 1,
                 done: 40,

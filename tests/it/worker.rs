@@ -38,7 +38,11 @@ fn a_worker_loads_and_profiles_like_the_pipeline() {
     assert_eq!(ds.fingerprint, local.fingerprint);
     assert_eq!(prof, local_prof);
     assert!(ds.complete);
-    assert!(seen.lock().unwrap().contains(&"profile"));
+    assert!(
+        seen.lock()
+            .unwrap()
+            .contains(&mlwb::pipeline::progress::Stage::Profile)
+    );
 }
 
 #[test]

@@ -12,7 +12,7 @@ use super::{
     map_file, nan_to_null, numbers_as_floats, parse, polars_error,
 };
 use crate::pipeline::error::{PipelineError, Result};
-use crate::pipeline::progress::{CancelFlag, Progress, ProgressFn};
+use crate::pipeline::progress::{CancelFlag, Progress, ProgressFn, Stage};
 
 /// Bytes of CSV (or of decoded Parquet values) per batch in a streaming pass.
 pub const BATCH_BYTES: usize = 64 << 20;
@@ -103,7 +103,7 @@ fn batches(
                 let df = numbers_as_floats(nan_to_null(clean_column_names(df, &mut Vec::new()))?)?;
                 take(df, &mut None)?;
                 offset += len;
-                progress(Progress::new("read", offset as u64, total as u64));
+                progress(Progress::new(Stage::Read, offset as u64, total as u64));
             }
         }
         _ => {
@@ -160,7 +160,7 @@ fn batches(
                 let df = numbers_as_floats(nan_to_null(clean_column_names(df, &mut Vec::new()))?)?;
                 take(df, &mut first_schema)?;
                 consumed += cut as u64;
-                progress(Progress::new("read", consumed, total));
+                progress(Progress::new(Stage::Read, consumed, total));
             }
             let schema = first_schema.unwrap_or_default();
             if schema.width() == 0 {

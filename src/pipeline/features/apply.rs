@@ -13,7 +13,7 @@ use super::fit::{bool_text_values, *};
 use super::spec::Encode;
 use super::values;
 use crate::pipeline::error::{PipelineError, Result, catch_panics};
-use crate::pipeline::progress::{CancelFlag, Progress, ProgressFn};
+use crate::pipeline::progress::{CancelFlag, Progress, ProgressFn, Stage};
 use crate::pipeline::text::{escape_control, format_number};
 
 /// A count about one input column.
@@ -83,7 +83,7 @@ impl FittedFeatures {
             let k: usize = widths.iter().sum();
             let total = self.columns.len() as u64;
             let done = AtomicU64::new(0);
-            progress(Progress::new("transform", 0, total));
+            progress(Progress::new(Stage::Transform, 0, total));
             // Column-major: each input column owns a contiguous block of output columns.
             let mut out = vec![0.0f64; n * k];
             let mut blocks = Vec::with_capacity(widths.len());
@@ -112,7 +112,7 @@ impl FittedFeatures {
                         )));
                     }
                     let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    progress(Progress::new("transform", d, total));
+                    progress(Progress::new(Stage::Transform, d, total));
                     Ok(report)
                 })
                 .collect::<Result<Vec<_>>>()?;

@@ -12,7 +12,7 @@ use super::check::{ValidFeatureSpec, ValueClass};
 use super::spec::*;
 use super::values;
 use crate::pipeline::error::{PipelineError, Result, catch_panics};
-use crate::pipeline::progress::{CancelFlag, Progress, ProgressFn};
+use crate::pipeline::progress::{CancelFlag, Progress, ProgressFn, Stage};
 use crate::pipeline::stats;
 use crate::pipeline::text::escape_control;
 
@@ -300,7 +300,7 @@ pub fn fit(
         let features: Vec<&ColumnSpec> = spec.features().collect();
         let total = features.len() as u64;
         let done = AtomicU64::new(0);
-        progress(Progress::new("fit", 0, total));
+        progress(Progress::new(Stage::Fit, 0, total));
         let columns = features
             .par_iter()
             .map(|c| {
@@ -311,7 +311,7 @@ pub fn fit(
                     .as_materialized_series();
                 let fitted = fit_column(c, series)?;
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                progress(Progress::new("fit", n, total));
+                progress(Progress::new(Stage::Fit, n, total));
                 Ok(fitted)
             })
             .collect::<Result<Vec<_>>>()?;

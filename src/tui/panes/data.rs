@@ -6,35 +6,61 @@ pub mod view;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use polars::prelude::{DataType, IdxSize};
+use serde::Deserialize;
 
-use crate::jobs::{JobHandle, JobId};
+use crate::jobs::{JobEvent, JobHandle, JobId};
 use crate::pipeline::data::Dataset;
 use crate::pipeline::profile::DatasetProfile;
-use crate::pipeline::progress::Progress;
 use crate::pipeline::text::escape_control;
-use crate::pipeline::view::ViewSpec;
+use crate::pipeline::view::{Filter, Sort, ViewSpec};
 use crate::pipeline::{PipelineError, Result};
-use crate::tui::app::{Action, Effect, JobOutput, progress_label};
+use crate::tui::action::Nav;
+use crate::tui::effect::Effect;
+use crate::tui::pane::{JobSlot, JobStatus, ListCursor, Outcome, Shared};
+use crate::tui::prompt::{Prompt, PromptKind};
+
+/// The Data pane's actions (its keys in `assets/keymap.toml`, section `data`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataAction {
+    Left,
+    Right,
+    FirstColumn,
+    LastColumn,
+    Sort,
+    Filter,
+    Details,
+    #[serde(untagged)]
+    Nav(Nav),
+}
+
+/// What the Data pane's jobs hand back.
+#[derive(Debug)]
+pub enum DataOutput {
+    /// The first rows of a file, shown while the whole file loads.
+    Preview(Box<Dataset>),
+    /// The whole file and its profile.
+    Loaded(Box<(Dataset, DatasetProfile)>),
+    /// Row order of a sorted/filtered view (`None`: file order).
+    View(Option<Vec<IdxSize>>),
+}
 
 /// A file being loaded: a quick preview job and the full load + profile job.
 #[derive(Clone, Debug)]
 pub struct Loading {
     pub path: PathBuf,
     pub preview: Option<JobHandle>,
-    pub full: JobHandle,
-    pub progress: Option<Progress>,
-    pub started: Instant,
+    pub full: JobSlot,
 }
 
 /// A sort/filter computation in flight.
 #[derive(Clone, Debug)]
 pub struct ViewJob {
-    pub job: JobHandle,
+    pub slot: JobSlot,
     pub spec: ViewSpec,
-    pub started: Instant,
 }
 
 /// Everything the Data pane shows.
@@ -106,13 +132,11 @@ impl DataState {
             }
         }
         let preview = JobHandle::new();
-        let full = JobHandle::new();
+        let (slot, full) = JobSlot::start();
         self.loading = Some(Loading {
             path: path.clone(),
             preview: Some(preview.clone()),
-            full: full.clone(),
-            progress: None,
-            started: Instant::now(),
+            full: slot,
         });
         vec![
             Effect::Load {
@@ -132,14 +156,14 @@ impl DataState {
     pub fn cancel_jobs(&mut self) -> Option<&'static str> {
         let mut what = None;
         if let Some(l) = self.loading.take() {
-            l.full.cancel.cancel();
+            l.full.cancel();
             if let Some(p) = l.preview {
                 p.cancel.cancel();
             }
             what = Some("loading");
         }
         if let Some(v) = self.view_job.take() {
-            v.job.cancel.cancel();
+            v.slot.cancel();
             self.view = self.shown_view.clone();
             what = what.or(Some("sorting/filtering"));
         }
@@ -149,7 +173,7 @@ impl DataState {
     /// Ask for the rows of `self.view` to be computed (or reset to file order).
     pub fn recompute_view(&mut self) -> Vec<Effect> {
         if let Some(v) = self.view_job.take() {
-            v.job.cancel.cancel();
+            v.slot.cancel();
         }
         let Some(dataset) = self.dataset.clone() else {
             return Vec::new();
@@ -161,11 +185,10 @@ impl DataState {
             self.offset = 0;
             return Vec::new();
         }
-        let job = JobHandle::new();
+        let (slot, job) = JobSlot::start();
         self.view_job = Some(ViewJob {
-            job: job.clone(),
+            slot,
             spec: self.view.clone(),
-            started: Instant::now(),
         });
         vec![Effect::ComputeView {
             job,
@@ -174,19 +197,107 @@ impl DataState {
         }]
     }
 
-    pub fn on_progress(&mut self, id: JobId, p: Progress) {
-        if let Some(l) = &mut self.loading
-            && l.full.id == id
-        {
-            l.progress = Some(p);
+    /// Whether a job of this pane has this id.
+    pub fn owns(&self, id: JobId) -> bool {
+        self.loading
+            .as_ref()
+            .is_some_and(|l| l.full.owns(id) || l.preview.as_ref().is_some_and(|p| p.id == id))
+            || self.view_job.as_ref().is_some_and(|v| v.slot.owns(id))
+    }
+
+    pub fn busy(&self) -> bool {
+        self.loading.is_some() || self.view_job.is_some()
+    }
+
+    /// Apply one of this pane's actions.
+    pub fn update(&mut self, action: DataAction, shared: &Shared) -> Outcome {
+        match action {
+            DataAction::Sort => match self.selected_column_name() {
+                Some(name) => Outcome::effects(self.toggle_sort(name)),
+                None => Outcome::error(NO_DATASET),
+            },
+            DataAction::Filter if self.dataset.is_none() => Outcome::error(NO_DATASET),
+            DataAction::Filter => Outcome::prompt(Prompt::new(PromptKind::Filter, "")),
+            other => {
+                self.navigate(other, shared.size);
+                Outcome::none()
+            }
         }
     }
 
+    /// A job of this pane reported.
+    pub fn on_job(&mut self, event: JobEvent<DataOutput>, shared: &Shared) -> Outcome {
+        match event {
+            JobEvent::Progress(id, p) => {
+                if let Some(l) = self.loading.as_mut().filter(|l| l.full.owns(id)) {
+                    l.full.progress = Some(p);
+                }
+                Outcome::none()
+            }
+            JobEvent::Update(..) => Outcome::none(),
+            JobEvent::Finished(id, result) => {
+                let was_loading = self.loading.is_some();
+                match self.on_finished(id, result, shared.size) {
+                    Ok(effects) => {
+                        let loaded = was_loading && self.loading.is_none();
+                        // Say how the file was read when that needed care (encoding, ragged rows).
+                        let notice = self
+                            .dataset
+                            .as_ref()
+                            .filter(|d| loaded && d.complete && !d.warnings.is_empty())
+                            .map(|ds| {
+                                format!(
+                                    "⚠ {} (Enter shows the column profile and file notes)",
+                                    escape_control(&ds.warnings.join("; "))
+                                )
+                            });
+                        Outcome {
+                            effects,
+                            notice,
+                            ..Outcome::none()
+                        }
+                    }
+                    Err(e) => Outcome::error(escape_control(&e.to_string())),
+                }
+            }
+        }
+    }
+
+    /// Sort by the selected column: ascending, descending, off.
+    fn toggle_sort(&mut self, name: String) -> Vec<Effect> {
+        self.view.sort = match &self.view.sort {
+            Some(s) if s.column == name && !s.descending => Some(Sort {
+                column: name,
+                descending: true,
+            }),
+            Some(s) if s.column == name => None,
+            _ => Some(Sort {
+                column: name,
+                descending: false,
+            }),
+        };
+        self.recompute_view()
+    }
+
+    /// Filter `column` (or the selected one) by `text` (`> 5`, `null`, `adelie`, …).
+    pub fn apply_filter(
+        &mut self,
+        column: Option<String>,
+        text: &str,
+    ) -> std::result::Result<Vec<Effect>, String> {
+        let column = column
+            .or_else(|| self.selected_column_name())
+            .ok_or(NO_DATASET)?;
+        let filter = Filter::parse(&column, text).map_err(|e| e.to_string())?;
+        self.view.filter = Some(filter);
+        Ok(self.recompute_view())
+    }
+
     /// A job finished. Results of jobs that are no longer current are dropped.
-    pub fn on_finished(
+    fn on_finished(
         &mut self,
         id: JobId,
-        result: Result<JobOutput>,
+        result: Result<DataOutput>,
         size: (u16, u16),
     ) -> Result<Vec<Effect>> {
         let is_preview = self
@@ -194,8 +305,8 @@ impl DataState {
             .as_ref()
             .and_then(|l| l.preview.as_ref())
             .is_some_and(|p| p.id == id);
-        let is_full = self.loading.as_ref().is_some_and(|l| l.full.id == id);
-        let is_view = self.view_job.as_ref().is_some_and(|v| v.job.id == id);
+        let is_full = self.loading.as_ref().is_some_and(|l| l.full.owns(id));
+        let is_view = self.view_job.as_ref().is_some_and(|v| v.slot.owns(id));
         if !(is_preview || is_full || is_view) {
             return Ok(Vec::new());
         }
@@ -208,7 +319,7 @@ impl DataState {
         if is_view {
             let job = self.view_job.take();
             match result {
-                Ok(JobOutput::View(rows)) => {
+                Ok(DataOutput::View(rows)) => {
                     let empty = rows.as_ref().is_some_and(Vec::is_empty);
                     self.view_rows = rows.map(Arc::new);
                     self.shown_view = job.map(|j| j.spec).unwrap_or_default();
@@ -231,7 +342,7 @@ impl DataState {
             }
         }
         match result {
-            Ok(JobOutput::Preview(ds)) => {
+            Ok(DataOutput::Preview(ds)) => {
                 // The full load may have won the race; never replace it with a preview.
                 if self
                     .dataset
@@ -242,7 +353,7 @@ impl DataState {
                 }
                 Ok(Vec::new())
             }
-            Ok(JobOutput::Loaded(loaded)) => {
+            Ok(DataOutput::Loaded(loaded)) => {
                 let (ds, profile) = *loaded;
                 Ok(self.set_dataset(ds, Some(profile), size))
             }
@@ -274,7 +385,7 @@ impl DataState {
     ) -> Vec<Effect> {
         let same_file = self.dataset.as_ref().is_some_and(|d| d.path == ds.path);
         if let Some(v) = self.view_job.take() {
-            v.job.cancel.cancel();
+            v.slot.cancel();
         }
         self.widths = column_widths(&ds, profile.as_ref());
         self.dataset = Some(Arc::new(ds));
@@ -307,7 +418,7 @@ impl DataState {
         }
         self.col = self.col.min(self.widths.len().saturating_sub(1));
         self.row = self.row.min(self.view_len().saturating_sub(1));
-        self.keep_cursor_visible(size);
+        self.keep_visible(size);
         if self.view.is_identity() {
             Vec::new()
         } else {
@@ -316,29 +427,31 @@ impl DataState {
     }
 
     /// Move the cursor or the column selection.
-    pub fn navigate(&mut self, action: &Action, size: (u16, u16)) {
+    fn navigate(&mut self, action: DataAction, size: (u16, u16)) {
         let n = self.view_len();
         let page = layout::table_rows(size, self.details).max(1);
         let cols = self.widths.len();
         match action {
-            Action::Down => self.row = (self.row + 1).min(n.saturating_sub(1)),
-            Action::Up => self.row = self.row.saturating_sub(1),
-            Action::Top => self.row = 0,
-            Action::Bottom => self.row = n.saturating_sub(1),
-            Action::HalfPageDown => self.row = (self.row + page / 2).min(n.saturating_sub(1)),
-            Action::HalfPageUp => self.row = self.row.saturating_sub(page / 2),
-            Action::Left => self.col = self.col.saturating_sub(1),
-            Action::Right => self.col = (self.col + 1).min(cols.saturating_sub(1)),
-            Action::FirstColumn => self.col = 0,
-            Action::LastColumn => self.col = cols.saturating_sub(1),
-            Action::Details => self.details = !self.details,
-            _ => {}
+            DataAction::Nav(nav) => {
+                let mut rows = ListCursor {
+                    row: self.row,
+                    offset: self.offset,
+                };
+                rows.navigate(nav, n, page);
+                self.row = rows.row;
+            }
+            DataAction::Left => self.col = self.col.saturating_sub(1),
+            DataAction::Right => self.col = (self.col + 1).min(cols.saturating_sub(1)),
+            DataAction::FirstColumn => self.col = 0,
+            DataAction::LastColumn => self.col = cols.saturating_sub(1),
+            DataAction::Details => self.details = !self.details,
+            DataAction::Sort | DataAction::Filter => {}
         }
-        self.keep_cursor_visible(size);
+        self.keep_visible(size);
     }
 
     /// Scroll so the cursor row and the selected column are on screen.
-    pub fn keep_cursor_visible(&mut self, size: (u16, u16)) {
+    pub fn keep_visible(&mut self, size: (u16, u16)) {
         let rows = layout::table_rows(size, self.details).max(1);
         if self.row < self.offset {
             self.offset = self.row;
@@ -361,39 +474,29 @@ impl DataState {
         }
     }
 
-    /// The running job, for the status line: label, fraction done, elapsed.
-    pub fn job_status(&self, now: Instant) -> Option<(String, Option<f64>, Duration)> {
+    /// The running job, for the status line.
+    pub fn job_status(&self, now: Instant) -> Option<JobStatus> {
         if let Some(l) = &self.loading {
             let name = l
                 .path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let stage = l
-                .progress
-                .as_ref()
-                .map(progress_label)
-                .unwrap_or_else(|| "starting".into());
-            let fraction = l
-                .progress
-                .as_ref()
-                .filter(|p| p.total > 0 && p.stage != "parse")
-                .map(Progress::fraction);
-            return Some((
-                format!("loading {} · {stage}", escape_control(&name)),
-                fraction,
-                now.saturating_duration_since(l.started),
-            ));
+            return Some(
+                l.full
+                    .status(&format!("loading {}", escape_control(&name)), now),
+            );
         }
-        self.view_job.as_ref().map(|v| {
-            (
-                "sorting/filtering".to_string(),
-                None,
-                now.saturating_duration_since(v.started),
-            )
+        self.view_job.as_ref().map(|v| JobStatus {
+            label: "sorting/filtering".to_string(),
+            fraction: None,
+            elapsed: now.saturating_duration_since(v.slot.started),
         })
     }
 }
+
+/// What actions that need a table say without one.
+pub const NO_DATASET: &str = "no dataset is loaded yet";
 
 /// Display widths per column, from the header, the type and (if known) the profile.
 pub fn column_widths(ds: &Dataset, profile: Option<&DatasetProfile>) -> Vec<u16> {

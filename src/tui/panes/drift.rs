@@ -5,26 +5,51 @@
 pub mod view;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use crate::jobs::JobHandle;
+use serde::Deserialize;
+
 use crate::jobs::drift::CheckedDrift;
+use crate::jobs::{JobEvent, JobHandle, JobId};
+use crate::pipeline::PipelineError;
 use crate::pipeline::drift::{DriftOptions, Method};
-use crate::pipeline::progress::Progress;
+use crate::pipeline::progress::Stage;
 use crate::pipeline::runs::DriftCheck;
-use crate::tui::app::{Action, Effect};
+use crate::pipeline::text::escape_control;
+use crate::tui::action::Nav;
+use crate::tui::effect::Effect;
+use crate::tui::pane::{JobSlot, JobStatus, ListCursor, Outcome, Shared, owned};
 
-/// A check on its way.
-pub struct DriftJob {
-    pub job: JobHandle,
-    pub started: Instant,
-    pub progress: Option<Progress>,
+/// The Drift pane's actions (its keys in `assets/keymap.toml`, section `drift`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DriftAction {
+    RunDrift,
+    NextTest,
+    PrevTest,
+    UseAsReference,
+    UseAsCurrent,
+    DriftHistory,
+    Details,
+    #[serde(untagged)]
+    Nav(Nav),
+}
+
+/// What the Drift pane's jobs hand back.
+#[derive(Debug)]
+pub enum DriftOutput {
+    /// A drift check, run now or read from the store.
+    Checked(Box<CheckedDrift>),
+    /// The drift checks stored in the project, newest first.
+    Checks(Vec<DriftCheck>),
+    /// A drift baseline was written; what to tell the user.
+    BaselineSaved(String),
 }
 
 /// The list of stored checks (open while `Some`).
 pub struct History {
     pub checks: Vec<DriftCheck>,
-    pub cursor: usize,
+    pub list: ListCursor,
 }
 
 pub struct DriftState {
@@ -32,13 +57,12 @@ pub struct DriftState {
     pub reference: Option<PathBuf>,
     pub current: Option<PathBuf>,
     pub options: DriftOptions,
-    pub check: Option<DriftJob>,
+    pub check: Option<JobSlot>,
     pub result: Option<CheckedDrift>,
     /// Column indices in display order (most drifted first).
     pub order: Vec<usize>,
-    /// Position in `order`.
-    pub cursor: usize,
-    pub offset: usize,
+    /// Position in `order`, and the first row on screen.
+    pub list: ListCursor,
     pub history: Option<History>,
     pub history_job: Option<JobHandle>,
     /// Saving a baseline of the reference (`:baseline FILE`).
@@ -55,8 +79,7 @@ impl DriftState {
             check: None,
             result: None,
             order: Vec::new(),
-            cursor: 0,
-            offset: 0,
+            list: ListCursor::default(),
             history: None,
             history_job: None,
             baseline_job: None,
@@ -67,8 +90,8 @@ impl DriftState {
         self.check.is_some() || self.history_job.is_some() || self.baseline_job.is_some()
     }
 
-    pub fn owns(&self, id: u64) -> bool {
-        self.check.as_ref().is_some_and(|c| c.job.id == id)
+    pub fn owns(&self, id: JobId) -> bool {
+        owned(&self.check, id)
             || self.history_job.as_ref().is_some_and(|j| j.id == id)
             || self.baseline_job.as_ref().is_some_and(|j| j.id == id)
     }
@@ -104,32 +127,84 @@ impl DriftState {
                     .into(),
             );
         };
-        let job = JobHandle::new();
+        let (slot, job) = JobSlot::start();
         let effect = Effect::DriftCheck {
-            job: job.clone(),
+            job,
             reference,
             current,
             options: Box::new(self.options.clone()),
             store_dir: self.store_dir.clone(),
         };
-        self.check = Some(DriftJob {
-            job,
-            started: Instant::now(),
-            progress: None,
-        });
+        self.check = Some(slot);
         self.history = None;
         Ok(vec![effect])
     }
 
-    pub fn on_progress(&mut self, id: u64, p: Progress) {
-        if let Some(c) = self.check.as_mut().filter(|c| c.job.id == id) {
-            c.progress = Some(p);
-        }
+    /// Apply one of this pane's actions.
+    pub fn update(&mut self, action: DriftAction, shared: &Shared) -> Outcome {
+        let outcome = match action {
+            DriftAction::RunDrift => Outcome::from_result(self.start()),
+            DriftAction::NextTest | DriftAction::PrevTest => {
+                Outcome::said(self.cycle_test(action == DriftAction::NextTest))
+            }
+            DriftAction::UseAsReference | DriftAction::UseAsCurrent => {
+                let Some(path) = shared.shown_path.clone() else {
+                    return Outcome::error("no dataset is open in the Data pane");
+                };
+                let name = escape_control(&path.display().to_string()).into_owned();
+                if action == DriftAction::UseAsReference {
+                    self.set_reference(path);
+                    Outcome::notice(format!("reference: {name}"))
+                } else {
+                    self.set_current(path);
+                    Outcome::notice(format!("current: {name}"))
+                }
+            }
+            DriftAction::DriftHistory => Outcome::effects(self.toggle_history()),
+            DriftAction::Details => Outcome::effects(self.open_selected()),
+            DriftAction::Nav(nav) => {
+                self.navigate(nav, shared.size);
+                Outcome::none()
+            }
+        };
+        self.keep_visible(shared.size);
+        outcome
+    }
+
+    /// A job of this pane reported.
+    pub fn on_job(&mut self, event: JobEvent<DriftOutput>, shared: &Shared) -> Outcome {
+        let outcome = match event {
+            JobEvent::Progress(id, p) => {
+                if let Some(c) = self.check.as_mut().filter(|c| c.owns(id)) {
+                    c.progress = Some(p);
+                }
+                Outcome::none()
+            }
+            JobEvent::Update(..) => Outcome::none(),
+            JobEvent::Finished(id, Ok(DriftOutput::Checked(r))) => {
+                Outcome::notice(self.on_result(id, *r))
+            }
+            JobEvent::Finished(id, Ok(DriftOutput::Checks(list))) => self
+                .on_history(id, list)
+                .map_or_else(Outcome::none, Outcome::notice),
+            JobEvent::Finished(id, Ok(DriftOutput::BaselineSaved(m))) => self
+                .on_baseline_saved(id, m)
+                .map_or_else(Outcome::none, Outcome::notice),
+            JobEvent::Finished(id, Err(e)) => {
+                self.on_error(id);
+                match e {
+                    PipelineError::Cancelled => Outcome::none(),
+                    e => Outcome::error(escape_control(&e.to_string())),
+                }
+            }
+        };
+        self.keep_visible(shared.size);
+        outcome
     }
 
     /// A check finished (or a stored one was read): show it from the most drifted column.
-    pub fn on_result(&mut self, id: u64, result: CheckedDrift) -> String {
-        if self.check.as_ref().is_some_and(|c| c.job.id == id) {
+    fn on_result(&mut self, id: JobId, result: CheckedDrift) -> String {
+        if owned(&self.check, id) {
             self.check = None;
         }
         if self.history_job.as_ref().is_some_and(|j| j.id == id) {
@@ -137,8 +212,7 @@ impl DriftState {
         }
         self.history = None;
         self.order = result.report.by_drift();
-        self.cursor = 0;
-        self.offset = 0;
+        self.list.reset();
         let line = crate::pipeline::drift::report::verdict_line(&result.report);
         let id = result.meta.check_id;
         self.result = Some(result);
@@ -148,7 +222,7 @@ impl DriftState {
         }
     }
 
-    pub fn on_history(&mut self, id: u64, checks: Vec<DriftCheck>) -> Option<String> {
+    fn on_history(&mut self, id: JobId, checks: Vec<DriftCheck>) -> Option<String> {
         if self.history_job.as_ref().is_none_or(|j| j.id != id) {
             return None;
         }
@@ -156,7 +230,10 @@ impl DriftState {
         if checks.is_empty() {
             return Some("no drift check is stored yet: r runs one".into());
         }
-        self.history = Some(History { checks, cursor: 0 });
+        self.history = Some(History {
+            checks,
+            list: ListCursor::default(),
+        });
         None
     }
 
@@ -182,7 +259,7 @@ impl DriftState {
     }
 
     /// A baseline was saved: say where and how to use it.
-    pub fn on_baseline_saved(&mut self, id: u64, message: String) -> Option<String> {
+    fn on_baseline_saved(&mut self, id: JobId, message: String) -> Option<String> {
         if self.baseline_job.as_ref().is_some_and(|j| j.id == id) {
             self.baseline_job = None;
             Some(message)
@@ -192,11 +269,11 @@ impl DriftState {
     }
 
     /// A job of this pane failed.
-    pub fn on_error(&mut self, id: u64) {
+    fn on_error(&mut self, id: JobId) {
         if self.baseline_job.as_ref().is_some_and(|j| j.id == id) {
             self.baseline_job = None;
         }
-        if self.check.as_ref().is_some_and(|c| c.job.id == id) {
+        if owned(&self.check, id) {
             self.check = None;
         }
         if self.history_job.as_ref().is_some_and(|j| j.id == id) {
@@ -205,7 +282,7 @@ impl DriftState {
     }
 
     /// Open or close the list of stored checks.
-    pub fn toggle_history(&mut self) -> Vec<Effect> {
+    fn toggle_history(&mut self) -> Vec<Effect> {
         if self.history.take().is_some() {
             return Vec::new();
         }
@@ -218,11 +295,11 @@ impl DriftState {
     }
 
     /// Reopen the stored check under the history cursor.
-    pub fn open_selected(&mut self) -> Vec<Effect> {
+    fn open_selected(&mut self) -> Vec<Effect> {
         let Some(check) = self
             .history
             .as_ref()
-            .and_then(|h| h.checks.get(h.cursor).cloned())
+            .and_then(|h| h.checks.get(h.list.row).cloned())
         else {
             return Vec::new();
         };
@@ -239,7 +316,7 @@ impl DriftState {
     pub fn cancel_jobs(&mut self) -> Option<&'static str> {
         let mut what = None;
         if let Some(c) = self.check.take() {
-            c.job.cancel.cancel();
+            c.cancel();
             what = Some("the drift check");
         }
         if let Some(j) = self.history_job.take() {
@@ -251,17 +328,17 @@ impl DriftState {
 
     /// The selected column's index in the report.
     pub fn selected(&self) -> Option<usize> {
-        self.order.get(self.cursor).copied()
+        self.order.get(self.list.row).copied()
     }
 
     /// Switch the selected column to its next (or previous) applicable test.
-    pub fn cycle_test(&mut self, forward: bool) -> Result<String, String> {
+    fn cycle_test(&mut self, forward: bool) -> Result<String, String> {
         let Some(result) = self.result.as_mut() else {
             return Err("no drift check yet: r runs one".into());
         };
         let Some(col) = self
             .order
-            .get(self.cursor)
+            .get(self.list.row)
             .and_then(|&i| result.report.columns.get(i))
         else {
             return Err("no column is selected".into());
@@ -299,30 +376,17 @@ impl DriftState {
         ))
     }
 
-    pub fn navigate(&mut self, action: &Action, size: (u16, u16)) {
-        let page = self.table_height(size).max(1);
-        if let Some(h) = self.history.as_mut() {
-            let last = h.checks.len().saturating_sub(1);
-            h.cursor = match action {
-                Action::Down => (h.cursor + 1).min(last),
-                Action::Up => h.cursor.saturating_sub(1),
-                Action::Top => 0,
-                Action::Bottom => last,
-                _ => h.cursor,
-            };
-            return;
+    fn navigate(&mut self, nav: Nav, size: (u16, u16)) {
+        let page = self.table_height(size);
+        match self.history.as_mut() {
+            Some(h) => {
+                // The stored checks scroll as the whole list is on screen: no half pages.
+                if !matches!(nav, Nav::HalfPageDown | Nav::HalfPageUp) {
+                    h.list.navigate(nav, h.checks.len(), h.checks.len());
+                }
+            }
+            None => self.list.navigate(nav, self.order.len(), page),
         }
-        let last = self.order.len().saturating_sub(1);
-        self.cursor = match action {
-            Action::Down => (self.cursor + 1).min(last),
-            Action::Up => self.cursor.saturating_sub(1),
-            Action::Top => 0,
-            Action::Bottom => last,
-            Action::HalfPageDown => (self.cursor + page / 2).min(last),
-            Action::HalfPageUp => self.cursor.saturating_sub(page / 2),
-            _ => self.cursor,
-        };
-        self.keep_visible(size);
     }
 
     /// Rows the column table shows at this terminal size (see `view::split`).
@@ -334,29 +398,25 @@ impl DriftState {
     }
 
     pub fn keep_visible(&mut self, size: (u16, u16)) {
-        let h = self.table_height(size).max(1);
-        if self.cursor < self.offset {
-            self.offset = self.cursor;
-        } else if self.cursor >= self.offset + h {
-            self.offset = self.cursor + 1 - h;
-        }
+        self.list.keep_visible(self.table_height(size));
     }
 
     /// For the status line.
-    pub fn job_status(&self, now: Instant) -> Option<(String, Option<f64>, Duration)> {
+    pub fn job_status(&self, now: Instant) -> Option<JobStatus> {
         let c = self.check.as_ref()?;
         let (label, fraction) = match &c.progress {
-            Some(p) if p.stage == "drift" => (
+            Some(p) if p.stage == Stage::Drift => (
                 format!("drift: column {}/{}", p.done, p.total),
                 Some(p.fraction()),
             ),
-            Some(p) => (
-                format!("drift: {}", crate::tui::app::progress_label(p)),
-                None,
-            ),
+            Some(p) => (format!("drift: {}", p.label()), None),
             None => ("drift: loading".to_string(), None),
         };
-        Some((label, fraction, now.duration_since(c.started)))
+        Some(JobStatus {
+            label,
+            fraction,
+            elapsed: now.saturating_duration_since(c.started),
+        })
     }
 }
 

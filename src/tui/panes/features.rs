@@ -5,19 +5,50 @@ pub mod view;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use crate::jobs::{JobHandle, JobId};
-use crate::pipeline::data::Dataset;
+use serde::Deserialize;
+
+use crate::jobs::{JobEvent, JobHandle, JobId};
 use crate::pipeline::features::{
     self, ColumnRole, ColumnSpec, Encode, FeaturePreview, FeatureSpec, FillValue, Impute, Kind,
     Scale, SpecProblem, Transform,
 };
-use crate::pipeline::profile::DatasetProfile;
-use crate::pipeline::progress::Progress;
 use crate::pipeline::text::escape_control;
 use crate::pipeline::{PipelineError, Result};
-use crate::tui::app::{Action, Effect, JobOutput, progress_label};
+use crate::tui::action::Nav;
+use crate::tui::effect::Effect;
+use crate::tui::pane::{JobSlot, JobStatus, ListCursor, Outcome, Shared, owned};
+use crate::tui::panes::data::NO_DATASET;
+use crate::tui::prompt::{Prompt, PromptKind};
+
+/// The Features pane's actions (its keys in `assets/keymap.toml`, section `features`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeaturesAction {
+    CycleRole,
+    CycleKind,
+    CycleImpute,
+    CycleScale,
+    CycleEncode,
+    CycleTransform,
+    AutoSpec,
+    SaveSpec,
+    OpenSpec,
+    #[serde(untagged)]
+    Nav(Nav),
+}
+
+/// What the Features pane's jobs hand back.
+#[derive(Debug)]
+pub enum FeaturesOutput {
+    /// A feature spec fitted on the table, with its preview.
+    Fitted(Box<FeaturePreview>),
+    /// A spec file was written.
+    SpecSaved(PathBuf),
+    /// A spec file was read.
+    SpecLoaded(Box<(FeatureSpec, PathBuf)>),
+}
 
 /// Rows of the table transformed for the preview.
 pub const PREVIEW_HEAD_ROWS: usize = 50;
@@ -32,14 +63,6 @@ pub enum SpecOrigin {
     File(PathBuf),
 }
 
-/// A fit in flight.
-#[derive(Clone, Debug)]
-pub struct FitJob {
-    pub job: JobHandle,
-    pub started: Instant,
-    pub progress: Option<Progress>,
-}
-
 /// Everything the Features pane shows.
 #[derive(Clone, Debug)]
 pub struct FeaturesState {
@@ -52,14 +75,11 @@ pub struct FeaturesState {
     pub stale: bool,
     /// Why the last fit failed (for example: a column with no values).
     pub fit_error: Option<String>,
-    pub fit_job: Option<FitJob>,
+    pub fit_job: Option<JobSlot>,
     /// A spec file being read or written.
     pub file_job: Option<(JobHandle, PathBuf)>,
     /// Selected column (index into the spec), and the first one on screen.
-    pub row: usize,
-    pub offset: usize,
-    pub dataset: Option<Arc<Dataset>>,
-    pub profile: Option<Arc<DatasetProfile>>,
+    pub list: ListCursor,
     /// Counts the spec's changes (every change ends in [`FeaturesState::refit`]), so other
     /// panes can tell a new spec in O(1) instead of comparing every column.
     pub revision: u64,
@@ -76,10 +96,7 @@ impl Default for FeaturesState {
             fit_error: None,
             fit_job: None,
             file_job: None,
-            row: 0,
-            offset: 0,
-            dataset: None,
-            profile: None,
+            list: ListCursor::default(),
             revision: 0,
         }
     }
@@ -88,8 +105,7 @@ impl Default for FeaturesState {
 impl FeaturesState {
     /// Whether a job of this pane has this id.
     pub fn owns(&self, id: JobId) -> bool {
-        self.fit_job.as_ref().is_some_and(|j| j.job.id == id)
-            || self.file_job.as_ref().is_some_and(|(j, _)| j.id == id)
+        owned(&self.fit_job, id) || self.file_job.as_ref().is_some_and(|(j, _)| j.id == id)
     }
 
     pub fn busy(&self) -> bool {
@@ -98,7 +114,7 @@ impl FeaturesState {
 
     /// The selected column's spec.
     pub fn selected(&self) -> Option<&ColumnSpec> {
-        self.spec.as_ref()?.columns.get(self.row)
+        self.spec.as_ref()?.columns.get(self.list.row)
     }
 
     /// Problems `check` found with the selected column.
@@ -109,36 +125,88 @@ impl FeaturesState {
             .filter(move |p| p.column.is_some() && p.column == name)
     }
 
+    /// Apply one of this pane's actions.
+    pub fn update(&mut self, action: FeaturesAction, shared: &Shared) -> Outcome {
+        match action {
+            FeaturesAction::Nav(nav) => {
+                let n = self.spec.as_ref().map_or(0, |s| s.columns.len());
+                self.list.navigate(nav, n, view::list_rows(shared.size));
+                Outcome::none()
+            }
+            FeaturesAction::SaveSpec | FeaturesAction::OpenSpec => {
+                if self.spec.is_none() {
+                    return Outcome::error("no feature spec yet: load a dataset first");
+                }
+                let kind = if action == FeaturesAction::SaveSpec {
+                    PromptKind::SaveSpec
+                } else {
+                    PromptKind::OpenSpec
+                };
+                let path = default_spec_path(shared);
+                Outcome::prompt(Prompt::new(kind, &path.display().to_string()))
+            }
+            edit => {
+                let result = self.edit(edit, shared);
+                self.keep_visible(shared.size);
+                match result {
+                    Ok((effects, notice)) => Outcome {
+                        effects,
+                        notice,
+                        ..Outcome::none()
+                    },
+                    Err(e) => Outcome::error(e),
+                }
+            }
+        }
+    }
+
+    /// A job of this pane reported.
+    pub fn on_job(&mut self, event: JobEvent<FeaturesOutput>, shared: &Shared) -> Outcome {
+        match event {
+            JobEvent::Progress(id, p) => {
+                if let Some(j) = self.fit_job.as_mut().filter(|j| j.owns(id)) {
+                    j.progress = Some(p);
+                }
+                Outcome::none()
+            }
+            JobEvent::Update(..) => Outcome::none(),
+            JobEvent::Finished(id, result) => match self.on_finished(id, result, shared) {
+                Ok((effects, notice)) => Outcome {
+                    effects,
+                    notice,
+                    ..Outcome::none()
+                },
+                Err(e) => Outcome::error(escape_control(&e.to_string())),
+            },
+        }
+    }
+
     /// A fully loaded and profiled table arrived: propose its automatic spec, unless the spec
     /// on screen was made for a table with the same columns (the same file, reloaded).
-    pub fn on_dataset(
-        &mut self,
-        dataset: Arc<Dataset>,
-        profile: Arc<DatasetProfile>,
-    ) -> Vec<Effect> {
+    pub fn on_dataset(&mut self, shared: &Shared) -> Vec<Effect> {
+        let Some(profile) = &shared.profile else {
+            return Vec::new();
+        };
         let names: Vec<&str> = profile.columns.iter().map(|c| c.name.as_str()).collect();
         let same_columns = self.spec.as_ref().is_some_and(|s| {
             s.columns.len() == names.len()
                 && s.columns.iter().zip(&names).all(|(c, n)| c.name == *n)
         });
-        self.dataset = Some(dataset);
-        self.profile = Some(profile);
         if !same_columns {
             let target = self
                 .spec
                 .as_ref()
                 .and_then(|s| s.target().map(str::to_string));
-            self.make_automatic(target.as_deref());
-            self.row = 0;
-            self.offset = 0;
+            self.make_automatic(target.as_deref(), shared);
+            self.list.reset();
             self.preview = None;
         }
-        self.refit()
+        self.refit(shared)
     }
 
     /// Replace the spec with the automatic one (keeping `target` if the table has it).
-    fn make_automatic(&mut self, target: Option<&str>) {
-        if let Some(profile) = &self.profile {
+    fn make_automatic(&mut self, target: Option<&str>, shared: &Shared) {
+        if let Some(profile) = &shared.profile {
             let target = target.filter(|t| profile.column(t).is_some());
             self.spec = Some(features::auto_spec(profile, target));
             self.origin = SpecOrigin::Automatic;
@@ -146,12 +214,12 @@ impl FeaturesState {
     }
 
     /// Check the spec; if it is valid, fit it in the background.
-    pub fn refit(&mut self) -> Vec<Effect> {
+    pub fn refit(&mut self, shared: &Shared) -> Vec<Effect> {
         self.revision = self.revision.wrapping_add(1);
         if let Some(j) = self.fit_job.take() {
-            j.job.cancel.cancel();
+            j.cancel();
         }
-        let (Some(spec), Some(dataset)) = (&self.spec, &self.dataset) else {
+        let (Some(spec), Some(dataset)) = (&self.spec, &shared.dataset) else {
             return Vec::new();
         };
         self.fit_error = None;
@@ -164,40 +232,29 @@ impl FeaturesState {
             Ok(valid) => {
                 self.problems.clear();
                 self.stale = self.preview.is_some();
-                let job = JobHandle::new();
-                self.fit_job = Some(FitJob {
-                    job: job.clone(),
-                    started: Instant::now(),
-                    progress: None,
-                });
+                let (slot, job) = JobSlot::start();
+                self.fit_job = Some(slot);
                 vec![Effect::FitFeatures {
                     job,
                     dataset: dataset.clone(),
-                    profile: self.profile.clone(),
+                    profile: shared.profile.clone(),
                     spec: Box::new(valid),
                 }]
             }
         }
     }
 
-    pub fn on_progress(&mut self, id: JobId, p: Progress) {
-        if let Some(j) = &mut self.fit_job
-            && j.job.id == id
-        {
-            j.progress = Some(p);
-        }
-    }
-
     /// A job of this pane finished. Returns a notice for the status line, if any.
-    pub fn on_finished(
+    fn on_finished(
         &mut self,
         id: JobId,
-        result: Result<JobOutput>,
+        result: Result<FeaturesOutput>,
+        shared: &Shared,
     ) -> Result<(Vec<Effect>, Option<String>)> {
-        if self.fit_job.as_ref().is_some_and(|j| j.job.id == id) {
+        if owned(&self.fit_job, id) {
             self.fit_job = None;
             return match result {
-                Ok(JobOutput::Features(p)) => {
+                Ok(FeaturesOutput::Fitted(p)) => {
                     self.preview = Some(Arc::new(*p));
                     self.stale = false;
                     Ok((Vec::new(), None))
@@ -213,7 +270,7 @@ impl FeaturesState {
         if self.file_job.as_ref().is_some_and(|(j, _)| j.id == id) {
             self.file_job = None;
             return match result? {
-                JobOutput::SpecSaved(path) => {
+                FeaturesOutput::SpecSaved(path) => {
                     self.origin = SpecOrigin::File(path.clone());
                     Ok((
                         Vec::new(),
@@ -223,19 +280,18 @@ impl FeaturesState {
                         )),
                     ))
                 }
-                JobOutput::SpecLoaded(loaded) => {
+                FeaturesOutput::SpecLoaded(loaded) => {
                     let (spec, path) = *loaded;
                     self.spec = Some(spec);
                     self.origin = SpecOrigin::File(path.clone());
-                    self.row = 0;
-                    self.offset = 0;
+                    self.list.reset();
                     let msg = format!(
                         "spec loaded from {}",
                         escape_control(&path.display().to_string())
                     );
-                    Ok((self.refit(), Some(msg)))
+                    Ok((self.refit(shared), Some(msg)))
                 }
-                _ => Ok((Vec::new(), None)),
+                FeaturesOutput::Fitted(_) => Ok((Vec::new(), None)),
             };
         }
         Ok((Vec::new(), None))
@@ -244,7 +300,7 @@ impl FeaturesState {
     pub fn cancel_jobs(&mut self) -> Option<&'static str> {
         let mut what = None;
         if let Some(j) = self.fit_job.take() {
-            j.job.cancel.cancel();
+            j.cancel();
             self.stale = self.preview.is_some();
             what = Some("fitting the features");
         }
@@ -255,66 +311,37 @@ impl FeaturesState {
         what
     }
 
-    pub fn job_status(&self, now: Instant) -> Option<(String, Option<f64>, Duration)> {
-        if let Some(j) = &self.fit_job {
-            let stage = j
-                .progress
-                .as_ref()
-                .map(progress_label)
-                .unwrap_or_else(|| "starting".into());
-            return Some((
-                format!("fitting the features · {stage}"),
-                j.progress
-                    .as_ref()
-                    .filter(|p| p.total > 0)
-                    .map(Progress::fraction),
-                now.saturating_duration_since(j.started),
-            ));
-        }
-        None
-    }
-
-    /// Move the selection.
-    pub fn navigate(&mut self, action: &Action, size: (u16, u16)) {
-        let n = self.spec.as_ref().map_or(0, |s| s.columns.len());
-        let page = view::list_rows(size).max(1);
-        let last = n.saturating_sub(1);
-        self.row = match action {
-            Action::Down => (self.row + 1).min(last),
-            Action::Up => self.row.saturating_sub(1),
-            Action::Top => 0,
-            Action::Bottom => last,
-            Action::HalfPageDown => (self.row + page / 2).min(last),
-            Action::HalfPageUp => self.row.saturating_sub(page / 2),
-            _ => self.row,
-        };
-        self.keep_visible(size);
+    pub fn job_status(&self, now: Instant) -> Option<JobStatus> {
+        self.fit_job
+            .as_ref()
+            .map(|j| j.status("fitting the features", now))
     }
 
     pub fn keep_visible(&mut self, size: (u16, u16)) {
-        let rows = view::list_rows(size).max(1);
-        if self.row < self.offset {
-            self.offset = self.row;
-        } else if self.row >= self.offset + rows {
-            self.offset = self.row + 1 - rows;
-        }
+        self.list.keep_visible(view::list_rows(size));
     }
 
     /// Apply an edit key to the selected column. Edits that make no sense for the column are
     /// refused with a message; edits that give an invalid spec are kept and shown as problems.
-    pub fn edit(&mut self, action: &Action) -> std::result::Result<Vec<Effect>, String> {
-        if *action == Action::FeaturesAuto {
-            if self.profile.is_none() {
-                return Err("no dataset is loaded yet".into());
+    /// Returns the effects and, when the edit did more than the key says, a notice.
+    fn edit(
+        &mut self,
+        action: FeaturesAction,
+        shared: &Shared,
+    ) -> std::result::Result<(Vec<Effect>, Option<String>), String> {
+        if action == FeaturesAction::AutoSpec {
+            if shared.profile.is_none() {
+                return Err(NO_DATASET.into());
             }
             let target = self
                 .spec
                 .as_ref()
                 .and_then(|s| s.target().map(str::to_string));
-            self.make_automatic(target.as_deref());
-            return Ok(self.refit());
+            self.make_automatic(target.as_deref(), shared);
+            return Ok((self.refit(shared), None));
         }
-        let row = self.row;
+        let row = self.list.row;
+        let mut notice = None;
         let Some(spec) = self.spec.as_mut() else {
             return Err("no dataset is loaded yet".into());
         };
@@ -323,7 +350,7 @@ impl FeaturesState {
         };
         let name = escape_control(&c.name).into_owned();
         match action {
-            Action::FeaturesRole => {
+            FeaturesAction::CycleRole => {
                 let next = match c.role {
                     ColumnRole::Feature => ColumnRole::Ignore,
                     ColumnRole::Ignore => ColumnRole::Target,
@@ -331,12 +358,21 @@ impl FeaturesState {
                 };
                 if next == ColumnRole::Target {
                     let n = c.name.clone();
+                    let old = spec.target().map(|t| escape_control(t).into_owned());
                     spec.set_target(&n).map_err(|e| e.to_string())?;
+                    // Moving the target is not quiet: the old one is set aside, and said so.
+                    notice = Some(match old {
+                        Some(old) => format!(
+                            "target: {name} (was {old}, which is now ignored; r on it makes it \
+                             a feature)"
+                        ),
+                        None => format!("target: {name}"),
+                    });
                 } else {
                     c.role = next;
                 }
             }
-            Action::FeaturesKind => {
+            FeaturesAction::CycleKind => {
                 let i = Kind::ALL.iter().position(|k| *k == c.kind).unwrap_or(0);
                 let kind = Kind::ALL[(i + 1) % Kind::ALL.len()];
                 let mut fresh = ColumnSpec::new(&c.name, c.role, kind);
@@ -345,7 +381,7 @@ impl FeaturesState {
                 }
                 *c = fresh;
             }
-            Action::FeaturesImpute => {
+            FeaturesAction::CycleImpute => {
                 let choices: &[Impute] = match c.kind {
                     Kind::Categorical => &[Impute::MostFrequent, Impute::Constant],
                     _ => &Impute::ALL,
@@ -359,12 +395,12 @@ impl FeaturesState {
                     _ => FillValue::Number(0.0),
                 });
             }
-            Action::FeaturesScale => {
+            FeaturesAction::CycleScale => {
                 let current = c.scale.unwrap_or(Scale::None);
                 let i = Scale::ALL.iter().position(|s| *s == current).unwrap_or(0);
                 c.scale = Some(Scale::ALL[(i + 1) % Scale::ALL.len()]);
             }
-            Action::FeaturesEncode => {
+            FeaturesAction::CycleEncode => {
                 if c.kind != Kind::Categorical {
                     return Err(format!(
                         "{name} is {}; encodings apply to categorical columns (t changes the kind)",
@@ -376,7 +412,7 @@ impl FeaturesState {
                     Encode::Ordinal => Encode::OneHot,
                 });
             }
-            Action::FeaturesTransform => {
+            FeaturesAction::CycleTransform => {
                 if c.kind != Kind::Numeric {
                     return Err(format!(
                         "{name} is {}; transforms apply to numeric columns",
@@ -398,14 +434,21 @@ impl FeaturesState {
                     None => Vec::new(),
                 };
             }
-            _ => return Ok(Vec::new()),
+            FeaturesAction::AutoSpec
+            | FeaturesAction::SaveSpec
+            | FeaturesAction::OpenSpec
+            | FeaturesAction::Nav(_) => return Ok((Vec::new(), None)),
         }
         self.edited();
-        Ok(self.refit())
+        Ok((self.refit(shared), notice))
     }
 
     /// `:fill VALUE`: impute the selected column with a constant.
-    pub fn set_fill(&mut self, value: &str) -> std::result::Result<Vec<Effect>, String> {
+    pub fn set_fill(
+        &mut self,
+        value: &str,
+        shared: &Shared,
+    ) -> std::result::Result<Vec<Effect>, String> {
         let c = self.selected_mut()?;
         c.impute = Some(Impute::Constant);
         c.fill_value = Some(match value.parse::<f64>() {
@@ -413,69 +456,59 @@ impl FeaturesState {
             _ => FillValue::Text(value.to_string()),
         });
         self.edited();
-        Ok(self.refit())
+        Ok(self.refit(shared))
     }
 
     /// `:transforms LIST`: set the selected column's transforms (comma-separated, may be empty).
-    pub fn set_transforms(&mut self, list: &str) -> std::result::Result<Vec<Effect>, String> {
+    pub fn set_transforms(
+        &mut self,
+        list: &str,
+        shared: &Shared,
+    ) -> std::result::Result<Vec<Effect>, String> {
         let transforms = split_transforms(list)
             .iter()
             .map(|t| t.parse::<Transform>())
             .collect::<std::result::Result<Vec<_>, _>>()?;
         self.selected_mut()?.transforms = transforms;
         self.edited();
-        Ok(self.refit())
+        Ok(self.refit(shared))
     }
 
     /// `:target COL`: make COL the target.
-    pub fn set_target(&mut self, column: &str) -> std::result::Result<Vec<Effect>, String> {
-        let spec = self
-            .spec
-            .as_mut()
-            .ok_or_else(|| "no dataset is loaded yet".to_string())?;
+    pub fn set_target(
+        &mut self,
+        column: &str,
+        shared: &Shared,
+    ) -> std::result::Result<Vec<Effect>, String> {
+        let spec = self.spec.as_mut().ok_or_else(|| NO_DATASET.to_string())?;
         spec.set_target(column).map_err(|e| e.to_string())?;
         self.edited();
-        Ok(self.refit())
+        Ok(self.refit(shared))
     }
 
     /// `:target none`, or no target chosen in the Train pane: clustering.
-    pub fn clear_target(&mut self) -> std::result::Result<Vec<Effect>, String> {
-        let spec = self
-            .spec
-            .as_mut()
-            .ok_or_else(|| "no dataset is loaded yet".to_string())?;
+    pub fn clear_target(&mut self, shared: &Shared) -> std::result::Result<Vec<Effect>, String> {
+        let spec = self.spec.as_mut().ok_or_else(|| NO_DATASET.to_string())?;
         spec.clear_target();
         self.edited();
-        Ok(self.refit())
+        Ok(self.refit(shared))
     }
 
     /// The spec is the user's now; the selected column's automatic note no longer applies.
     fn edited(&mut self) {
         self.origin = SpecOrigin::Edited;
-        let row = self.row;
+        let row = self.list.row;
         if let Some(c) = self.spec.as_mut().and_then(|s| s.columns.get_mut(row)) {
             c.note = None;
         }
     }
 
     fn selected_mut(&mut self) -> std::result::Result<&mut ColumnSpec, String> {
-        let row = self.row;
+        let row = self.list.row;
         self.spec
             .as_mut()
             .and_then(|s| s.columns.get_mut(row))
-            .ok_or_else(|| "no dataset is loaded yet".to_string())
-    }
-
-    /// Where `w` and `o` suggest to save and open: beside the working directory, named after
-    /// the table.
-    pub fn default_spec_path(&self) -> PathBuf {
-        let stem = self
-            .dataset
-            .as_ref()
-            .and_then(|d| d.path.file_stem())
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "features".into());
-        PathBuf::from(format!("{stem}.features.toml"))
+            .ok_or_else(|| NO_DATASET.to_string())
     }
 
     /// Start writing the spec to `path`.
@@ -494,8 +527,12 @@ impl FeaturesState {
     }
 
     /// Start reading a spec from `path`.
-    pub fn open(&mut self, path: &Path) -> std::result::Result<Vec<Effect>, String> {
-        if self.dataset.is_none() {
+    pub fn open(
+        &mut self,
+        path: &Path,
+        shared: &Shared,
+    ) -> std::result::Result<Vec<Effect>, String> {
+        if shared.dataset.is_none() {
             return Err("load a dataset first; a spec is checked against its columns".into());
         }
         let job = JobHandle::new();
@@ -505,6 +542,18 @@ impl FeaturesState {
             path: path.to_path_buf(),
         }])
     }
+}
+
+/// Where `w` and `o` suggest to save and open: beside the working directory, named after
+/// the table.
+pub fn default_spec_path(shared: &Shared) -> PathBuf {
+    let stem = shared
+        .dataset
+        .as_ref()
+        .and_then(|d| d.path.file_stem())
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "features".into());
+    PathBuf::from(format!("{stem}.features.toml"))
 }
 
 /// Split `log1p, clip(0.01, 0.99)` at the commas outside parentheses.

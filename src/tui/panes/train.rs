@@ -9,9 +9,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use serde::Deserialize;
+
 use crate::jobs::runs::{RunsLoaded, RunsQuery};
 use crate::jobs::study::{PlannedRun, StudyEvent, StudyOutcome, StudySpec, ValidationChoice};
-use crate::jobs::{JobHandle, JobId};
+use crate::jobs::{JobEvent, JobHandle, JobId};
 use crate::pipeline::data::Dataset;
 use crate::pipeline::features::FeatureSpec;
 use crate::pipeline::profile::DatasetProfile;
@@ -21,7 +23,36 @@ use crate::pipeline::train::metrics;
 use crate::pipeline::train::models::{ModelKind, ModelSpec};
 use crate::pipeline::train::{self, RunProgress, TaskKind};
 use crate::pipeline::{PipelineError, Result};
-use crate::tui::app::{Action, Effect};
+use crate::tui::action::Nav;
+use crate::tui::effect::Effect;
+use crate::tui::pane::{JobStatus, Outcome, Request, Shared};
+
+/// The Train pane's actions (its keys in `assets/keymap.toml`, section `train`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrainAction {
+    Left,
+    Right,
+    ToggleModel,
+    AllModels,
+    Train,
+    SortNext,
+    SortPrev,
+    Details,
+    #[serde(untagged)]
+    Nav(Nav),
+}
+
+/// What the Train pane's jobs hand back.
+#[derive(Debug)]
+pub enum TrainOutput {
+    /// A study's report on its way (planned, a run started, progress, a run ended).
+    Study(Box<StudyEvent>),
+    /// A study ended.
+    StudyDone(Box<StudyOutcome>),
+    /// Comparable runs read from the store.
+    Runs(Box<RunsLoaded>),
+}
 
 /// The set-up rows, in screen order; the leaderboard's rows follow them under one cursor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -251,21 +282,34 @@ impl TrainState {
         names
     }
 
-    /// A new table arrived (fully loaded and profiled).
-    pub fn on_dataset(&mut self, dataset: Arc<Dataset>, profile: Arc<DatasetProfile>) {
-        let same = self
-            .dataset
-            .as_ref()
-            .is_some_and(|d| d.fingerprint == dataset.fingerprint);
-        self.dataset = Some(dataset);
-        self.profile = Some(profile);
-        if !same {
-            self.board.runs.clear();
-            self.board.key = None;
-            self.cursor = self.cursor.min(SETUP_ROWS - 1);
-            self.offset = 0;
-            self.detail = false;
+    /// The shared facts changed (a new table, a new feature spec): follow them, and load the
+    /// leaderboard again if what it compares changed.
+    pub fn on_shared(&mut self, shared: &Shared) -> Vec<Effect> {
+        if let Some(dataset) = &shared.dataset {
+            let same = self
+                .dataset
+                .as_ref()
+                .is_some_and(|d| d.fingerprint == dataset.fingerprint);
+            self.dataset = Some(dataset.clone());
+            self.profile = shared.profile.clone();
+            if !same {
+                self.board.runs.clear();
+                self.board.key = None;
+                self.cursor = self.cursor.min(SETUP_ROWS - 1);
+                self.offset = 0;
+                self.detail = false;
+            }
         }
+        if shared.spec_revision != self.spec_revision {
+            self.spec_revision = shared.spec_revision;
+            let target = shared.target().map(str::to_string);
+            if shared.spec.is_some() && target != self.target {
+                self.target = target;
+                self.sort = None;
+            }
+            self.spec = shared.spec.clone();
+        }
+        self.reload(false)
     }
 
     /// The leaderboard query the set-up means now (none without a complete dataset).
@@ -308,27 +352,26 @@ impl TrainState {
     }
 
     /// Move the cursor (set-up rows, then runs) or, on the models row, the model cursor.
-    pub fn navigate(&mut self, action: &Action, size: (u16, u16)) {
+    fn navigate(&mut self, nav: Nav, size: (u16, u16)) {
         let last = SETUP_ROWS + self.board.runs.len() - 1;
         let page = view::board_rows(self, size).max(2);
-        self.cursor = match action {
-            Action::Down => (self.cursor + 1).min(last),
-            Action::Up => self.cursor.saturating_sub(1),
-            Action::Top => 0,
-            Action::Bottom => last,
-            Action::HalfPageDown if self.detail => {
+        self.cursor = match nav {
+            Nav::Down => (self.cursor + 1).min(last),
+            Nav::Up => self.cursor.saturating_sub(1),
+            Nav::Top => 0,
+            Nav::Bottom => last,
+            Nav::HalfPageDown if self.detail => {
                 self.detail_scroll = self.detail_scroll.saturating_add(page as u16 / 2);
                 self.cursor
             }
-            Action::HalfPageUp if self.detail => {
+            Nav::HalfPageUp if self.detail => {
                 self.detail_scroll = self.detail_scroll.saturating_sub(page as u16 / 2);
                 self.cursor
             }
-            Action::HalfPageDown => (self.cursor + page / 2).min(last),
-            Action::HalfPageUp => self.cursor.saturating_sub(page / 2),
-            _ => self.cursor,
+            Nav::HalfPageDown => (self.cursor + page / 2).min(last),
+            Nav::HalfPageUp => self.cursor.saturating_sub(page / 2),
         };
-        if !matches!(action, Action::HalfPageDown | Action::HalfPageUp) || !self.detail {
+        if !matches!(nav, Nav::HalfPageDown | Nav::HalfPageUp) || !self.detail {
             self.detail_scroll = 0;
         }
         if self.detail && self.selected_run().is_none() {
@@ -563,11 +606,8 @@ impl TrainState {
     }
 
     /// `t`: check the set-up and start the study in the background.
-    pub fn start(
-        &mut self,
-        spec: Option<&FeatureSpec>,
-        spec_problems: usize,
-    ) -> std::result::Result<Vec<Effect>, String> {
+    pub fn start(&mut self, shared: &Shared) -> std::result::Result<Vec<Effect>, String> {
+        let (spec, spec_problems) = (shared.spec.as_deref(), shared.spec_problems);
         self.refuse_while_training()?;
         let ds = self
             .dataset
@@ -623,6 +663,59 @@ impl TrainState {
         }])
     }
 
+    /// Apply one of this pane's actions.
+    pub fn update(&mut self, action: TrainAction, shared: &Shared) -> Outcome {
+        let outcome = match action {
+            TrainAction::Nav(nav) => {
+                self.navigate(nav, shared.size);
+                Outcome::none()
+            }
+            TrainAction::Left | TrainAction::Right => {
+                match self.step(action == TrainAction::Right, &shared.spec_columns()) {
+                    Ok(Some(target)) => Outcome {
+                        request: Some(Request::SetTarget(target)),
+                        ..Outcome::none()
+                    },
+                    Ok(None) => Outcome::none(),
+                    Err(e) => Outcome::error(e),
+                }
+            }
+            TrainAction::ToggleModel => Outcome::done(self.toggle_model()),
+            TrainAction::AllModels => Outcome::done(self.all_models()),
+            TrainAction::Train => Outcome::from_result(self.start(shared)),
+            TrainAction::SortNext | TrainAction::SortPrev => {
+                Outcome::notice(self.cycle_sort(action == TrainAction::SortNext))
+            }
+            TrainAction::Details => Outcome::done(self.toggle_detail()),
+        };
+        self.keep_visible(shared.size);
+        outcome.and(Outcome::effects(self.reload(false)))
+    }
+
+    /// A job of this pane reported.
+    pub fn on_job(&mut self, event: JobEvent<TrainOutput>, shared: &Shared) -> Outcome {
+        let outcome = match event {
+            JobEvent::Progress(..) => Outcome::none(),
+            JobEvent::Update(id, TrainOutput::Study(e)) => {
+                Outcome::effects(self.on_study_event(id, *e))
+            }
+            JobEvent::Update(..) => Outcome::none(),
+            JobEvent::Finished(id, Ok(TrainOutput::Runs(loaded))) => self.on_runs(id, Ok(*loaded)),
+            JobEvent::Finished(id, Ok(TrainOutput::StudyDone(outcome))) => {
+                self.on_study_done(id, Ok(*outcome))
+            }
+            JobEvent::Finished(id, Err(e))
+                if self.study.as_ref().is_some_and(|s| s.job.id == id) =>
+            {
+                self.on_study_done(id, Err(e))
+            }
+            JobEvent::Finished(id, Err(e)) => self.on_runs(id, Err(e)),
+            JobEvent::Finished(_, Ok(TrainOutput::Study(_))) => Outcome::none(),
+        };
+        self.keep_visible(shared.size);
+        outcome
+    }
+
     /// Esc: stop the study (its runs are recorded as cancelled, then it reports back).
     pub fn cancel_jobs(&mut self) -> Option<&'static str> {
         let study = self.study.as_mut()?;
@@ -632,7 +725,7 @@ impl TrainState {
     }
 
     /// A study reported something on its way.
-    pub fn on_study_event(&mut self, id: JobId, event: StudyEvent) -> Vec<Effect> {
+    fn on_study_event(&mut self, id: JobId, event: StudyEvent) -> Vec<Effect> {
         let Some(study) = self.study.as_mut().filter(|s| s.job.id == id) else {
             return Vec::new();
         };
@@ -693,13 +786,9 @@ impl TrainState {
     }
 
     /// The study ended: say how it went.
-    pub fn on_study_done(
-        &mut self,
-        id: JobId,
-        result: Result<StudyOutcome>,
-    ) -> (Vec<Effect>, Option<String>, Option<String>) {
+    fn on_study_done(&mut self, id: JobId, result: Result<StudyOutcome>) -> Outcome {
         if self.study.as_ref().is_none_or(|s| s.job.id != id) {
-            return (Vec::new(), None, None);
+            return Outcome::none();
         }
         let study = self.study.take();
         match result {
@@ -748,30 +837,33 @@ impl TrainState {
                     )),
                     (None, None) => None,
                 };
-                (self.reload(true), Some(msg), error)
+                Outcome {
+                    effects: self.reload(true),
+                    notice: Some(msg),
+                    error,
+                    ..Outcome::none()
+                }
             }
-            Err(PipelineError::Cancelled) => {
-                (self.reload(true), Some("training cancelled".into()), None)
-            }
-            Err(e) => (
-                self.reload(true),
-                None,
-                Some(format!(
+            Err(PipelineError::Cancelled) => Outcome {
+                effects: self.reload(true),
+                notice: Some("training cancelled".into()),
+                ..Outcome::none()
+            },
+            Err(e) => Outcome {
+                effects: self.reload(true),
+                error: Some(format!(
                     "training could not start: {}",
                     escape_control(&e.to_string())
                 )),
-            ),
+                ..Outcome::none()
+            },
         }
     }
 
     /// The leaderboard's runs arrived from the store.
-    pub fn on_runs(
-        &mut self,
-        id: JobId,
-        result: Result<RunsLoaded>,
-    ) -> (Option<String>, Option<String>) {
+    fn on_runs(&mut self, id: JobId, result: Result<RunsLoaded>) -> Outcome {
         if self.board.loading.as_ref().is_none_or(|j| j.id != id) {
-            return (None, None);
+            return Outcome::none();
         }
         self.board.loading = None;
         match result {
@@ -788,19 +880,19 @@ impl TrainState {
                     r.status = RunStatus::Running;
                 }
                 self.rank(selected);
-                let note = (loaded.interrupted > 0).then(|| {
-                    format!(
+                if loaded.interrupted > 0 {
+                    return Outcome::notice(format!(
                         "{} run(s) whose process had gone were marked interrupted in the store",
                         loaded.interrupted
-                    )
-                });
-                (note, None)
+                    ));
+                }
+                Outcome::none()
             }
-            Err(PipelineError::Cancelled) => (None, None),
+            Err(PipelineError::Cancelled) => Outcome::none(),
             Err(e) => {
                 let msg = escape_control(&e.to_string()).into_owned();
                 self.board.error = Some(msg.clone());
-                (None, Some(msg))
+                Outcome::error(msg)
             }
         }
     }
@@ -881,22 +973,23 @@ impl TrainState {
     }
 
     /// For the status line: the study's progress.
-    pub fn job_status(&self, now: Instant) -> Option<(String, Option<f64>, Duration)> {
+    pub fn job_status(&self, now: Instant) -> Option<JobStatus> {
         let study = self.study.as_ref()?;
         let elapsed = now.saturating_duration_since(study.started);
+        let status = |label: String, fraction: Option<f64>| JobStatus {
+            label,
+            fraction,
+            elapsed,
+        };
         if study.cancelling {
-            return Some(("cancelling the training".into(), None, elapsed));
+            return Some(status("cancelling the training".into(), None));
         }
         if study.planned.is_empty() {
-            return Some(("training · reading the data".into(), None, elapsed));
+            return Some(status("training · reading the data".into(), None));
         }
         let n = study.planned.len();
         let Some((run_id, _)) = study.running else {
-            return Some((
-                format!("training · {}/{n} done", study.ended),
-                None,
-                elapsed,
-            ));
+            return Some(status(format!("training · {}/{n} done", study.ended), None));
         };
         let model = study
             .planned
@@ -910,7 +1003,7 @@ impl TrainState {
             p.map(|p| format!(" · {}", progress_label(p)))
                 .unwrap_or_default()
         );
-        Some((label, p.map(progress_fraction), elapsed))
+        Some(status(label, p.map(progress_fraction)))
     }
 }
 
@@ -956,11 +1049,11 @@ pub fn progress_label(p: &RunProgress) -> String {
     if p.folds > 1 {
         parts.push(format!("fold {}/{}", p.fold.min(p.folds), p.folds));
     }
-    let stage = p.stage.replace('_', " ");
+    let stage = p.stage.name();
     if p.total > 0 {
         parts.push(format!("{stage} {}/{}", p.done, p.total));
-    } else if !stage.is_empty() {
-        parts.push(stage);
+    } else {
+        parts.push(stage.to_string());
     }
     parts.join(" · ")
 }

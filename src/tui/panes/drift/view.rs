@@ -270,7 +270,7 @@ fn render_table(
         .order
         .iter()
         .enumerate()
-        .skip(state.offset)
+        .skip(state.list.offset)
         .take(rows_h)
     {
         let c = &report.columns[i];
@@ -295,7 +295,7 @@ fn render_table(
         } else {
             theme.dim
         };
-        if pos == state.cursor {
+        if pos == state.list.row {
             style = style.patch(theme.row_selected);
         }
         lines.push(Line::from(Span::styled(fit_cell(&text, w), style)));
@@ -470,7 +470,7 @@ fn render_history(frame: &mut Frame, area: Rect, h: &super::History, theme: &The
     );
     let w = inner.width as usize;
     let height = inner.height as usize;
-    let offset = h.cursor.saturating_sub(height.saturating_sub(1));
+    let offset = h.list.row.saturating_sub(height.saturating_sub(1));
     let lines: Vec<Line> = h
         .checks
         .iter()
@@ -497,7 +497,7 @@ fn render_history(frame: &mut Frame, area: Rect, h: &super::History, theme: &The
                 Verdict::NoDrift => theme.text,
                 Verdict::Incomplete => theme.warning,
             };
-            if i == h.cursor {
+            if i == h.list.row {
                 style = style.patch(theme.row_selected);
             }
             Line::from(Span::styled(fit_cell(&text, w), style))

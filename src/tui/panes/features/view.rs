@@ -10,6 +10,7 @@ use unicode_width::UnicodeWidthStr;
 use super::{FeaturesState, SpecOrigin};
 use crate::pipeline::features::{ColumnRole, ColumnSpec, Kind};
 use crate::pipeline::text::{escape_control, format_count, format_number};
+use crate::tui::pane::Shared;
 use crate::tui::panes::data::layout::body;
 use crate::tui::panes::data::view::render_chart;
 use crate::tui::theme::Theme;
@@ -48,9 +49,15 @@ pub fn list_rows(size: (u16, u16)) -> usize {
     split(body(size)).list.height.saturating_sub(3) as usize
 }
 
-pub fn render(frame: &mut Frame, area: Rect, state: &FeaturesState, theme: &Theme) {
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    state: &FeaturesState,
+    shared: &Shared,
+    theme: &Theme,
+) {
     let Some(spec) = &state.spec else {
-        let text = if state.dataset.is_none() {
+        let text = if shared.dataset.is_none() {
             "No dataset yet. Open one in the Data pane (1, or :open PATH); its automatic feature \
              spec appears here once the whole file is loaded and profiled."
         } else {
@@ -72,7 +79,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &FeaturesState, theme: &Them
     let layout = split(area);
     render_list(frame, layout.list, state, &spec.columns, theme);
     if layout.detail.width > 0 {
-        render_detail(frame, layout.detail, state, theme);
+        render_detail(frame, layout.detail, state, shared, theme);
     }
     if layout.preview.height > 0 {
         render_preview(frame, layout.preview, state, theme);
@@ -124,7 +131,7 @@ fn render_list(
     // The names on screen set the column's width (a table may have 100,000 columns).
     let name_w = columns
         .iter()
-        .skip(state.offset)
+        .skip(state.list.offset)
         .take(rows)
         .map(|c| escape_control(&c.name).width())
         .max()
@@ -141,19 +148,24 @@ fn render_list(
         Span::styled(header, theme.header),
         Span::styled(format!(" {}", fit_cell("steps", steps_w)), theme.header),
     ])];
-    for (i, c) in columns.iter().enumerate().skip(state.offset).take(rows) {
+    for (i, c) in columns
+        .iter()
+        .enumerate()
+        .skip(state.list.offset)
+        .take(rows)
+    {
         let has_problem = state
             .problems
             .iter()
             .any(|p| p.column.as_deref() == Some(c.name.as_str()));
         let marker = if has_problem {
             Span::styled("✗ ", theme.error)
-        } else if i == state.row {
+        } else if i == state.list.row {
             Span::styled("▶ ", theme.key)
         } else {
             Span::raw("  ")
         };
-        let style = if i == state.row {
+        let style = if i == state.list.row {
             theme.row_selected
         } else if c.role == ColumnRole::Ignore {
             theme.dim
@@ -179,7 +191,13 @@ fn render_list(
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn render_detail(frame: &mut Frame, area: Rect, state: &FeaturesState, theme: &Theme) {
+fn render_detail(
+    frame: &mut Frame,
+    area: Rect,
+    state: &FeaturesState,
+    shared: &Shared,
+    theme: &Theme,
+) {
     let Some(c) = state.selected() else {
         return;
     };
@@ -259,7 +277,7 @@ fn render_detail(frame: &mut Frame, area: Rect, state: &FeaturesState, theme: &T
             ),
         )
     };
-    let profile = state.profile.as_ref().and_then(|p| p.column(&c.name));
+    let profile = shared.profile.as_ref().and_then(|p| p.column(&c.name));
     render_chart(frame, before, profile, "Before · ", theme);
     render_after(frame, after, state, c, theme);
 }

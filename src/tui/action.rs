@@ -1,0 +1,125 @@
+//! What can happen to the app: global actions, each pane's own actions (routed to the active
+//! pane, never by guard order), typed input and events. The keymap deserialises into these.
+
+use std::path::PathBuf;
+
+use crossterm::event::KeyEvent;
+use serde::Deserialize;
+
+use super::panes::data::DataAction;
+use super::panes::drift::DriftAction;
+use super::panes::features::FeaturesAction;
+use super::panes::train::TrainAction;
+
+/// Everything that can happen to the app.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    Global(Global),
+    /// An action of one pane; it reaches that pane only while it is the active one.
+    Pane(PaneAction),
+    /// A key typed into an open prompt (palette, filter) or answering a question.
+    Input(KeyEvent),
+    /// Open a file (from the palette or the command line).
+    Open(PathBuf),
+    Resize(u16, u16),
+    Tick,
+}
+
+/// Actions that mean the same in every pane.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Global {
+    Quit,
+    ForceQuit,
+    Help,
+    Palette,
+    Cancel,
+    NextPane,
+    PrevPane,
+    NextDataset,
+    PrevDataset,
+    /// `pane_1`, `pane_2`, …
+    #[serde(untagged)]
+    GotoPane(PaneNumber),
+}
+
+/// A pane by its place in the pane list, written `pane_N` (from 1) in the keymap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct PaneNumber(pub usize);
+
+impl TryFrom<String> for PaneNumber {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Self, String> {
+        name.strip_prefix("pane_")
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| n.checked_sub(1))
+            .map(PaneNumber)
+            .ok_or_else(|| format!("unknown action '{name}'"))
+    }
+}
+
+/// Moving a cursor through a list: the same keys in every pane.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Nav {
+    Down,
+    Up,
+    Top,
+    Bottom,
+    HalfPageDown,
+    HalfPageUp,
+}
+
+/// One pane's action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PaneAction {
+    Data(DataAction),
+    Features(FeaturesAction),
+    Train(TrainAction),
+    Drift(DriftAction),
+}
+
+impl From<Global> for Action {
+    fn from(a: Global) -> Action {
+        Action::Global(a)
+    }
+}
+
+impl From<DataAction> for Action {
+    fn from(a: DataAction) -> Action {
+        Action::Pane(PaneAction::Data(a))
+    }
+}
+
+impl From<FeaturesAction> for Action {
+    fn from(a: FeaturesAction) -> Action {
+        Action::Pane(PaneAction::Features(a))
+    }
+}
+
+impl From<TrainAction> for Action {
+    fn from(a: TrainAction) -> Action {
+        Action::Pane(PaneAction::Train(a))
+    }
+}
+
+impl From<DriftAction> for Action {
+    fn from(a: DriftAction) -> Action {
+        Action::Pane(PaneAction::Drift(a))
+    }
+}
+
+impl PaneAction {
+    /// The list movement this action is, in whichever pane (the help overlay scrolls by it).
+    pub fn nav(self) -> Option<Nav> {
+        match self {
+            PaneAction::Data(DataAction::Nav(n))
+            | PaneAction::Features(FeaturesAction::Nav(n))
+            | PaneAction::Train(TrainAction::Nav(n))
+            | PaneAction::Drift(DriftAction::Nav(n)) => Some(n),
+            _ => None,
+        }
+    }
+}

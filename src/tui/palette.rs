@@ -1,0 +1,470 @@
+//! The command palette (`:`) as a table: each command's names, arguments, help and what it
+//! does. The unknown-command message, the help overlay and Tab completion all read the table.
+
+use std::path::Path;
+
+use super::app::{App, Global, Pane, PromptKind, expand_home};
+use super::pane::Outcome;
+use super::panes::drift::DriftAction;
+use crate::pipeline::text::escape_control;
+use crate::pipeline::train::models::ModelKind;
+use crate::pipeline::view::Sort;
+
+/// What a command's argument names, for Tab completion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arg {
+    Nothing,
+    Path,
+    Column,
+    Model,
+}
+
+/// One palette command.
+pub struct Command {
+    /// Its names; the first is the one help shows.
+    pub names: &'static [&'static str],
+    pub args: &'static str,
+    pub help: &'static str,
+    pub arg: Arg,
+    run: fn(&mut App, &str) -> Outcome,
+}
+
+impl Command {
+    /// `sort COL [desc]`
+    pub fn usage(&self) -> String {
+        match self.args {
+            "" => self.names[0].to_string(),
+            args => format!("{} {args}", self.names[0]),
+        }
+    }
+}
+
+/// Every command, in the order help lists them.
+pub const COMMANDS: &[Command] = &[
+    Command {
+        names: &["open", "o", "e", "edit"],
+        args: "PATH",
+        help: "Open a data file (CSV, TSV, Parquet, JSON, Arrow; gzip too)",
+        arg: Arg::Path,
+        run: open,
+    },
+    Command {
+        names: &["sort"],
+        args: "COL [desc]",
+        help: "Sort the Data pane by a column (no column: file order)",
+        arg: Arg::Column,
+        run: sort,
+    },
+    Command {
+        names: &["filter"],
+        args: "[COL] EXPR",
+        help: "Filter rows: text, = x, > 5, null, !null (no EXPR: clear)",
+        arg: Arg::Column,
+        run: filter,
+    },
+    Command {
+        names: &["fill"],
+        args: "VALUE",
+        help: "Impute the selected feature column with VALUE",
+        arg: Arg::Nothing,
+        run: fill,
+    },
+    Command {
+        names: &["transforms"],
+        args: "LIST",
+        help: "The selected column's transforms: log1p, clip(0.01, 0.99), bins(10), …",
+        arg: Arg::Nothing,
+        run: transforms,
+    },
+    Command {
+        names: &["target"],
+        args: "COL|none",
+        help: "The target column (none: clustering)",
+        arg: Arg::Column,
+        run: target,
+    },
+    Command {
+        names: &["train", "t"],
+        args: "",
+        help: "Train the set-up's models",
+        arg: Arg::Nothing,
+        run: train,
+    },
+    Command {
+        names: &["validation", "val"],
+        args: "holdout 0.2|cv 5|test PATH",
+        help: "How runs are validated",
+        arg: Arg::Nothing,
+        run: validation,
+    },
+    Command {
+        names: &["seed"],
+        args: "N",
+        help: "The seed of splits and models",
+        arg: Arg::Nothing,
+        run: seed,
+    },
+    Command {
+        names: &["timelimit", "time-limit", "time_limit"],
+        args: "S",
+        help: "Seconds each run may take (none: no limit)",
+        arg: Arg::Nothing,
+        run: time_limit,
+    },
+    Command {
+        names: &["task"],
+        args: "T",
+        help: "auto, classification, regression or clustering",
+        arg: Arg::Nothing,
+        run: task,
+    },
+    Command {
+        names: &["models"],
+        args: "A,B",
+        help: "Exactly these models on",
+        arg: Arg::Model,
+        run: models,
+    },
+    Command {
+        names: &["params"],
+        args: "MODEL k=v",
+        help: "Hyperparameters of one model",
+        arg: Arg::Model,
+        run: params,
+    },
+    Command {
+        names: &["drift"],
+        args: "[REF CUR]",
+        help: "Check drift of the chosen pair (or of these two files)",
+        arg: Arg::Path,
+        run: drift,
+    },
+    Command {
+        names: &["reference", "ref"],
+        args: "PATH",
+        help: "The drift reference: data or a saved baseline",
+        arg: Arg::Path,
+        run: reference,
+    },
+    Command {
+        names: &["current", "cur"],
+        args: "PATH",
+        help: "The current data checked against the reference",
+        arg: Arg::Path,
+        run: current,
+    },
+    Command {
+        names: &["baseline"],
+        args: "FILE",
+        help: "Save a baseline of the reference to FILE",
+        arg: Arg::Path,
+        run: baseline,
+    },
+    Command {
+        names: &["method"],
+        args: "[COL=]TEST",
+        help: "The drift test (for one column, or all)",
+        arg: Arg::Column,
+        run: |app, rest| drift_option(app, "method", rest),
+    },
+    Command {
+        names: &["threshold"],
+        args: "[COL=]X",
+        help: "The drift threshold (for one column, or all)",
+        arg: Arg::Column,
+        run: |app, rest| drift_option(app, "threshold", rest),
+    },
+    Command {
+        names: &["driftshare", "drift-share"],
+        args: "X",
+        help: "Share of drifted columns that makes the dataset drift",
+        arg: Arg::Nothing,
+        run: |app, rest| drift_option(app, "driftshare", rest),
+    },
+    Command {
+        names: &["exclude"],
+        args: "COLS",
+        help: "Columns the drift check leaves out",
+        arg: Arg::Column,
+        run: |app, rest| drift_option(app, "exclude", rest),
+    },
+    Command {
+        names: &["quit", "q"],
+        args: "",
+        help: "Quit (asks first while a job runs)",
+        arg: Arg::Nothing,
+        run: |app, _| Outcome::effects(app.global(Global::Quit)),
+    },
+    Command {
+        names: &["quit!", "q!"],
+        args: "",
+        help: "Quit now, cancelling any job",
+        arg: Arg::Nothing,
+        run: |app, _| Outcome::effects(app.quit_now()),
+    },
+    Command {
+        names: &["help"],
+        args: "",
+        help: "Show the keys and these commands",
+        arg: Arg::Nothing,
+        run: |app, _| Outcome::effects(app.global(Global::Help)),
+    },
+];
+
+/// The command a name means.
+pub fn find(name: &str) -> Option<&'static Command> {
+    COMMANDS.iter().find(|c| c.names.contains(&name))
+}
+
+/// Run a palette line: `open PATH`, `sort COL desc`, …
+pub fn run(app: &mut App, line: &str) -> Outcome {
+    let (name, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    if name.is_empty() {
+        return Outcome::none();
+    }
+    match find(name) {
+        Some(command) => (command.run)(app, rest.trim()),
+        None => Outcome::error(format!(
+            "unknown command '{}': {} (? lists them with their arguments)",
+            escape_control(name),
+            COMMANDS
+                .iter()
+                .map(|c| c.names[0])
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// What Tab can complete the open prompt's last word with.
+pub fn completions(app: &App, kind: PromptKind) -> Vec<String> {
+    let Some(prompt) = &app.prompt else {
+        return Vec::new();
+    };
+    let before = prompt.split().0;
+    let arg = match kind {
+        PromptKind::SaveSpec | PromptKind::OpenSpec => Arg::Path,
+        PromptKind::Filter => Arg::Nothing,
+        PromptKind::Palette => match before.split_once(char::is_whitespace) {
+            None => {
+                return COMMANDS
+                    .iter()
+                    .flat_map(|c| c.names.iter().map(|n| format!("{n} ")))
+                    .collect();
+            }
+            Some((name, _)) => find(name).map_or(Arg::Nothing, |c| c.arg),
+        },
+    };
+    let word = before.rsplit(char::is_whitespace).next().unwrap_or("");
+    match arg {
+        Arg::Nothing => Vec::new(),
+        Arg::Column => app
+            .data
+            .dataset
+            .as_ref()
+            .map(|d| {
+                d.df.get_column_names()
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        Arg::Model => ModelKind::ALL
+            .iter()
+            .map(|k| k.name().to_string())
+            .collect(),
+        Arg::Path => paths_like(word),
+    }
+}
+
+/// Entries of the directory `word` names a prefix in (directories end in `/`), at most 500.
+fn paths_like(word: &str) -> Vec<String> {
+    let (dir, shown) = match word.rfind('/') {
+        Some(i) => (expand_home(&word[..=i]), &word[..=i]),
+        None => (Path::new(".").to_path_buf(), ""),
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .take(500)
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let slash = if e.path().is_dir() { "/" } else { "" };
+            format!("{shown}{name}{slash}")
+        })
+        .collect()
+}
+
+fn open(app: &mut App, rest: &str) -> Outcome {
+    if rest.is_empty() {
+        return Outcome::error("usage: :open PATH");
+    }
+    Outcome::effects(app.data.open(expand_home(rest)))
+}
+
+fn sort(app: &mut App, rest: &str) -> Outcome {
+    let (col, dir) = match rest.rsplit_once(' ') {
+        Some((c, d)) if matches!(d, "desc" | "asc") => (c.trim(), d),
+        _ => (rest, "asc"),
+    };
+    if col.is_empty() {
+        app.data.view.sort = None;
+        return Outcome::effects(app.data.recompute_view());
+    }
+    if !app.data.has_column(col) {
+        return Outcome::error(format!("no column named '{}'", escape_control(col)));
+    }
+    app.data.view.sort = Some(Sort {
+        column: col.to_string(),
+        descending: dir == "desc",
+    });
+    Outcome::effects(app.data.recompute_view())
+}
+
+fn filter(app: &mut App, rest: &str) -> Outcome {
+    if rest.is_empty() {
+        app.data.view.filter = None;
+        return Outcome::effects(app.data.recompute_view());
+    }
+    // `COL EXPR` names the column; a bare `EXPR` filters the selected one.
+    let named = app.data.dataset.as_ref().and_then(|ds| {
+        let names: Vec<String> = ds
+            .df
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        crate::pipeline::view::split_column_expr(rest, &names)
+    });
+    Outcome::from_result(match named {
+        Some((col, expr)) => app.data.apply_filter(Some(col), &expr),
+        None => app.data.apply_filter(None, rest),
+    })
+}
+
+/// The Features pane's commands need its spec.
+fn without_spec(app: &App) -> Option<Outcome> {
+    app.features
+        .spec
+        .is_none()
+        .then(|| Outcome::error("no feature spec yet: load a dataset first"))
+}
+
+fn fill(app: &mut App, rest: &str) -> Outcome {
+    if let Some(refused) = without_spec(app) {
+        return refused;
+    }
+    if rest.is_empty() {
+        return Outcome::error(
+            "usage: :fill VALUE (imputes the selected feature column with VALUE)",
+        );
+    }
+    Outcome::from_result(app.features.set_fill(rest, &app.shared))
+}
+
+fn transforms(app: &mut App, rest: &str) -> Outcome {
+    if let Some(refused) = without_spec(app) {
+        return refused;
+    }
+    Outcome::from_result(app.features.set_transforms(rest, &app.shared))
+}
+
+fn target(app: &mut App, rest: &str) -> Outcome {
+    if let Some(refused) = without_spec(app) {
+        return refused;
+    }
+    Outcome::from_result(match rest {
+        "none" => app.features.clear_target(&app.shared),
+        column => app.features.set_target(column, &app.shared),
+    })
+}
+
+fn train(app: &mut App, _: &str) -> Outcome {
+    Outcome::from_result(app.train.start(&app.shared))
+}
+
+/// A Train set-up change: refused with a message, or followed by the leaderboard.
+fn setup(app: &mut App, result: Result<(), String>) -> Outcome {
+    match result {
+        Ok(()) => Outcome::effects(app.train.reload(false)),
+        Err(e) => Outcome::error(e),
+    }
+}
+
+fn validation(app: &mut App, rest: &str) -> Outcome {
+    let result = app.train.set_validation(rest);
+    setup(app, result)
+}
+
+fn seed(app: &mut App, rest: &str) -> Outcome {
+    let result = app.train.set_seed(rest);
+    setup(app, result)
+}
+
+fn time_limit(app: &mut App, rest: &str) -> Outcome {
+    let result = app.train.set_time_limit(rest);
+    setup(app, result)
+}
+
+fn task(app: &mut App, rest: &str) -> Outcome {
+    let result = app.train.set_task(rest);
+    setup(app, result)
+}
+
+fn models(app: &mut App, rest: &str) -> Outcome {
+    let result = app.train.set_models(rest);
+    setup(app, result)
+}
+
+fn params(app: &mut App, rest: &str) -> Outcome {
+    match app.train.set_params(rest) {
+        Ok(m) => Outcome::notice(m).and(Outcome::effects(app.train.reload(false))),
+        Err(e) => Outcome::error(e),
+    }
+}
+
+fn drift(app: &mut App, rest: &str) -> Outcome {
+    if !rest.is_empty() {
+        let paths: Vec<&str> = rest.split_whitespace().collect();
+        let [r, c] = paths[..] else {
+            return Outcome::error(
+                "usage: :drift REFERENCE CURRENT (paths without spaces), or :drift to check the \
+                 chosen pair",
+            );
+        };
+        app.drift.set_reference(expand_home(r));
+        app.drift.set_current(expand_home(c));
+    }
+    app.pane = Pane::Drift;
+    app.drift.update(DriftAction::RunDrift, &app.shared)
+}
+
+fn reference(app: &mut App, rest: &str) -> Outcome {
+    if rest.is_empty() {
+        return Outcome::error("usage: :reference PATH");
+    }
+    app.drift.set_reference(expand_home(rest));
+    app.pane = Pane::Drift;
+    Outcome::none()
+}
+
+fn current(app: &mut App, rest: &str) -> Outcome {
+    if rest.is_empty() {
+        return Outcome::error("usage: :current PATH");
+    }
+    app.drift.set_current(expand_home(rest));
+    app.pane = Pane::Drift;
+    Outcome::none()
+}
+
+fn baseline(app: &mut App, rest: &str) -> Outcome {
+    let out = (!rest.is_empty()).then(|| expand_home(rest));
+    Outcome::from_result(app.drift.save_baseline(out))
+}
+
+/// `:method`, `:threshold`, `:driftshare`, `:exclude`: an option of the next drift check.
+fn drift_option(app: &mut App, key: &str, rest: &str) -> Outcome {
+    Outcome::said(app.drift.set_option(key, rest))
+}
