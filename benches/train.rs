@@ -21,6 +21,7 @@ use mlwb::pipeline::data::{self, LoadOptions};
 use mlwb::pipeline::features;
 use mlwb::pipeline::progress::{CancelFlag, no_progress};
 use mlwb::pipeline::train::metrics;
+use mlwb::pipeline::train::metrics::Metric;
 use mlwb::pipeline::train::models::{self, ModelSpec, Prediction, Target};
 use mlwb::pipeline::train::{self, TaskKind};
 
@@ -153,8 +154,8 @@ fn main() {
                         "fit {:.2}s predict {:.3}s acc {:.4} auc {:.4} {:?}",
                         (t1 - t0).as_secs_f64(),
                         (t2 - t1).as_secs_f64(),
-                        m["accuracy"],
-                        m["roc_auc"],
+                        m[&Metric::Accuracy],
+                        m[&Metric::RocAuc],
                         fitted.summary()
                     )
                 }
@@ -164,8 +165,8 @@ fn main() {
                         "fit {:.2}s predict {:.3}s r2 {:.4} rmse {:.4}",
                         (t1 - t0).as_secs_f64(),
                         (t2 - t1).as_secs_f64(),
-                        m["r2"],
-                        m["rmse"]
+                        m[&Metric::R2],
+                        m[&Metric::Rmse]
                     )
                 }
                 (Prediction::Clusters { distance, .. }, _) => format!(

@@ -18,7 +18,7 @@ use crate::pipeline::progress::CancelFlag;
 use crate::pipeline::runs::{self, RunRecord, RunStatus, Store};
 use crate::pipeline::text::escape_control;
 use crate::pipeline::train::TaskKind;
-use crate::pipeline::train::metrics;
+use crate::pipeline::train::metrics::{self, Metric};
 use crate::pipeline::train::models::ModelSpec;
 
 #[derive(Debug, Args)]
@@ -363,7 +363,7 @@ fn write_board(
     w: &mut impl Write,
     o: &StudyOutcome,
     ranked: &[RunRecord],
-    headline: &[&str],
+    headline: &[Metric],
 ) -> std::io::Result<()> {
     writeln!(
         w,
@@ -383,9 +383,13 @@ fn write_board(
     board_table(w, ranked, headline)
 }
 
-fn board_table(w: &mut impl Write, ranked: &[RunRecord], headline: &[&str]) -> std::io::Result<()> {
+fn board_table(
+    w: &mut impl Write,
+    ranked: &[RunRecord],
+    headline: &[Metric],
+) -> std::io::Result<()> {
     let mut header: Vec<&str> = vec!["run", "model", "status", "spec"];
-    header.extend(headline.iter().take(5));
+    header.extend(headline.iter().take(5).map(|m| m.name()));
     header.push("time");
     let rows: Vec<Vec<String>> = ranked
         .iter()
@@ -400,7 +404,7 @@ fn board_table(w: &mut impl Write, ranked: &[RunRecord], headline: &[&str]) -> s
                 headline
                     .iter()
                     .take(5)
-                    .map(|m| fmt_metric(r.result.metrics.get(*m))),
+                    .map(|m| fmt_metric(r.result.metrics.get(m))),
             );
             row.push(fmt_duration(r.duration_s));
             row
@@ -596,7 +600,7 @@ fn list_table(w: &mut impl Write, all: &[RunRecord]) -> std::io::Result<()> {
                 spec_short(r),
                 r.result
                     .metrics
-                    .get(key)
+                    .get(&key)
                     .map_or("–".into(), |v| format!("{key} {v:.4}")),
                 fmt_duration(r.duration_s),
                 Path::new(&r.setup.data_path)
@@ -690,11 +694,7 @@ fn show(w: &mut impl Write, r: &RunRecord) -> std::io::Result<()> {
     if !r.result.metrics.is_empty() {
         writeln!(w, "\nmetrics")?;
         for (k, v) in &r.result.metrics {
-            let dir = if metrics::higher_is_better(k) {
-                "↑"
-            } else {
-                "↓"
-            };
+            let dir = if k.higher_is_better() { "↑" } else { "↓" };
             write!(w, "  {k:<18} {v:>10.6} {dir}")?;
             for f in &r.result.fold_metrics {
                 write!(

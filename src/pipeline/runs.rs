@@ -14,7 +14,7 @@ mod checks;
 
 pub use checks::DriftCheck;
 
-use crate::pipeline::train::metrics::{self, Confusion, Metrics};
+use crate::pipeline::train::metrics::{Confusion, Metric, Metrics};
 use crate::pipeline::{PipelineError, Result};
 
 /// The store's directory name inside a project.
@@ -639,10 +639,10 @@ impl Store {
 }
 
 /// Order runs best first by `metric` (its direction known); runs without it go last.
-pub fn rank(runs: &mut [RunRecord], metric: &str) {
-    let higher = metrics::higher_is_better(metric);
+pub fn rank(runs: &mut [RunRecord], metric: Metric) {
+    let higher = metric.higher_is_better();
     runs.sort_by(|a, b| {
-        let (x, y) = (a.result.metrics.get(metric), b.result.metrics.get(metric));
+        let (x, y) = (a.result.metrics.get(&metric), b.result.metrics.get(&metric));
         match (x, y) {
             (Some(x), Some(y)) => {
                 let o = x.total_cmp(y);

@@ -20,7 +20,7 @@ use crate::pipeline::features::{self, FeatureSpec, FittedFeatures, ValidFeatureS
 use crate::pipeline::progress::{CancelFlag, Stage, no_progress};
 use crate::pipeline::text::escape_control;
 use crate::pipeline::{PipelineError, Result};
-use metrics::{Confusion, Metrics};
+use metrics::{Confusion, Metric, Metrics};
 use models::{FittedModel, ModelParams, Prediction, Target};
 
 /// Integer targets with at most this many distinct values are classes.
@@ -532,7 +532,7 @@ pub fn score(
         (Prediction::Clusters { labels, distance }, truth) => {
             let mut m = Metrics::new();
             m.insert(
-                "inertia".into(),
+                Metric::Inertia,
                 distance
                     .iter()
                     .filter(|d| d.is_finite())
@@ -543,15 +543,15 @@ pub fn score(
             let xs = x.select(Axis(0), &sample);
             let ls: Vec<Option<u32>> = sample.iter().map(|&i| labels[i]).collect();
             if let Some(s) = metrics::silhouette(xs.view(), &ls) {
-                m.insert("silhouette".into(), s);
+                m.insert(Metric::Silhouette, s);
             }
             let noise = labels.iter().filter(|l| l.is_none()).count();
             m.insert(
-                "noise_share".into(),
+                Metric::NoiseShare,
                 noise as f64 / labels.len().max(1) as f64,
             );
             if let TargetValues::Classes { y, .. } = truth {
-                m.insert("adjusted_rand".into(), metrics::adjusted_rand(y, labels));
+                m.insert(Metric::AdjustedRand, metrics::adjusted_rand(y, labels));
             }
             (m, None)
         }
@@ -812,7 +812,7 @@ const MOSTLY_NOISE: f64 = 0.9;
 /// (nearly) every row as noise, or found no more than one group.
 fn degenerate(metrics: &Metrics, summary: &BTreeMap<String, serde_json::Value>) -> Vec<String> {
     let mut out = Vec::new();
-    if let Some(&noise) = metrics.get("noise_share")
+    if let Some(&noise) = metrics.get(&Metric::NoiseShare)
         && noise >= MOSTLY_NOISE
     {
         out.push(format!(
@@ -869,10 +869,10 @@ fn to_u32(rows: &[usize]) -> Vec<u32> {
 
 /// The mean of each metric over the folds that have it.
 fn mean_metrics(folds: &[Metrics]) -> Metrics {
-    let mut sums: BTreeMap<String, (f64, usize)> = BTreeMap::new();
+    let mut sums: BTreeMap<Metric, (f64, usize)> = BTreeMap::new();
     for f in folds {
         for (k, v) in f {
-            let e = sums.entry(k.clone()).or_insert((0.0, 0));
+            let e = sums.entry(*k).or_insert((0.0, 0));
             e.0 += v;
             e.1 += 1;
         }

@@ -2,6 +2,8 @@
 //! `App::on_job`. Global actions are handled here; a pane's actions and job reports go to that
 //! pane, which answers with an [`Outcome`]; shared facts are published after each change.
 
+mod input;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,46 +13,15 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub use super::action::{Action, Global, Nav, PaneAction, PaneNumber};
 pub use super::effect::{Effect, JobMessage, JobOutput};
-use super::keymap::{Context, Keymap};
-use super::palette;
+use super::keymap::Keymap;
 use super::pane::{JobStatus, Outcome, Request, Shared};
+pub use super::panes::Pane;
 use super::panes::data::DataState;
 use super::panes::drift::DriftState;
+use super::panes::drift::reference_pair;
 use super::panes::features::FeaturesState;
 use super::panes::train::TrainState;
-pub use super::prompt::{Edit, Prompt, PromptKind};
-
-/// The panes that exist, in their fixed order (Data, Features, Train, Compare, Drift, Export).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Pane {
-    Data,
-    Features,
-    Train,
-    Drift,
-}
-
-impl Pane {
-    pub const ALL: &'static [Pane] = &[Pane::Data, Pane::Features, Pane::Train, Pane::Drift];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Data => "Data",
-            Pane::Features => "Features",
-            Pane::Train => "Train",
-            Pane::Drift => "Drift",
-        }
-    }
-
-    /// The keymap section of this pane's keys.
-    pub fn context(self) -> Context {
-        match self {
-            Pane::Data => Context::Data,
-            Pane::Features => Context::Features,
-            Pane::Train => Context::Train,
-            Pane::Drift => Context::Drift,
-        }
-    }
-}
+pub use super::prompt::{Edit, Prompt, PromptKind, expand_home};
 
 /// An open dialog or overlay that takes the keys first.
 #[derive(Clone, Debug, PartialEq)]
@@ -87,7 +58,7 @@ impl App {
     /// A new app over the files in `catalog`, recording runs in the store at `store_dir`.
     pub fn new(keymap: Keymap, catalog: Vec<PathBuf>, no_color: bool, store_dir: PathBuf) -> App {
         let mut drift = DriftState::new(store_dir.clone());
-        if let Some((r, c)) = drift_pair(&catalog) {
+        if let Some((r, c)) = reference_pair(&catalog) {
             drift.set_reference(r);
             drift.set_current(c);
         }
@@ -405,90 +376,5 @@ impl App {
             return self.data.recompute_view();
         }
         Vec::new()
-    }
-
-    /// A key typed while a prompt or the quit question is open.
-    fn input(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if self.overlay == Some(Overlay::ConfirmQuit) {
-            return match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => self.quit_now(),
-                _ => {
-                    self.overlay = None;
-                    Vec::new()
-                }
-            };
-        }
-        let Some(prompt) = &mut self.prompt else {
-            return Vec::new();
-        };
-        let kind = prompt.kind;
-        if key.code == KeyCode::Tab {
-            let candidates = palette::completions(self, kind);
-            if let Some(p) = &mut self.prompt {
-                p.complete(&candidates);
-            }
-            return Vec::new();
-        }
-        let history = self.history.get(&kind).map_or(&[][..], Vec::as_slice);
-        match prompt.key(key, history) {
-            Edit::Editing => Vec::new(),
-            Edit::Close => {
-                self.prompt = None;
-                Vec::new()
-            }
-            Edit::Submit(text) => {
-                self.prompt = None;
-                self.remember(kind, &text);
-                let outcome = match kind {
-                    PromptKind::Palette => palette::run(self, text.trim()),
-                    PromptKind::Filter => Outcome::from_result(self.data.apply_filter(None, &text)),
-                    PromptKind::SaveSpec => {
-                        Outcome::from_result(self.features.save(&expand_home(text.trim())))
-                    }
-                    PromptKind::OpenSpec => Outcome::from_result(
-                        self.features.open(&expand_home(text.trim()), &self.shared),
-                    ),
-                };
-                self.absorb(outcome)
-            }
-        }
-    }
-
-    /// Keep a line entered in a prompt for Up/Down (not twice in a row, not blank).
-    fn remember(&mut self, kind: PromptKind, text: &str) {
-        let text = text.trim();
-        let lines = self.history.entry(kind).or_default();
-        if !text.is_empty() && lines.last().is_none_or(|l| l != text) {
-            lines.push(text.to_string());
-        }
-    }
-}
-
-/// A reference/current pair among the catalog's files: `X_reference.*` and `X_current.*` (or
-/// `reference`/`current` anywhere in the names, with the same rest).
-fn drift_pair(catalog: &[PathBuf]) -> Option<(PathBuf, PathBuf)> {
-    let name = |p: &PathBuf| {
-        p.file_name()
-            .map(|n| n.to_string_lossy().to_lowercase())
-            .unwrap_or_default()
-    };
-    catalog.iter().find_map(|r| {
-        let rn = name(r);
-        if !rn.contains("reference") {
-            return None;
-        }
-        let want = rn.replacen("reference", "current", 1);
-        catalog
-            .iter()
-            .find(|c| name(c) == want)
-            .map(|c| (r.clone(), c.clone()))
-    })
-}
-
-/// `~/x` -> `$HOME/x`.
-pub fn expand_home(path: &str) -> PathBuf {
-    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
-        _ => PathBuf::from(path),
     }
 }

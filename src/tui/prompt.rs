@@ -2,6 +2,8 @@
 //! word and line deletion, a pre-filled value that the first typed character replaces, and
 //! history on Up/Down.
 
+use std::path::PathBuf;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// What an open prompt is for.
@@ -164,6 +166,14 @@ impl Prompt {
         };
         self.history_at = next;
         self.set(next.map(|i| history[i].clone()).unwrap_or_default());
+    }
+}
+
+/// Paths typed in prompts: `~/x` -> `$HOME/x`.
+pub fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(path),
     }
 }
 

@@ -80,7 +80,7 @@ fn metrics_equal_scikit_learn_on_the_same_predictions() {
             "log_loss",
         ] {
             close(
-                m[key],
+                m[&metrics::Metric::parse(key).unwrap()],
                 reference[key].as_f64().unwrap(),
                 1e-12,
                 &format!("{name} {key}"),
@@ -95,7 +95,12 @@ fn metrics_equal_scikit_learn_on_the_same_predictions() {
     let yp: Vec<f64> = serde_json::from_value(reg["y_pred"].clone()).unwrap();
     let m = metrics::regression(&yt, &yp);
     for key in ["r2", "rmse", "mae"] {
-        close(m[key], reg["sklearn"][key].as_f64().unwrap(), 1e-12, key);
+        close(
+            m[&metrics::Metric::parse(key).unwrap()],
+            reg["sklearn"][key].as_f64().unwrap(),
+            1e-12,
+            key,
+        );
     }
     let clu = &doc["clustering"];
     let rows: Vec<Vec<f64>> = serde_json::from_value(clu["x"].clone()).unwrap();
@@ -179,7 +184,12 @@ fn models_score_within_two_points_of_scikit_learn() {
         match metric {
             "accuracy" => {
                 let r = run_on_test_file(target, TaskKind::Classification, &model);
-                close(r.metrics["accuracy"], reference, 0.02, &what);
+                close(
+                    r.metrics[&mlwb::pipeline::train::metrics::Metric::Accuracy],
+                    reference,
+                    0.02,
+                    &what,
+                );
             }
             "r2" => {
                 let r = run_on_test_file(target, TaskKind::Regression, &model);
@@ -189,11 +199,17 @@ fn models_score_within_two_points_of_scikit_learn() {
                 } else {
                     1e-4
                 };
-                close(r.metrics["r2"], reference, tol, &what);
+                close(
+                    r.metrics[&mlwb::pipeline::train::metrics::Metric::R2],
+                    reference,
+                    tol,
+                    &what,
+                );
             }
             "inertia_per_row" => {
                 let r = run_on_test_file(None, TaskKind::Clustering, &model);
-                let per_row = r.metrics["inertia"] / r.test_rows as f64;
+                let per_row = r.metrics[&mlwb::pipeline::train::metrics::Metric::Inertia]
+                    / r.test_rows as f64;
                 close(per_row, reference, 0.05 * reference, &what);
             }
             other => panic!("unknown metric {other}"),

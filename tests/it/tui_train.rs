@@ -138,7 +138,10 @@ fn a_study_fills_the_leaderboard_ranks_and_shows_detail() {
             .starts_with("study 1 done: 4 finished")
     );
     // Ranked by accuracy, best first, and the best is the one highlighted.
-    let acc: Vec<f64> = runs.iter().map(|r| r.result.metrics["accuracy"]).collect();
+    let acc: Vec<f64> = runs
+        .iter()
+        .map(|r| r.result.metrics[&mlwb::pipeline::train::metrics::Metric::Accuracy])
+        .collect();
     assert!(acc.windows(2).all(|w| w[0] >= w[1]), "{acc:?}");
     assert_eq!(app.train.best(), Some(runs[0].run_id));
     assert!(runs.iter().all(|r| r.result.fold_metrics.len() == 3));
@@ -146,7 +149,7 @@ fn a_study_fills_the_leaderboard_ranks_and_shows_detail() {
     insta::assert_snapshot!("leaderboard_80x24", shot(&app));
 
     // Rank by log loss: lower is better, so ascending.
-    while app.train.sort_metric() != "log_loss" {
+    while app.train.sort_metric() != mlwb::pipeline::train::metrics::Metric::LogLoss {
         press(&mut app, KeyCode::Char('s'));
     }
     assert!(app.message.as_deref().unwrap().contains("lower is better"));
@@ -155,7 +158,7 @@ fn a_study_fills_the_leaderboard_ranks_and_shows_detail() {
         .board
         .runs
         .iter()
-        .map(|r| r.result.metrics["log_loss"])
+        .map(|r| r.result.metrics[&mlwb::pipeline::train::metrics::Metric::LogLoss])
         .collect();
     assert!(losses.windows(2).all(|w| w[0] <= w[1]), "{losses:?}");
 
@@ -321,8 +324,15 @@ fn regression_on_diabetes_and_refusals() {
     press(&mut app, KeyCode::Char('t'));
     assert!(app.error.is_none(), "{:?}", app.error);
     let best = &app.train.board.runs[0];
-    assert_eq!(app.train.sort_metric(), "r2");
-    assert!(best.result.metrics["r2"] > 0.3, "{:?}", best.result.metrics);
+    assert_eq!(
+        app.train.sort_metric(),
+        mlwb::pipeline::train::metrics::Metric::R2
+    );
+    assert!(
+        best.result.metrics[&mlwb::pipeline::train::metrics::Metric::R2] > 0.3,
+        "{:?}",
+        best.result.metrics
+    );
     // What the study refuses (here: more folds than rows) is the error line, and nothing is
     // recorded.
     command(&mut app, "validation cv 1000");

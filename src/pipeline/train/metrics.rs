@@ -9,25 +9,137 @@ use ndarray::{Array1, ArrayView2, Axis, s};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// Named metric values; a metric that is undefined on the data is absent.
-pub type Metrics = BTreeMap<String, f64>;
-
-/// Whether a larger value of `metric` is better (false for losses and errors).
-pub fn higher_is_better(metric: &str) -> bool {
-    !matches!(metric, "log_loss" | "rmse" | "mae" | "inertia")
+/// A model metric. Each one states its direction, so none ranks the wrong way by omission.
+/// Declared in name order, so a [`Metrics`] map lists them as the JSON of earlier runs did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    Accuracy,
+    AdjustedRand,
+    BalancedAccuracy,
+    F1Macro,
+    Inertia,
+    LogLoss,
+    Mae,
+    NoiseShare,
+    PrecisionMacro,
+    R2,
+    RecallMacro,
+    Rmse,
+    RocAuc,
+    Silhouette,
 }
 
-/// The metrics shown first for a task, in order; the first one ranks the leaderboard.
-pub fn headline(task: &str) -> &'static [&'static str] {
+impl Metric {
+    pub const ALL: [Metric; 14] = [
+        Metric::Accuracy,
+        Metric::AdjustedRand,
+        Metric::BalancedAccuracy,
+        Metric::F1Macro,
+        Metric::Inertia,
+        Metric::LogLoss,
+        Metric::Mae,
+        Metric::NoiseShare,
+        Metric::PrecisionMacro,
+        Metric::R2,
+        Metric::RecallMacro,
+        Metric::Rmse,
+        Metric::RocAuc,
+        Metric::Silhouette,
+    ];
+
+    /// The name in JSON, the store and the CLI (`f1_macro`), as scikit-learn's scorers say.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Accuracy => "accuracy",
+            Metric::AdjustedRand => "adjusted_rand",
+            Metric::BalancedAccuracy => "balanced_accuracy",
+            Metric::F1Macro => "f1_macro",
+            Metric::Inertia => "inertia",
+            Metric::LogLoss => "log_loss",
+            Metric::Mae => "mae",
+            Metric::NoiseShare => "noise_share",
+            Metric::PrecisionMacro => "precision_macro",
+            Metric::R2 => "r2",
+            Metric::RecallMacro => "recall_macro",
+            Metric::Rmse => "rmse",
+            Metric::RocAuc => "roc_auc",
+            Metric::Silhouette => "silhouette",
+        }
+    }
+
+    /// A header of at most 8 columns.
+    pub fn short(self) -> &'static str {
+        match self {
+            Metric::Accuracy => "accuracy",
+            Metric::AdjustedRand => "adj rand",
+            Metric::BalancedAccuracy => "bal acc",
+            Metric::F1Macro => "f1 macro",
+            Metric::Inertia => "inertia",
+            Metric::LogLoss => "log loss",
+            Metric::Mae => "mae",
+            Metric::NoiseShare => "noise",
+            Metric::PrecisionMacro => "prec",
+            Metric::R2 => "r2",
+            Metric::RecallMacro => "recall",
+            Metric::Rmse => "rmse",
+            Metric::RocAuc => "roc auc",
+            Metric::Silhouette => "silh",
+        }
+    }
+
+    /// Whether a larger value is better (false for losses, errors, spread and noise).
+    pub fn higher_is_better(self) -> bool {
+        match self {
+            Metric::Accuracy
+            | Metric::AdjustedRand
+            | Metric::BalancedAccuracy
+            | Metric::F1Macro
+            | Metric::PrecisionMacro
+            | Metric::R2
+            | Metric::RecallMacro
+            | Metric::RocAuc
+            | Metric::Silhouette => true,
+            Metric::Inertia | Metric::LogLoss | Metric::Mae | Metric::NoiseShare | Metric::Rmse => {
+                false
+            }
+        }
+    }
+
+    /// `higher is better` or `lower is better`.
+    pub fn direction(self) -> &'static str {
+        if self.higher_is_better() {
+            "higher is better"
+        } else {
+            "lower is better"
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Metric> {
+        Metric::ALL.into_iter().find(|m| m.name() == name)
+    }
+}
+
+impl std::fmt::Display for Metric {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Metric values; a metric that is undefined on the data is absent.
+pub type Metrics = BTreeMap<Metric, f64>;
+
+/// The metrics shown first for a task (by its name), in order; the first ranks the board.
+pub fn headline(task: &str) -> &'static [Metric] {
     match task {
-        "regression" => &["r2", "rmse", "mae"],
-        "clustering" => &["silhouette", "inertia", "adjusted_rand"],
+        "regression" => &[Metric::R2, Metric::Rmse, Metric::Mae],
+        "clustering" => &[Metric::Silhouette, Metric::Inertia, Metric::AdjustedRand],
         _ => &[
-            "accuracy",
-            "balanced_accuracy",
-            "f1_macro",
-            "roc_auc",
-            "log_loss",
+            Metric::Accuracy,
+            Metric::BalancedAccuracy,
+            Metric::F1Macro,
+            Metric::RocAuc,
+            Metric::LogLoss,
         ],
     }
 }
@@ -64,7 +176,7 @@ pub fn classification(
         );
     }
     let correct: u64 = (0..k).map(|c| counts[c][c]).sum();
-    m.insert("accuracy".into(), correct as f64 / n as f64);
+    m.insert(Metric::Accuracy, correct as f64 / n as f64);
 
     let true_n: Vec<u64> = counts.iter().map(|row| row.iter().sum()).collect();
     let pred_n: Vec<u64> = (0..k)
@@ -75,7 +187,7 @@ pub fn classification(
         .filter(|&c| true_n[c] > 0)
         .map(|c| counts[c][c] as f64 / true_n[c] as f64)
         .collect();
-    m.insert("balanced_accuracy".into(), mean(&recalls));
+    m.insert(Metric::BalancedAccuracy, mean(&recalls));
     // Macro averages over the labels present in y_true or y_pred, zero_division = 0.
     let present: Vec<usize> = (0..k).filter(|&c| true_n[c] + pred_n[c] > 0).collect();
     let (mut ps, mut rs, mut fs) = (Vec::new(), Vec::new(), Vec::new());
@@ -97,15 +209,15 @@ pub fn classification(
         rs.push(r);
         fs.push(f);
     }
-    m.insert("precision_macro".into(), mean(&ps));
-    m.insert("recall_macro".into(), mean(&rs));
-    m.insert("f1_macro".into(), mean(&fs));
+    m.insert(Metric::PrecisionMacro, mean(&ps));
+    m.insert(Metric::RecallMacro, mean(&rs));
+    m.insert(Metric::F1Macro, mean(&fs));
 
     if let Some(p) = proba {
         if k == 2 {
             let pos: Vec<bool> = y_true.iter().map(|&t| t == 1).collect();
             if let Some(auc) = roc_auc(&pos, p.column(1)) {
-                m.insert("roc_auc".into(), auc);
+                m.insert(Metric::RocAuc, auc);
             }
         } else if k > 2 {
             let aucs: Vec<f64> = (0..k)
@@ -115,10 +227,10 @@ pub fn classification(
                 })
                 .collect();
             if aucs.len() == k {
-                m.insert("roc_auc".into(), mean(&aucs));
+                m.insert(Metric::RocAuc, mean(&aucs));
             }
         }
-        m.insert("log_loss".into(), log_loss(y_true, p));
+        m.insert(Metric::LogLoss, log_loss(y_true, p));
     }
     (
         m,
@@ -202,9 +314,9 @@ pub fn regression(y_true: &[f64], y_pred: &[f64]) -> Metrics {
     } else {
         0.0
     };
-    m.insert("r2".into(), r2);
-    m.insert("rmse".into(), (ss_res / n as f64).sqrt());
-    m.insert("mae".into(), abs / n as f64);
+    m.insert(Metric::R2, r2);
+    m.insert(Metric::Rmse, (ss_res / n as f64).sqrt());
+    m.insert(Metric::Mae, abs / n as f64);
     m
 }
 
@@ -288,6 +400,45 @@ pub fn adjusted_rand(truth: &[u32], clusters: &[Option<u32>]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 14: a metric missing from a list of lower-is-better names ranked as
+    /// higher-is-better (`noise_share`). Every metric now states its direction.
+    #[test]
+    fn every_metric_has_a_name_an_order_and_a_direction() {
+        let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(
+            names, sorted,
+            "declared in name order, so maps list them by name"
+        );
+        for m in Metric::ALL {
+            let json = serde_json::to_string(&m).unwrap();
+            assert_eq!(json, format!("\"{}\"", m.name()));
+            assert_eq!(Metric::parse(m.name()), Some(m));
+            assert!(m.short().chars().count() <= 8, "{m}");
+        }
+        let lower: Vec<Metric> = Metric::ALL
+            .into_iter()
+            .filter(|m| !m.higher_is_better())
+            .collect();
+        assert_eq!(
+            lower,
+            [
+                Metric::Inertia,
+                Metric::LogLoss,
+                Metric::Mae,
+                Metric::NoiseShare,
+                Metric::Rmse
+            ]
+        );
+        // A stored map reads back, and lists its metrics as before (by name).
+        let m: Metrics = serde_json::from_str(r#"{"roc_auc":0.9,"accuracy":0.8}"#).unwrap();
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            r#"{"accuracy":0.8,"roc_auc":0.9}"#
+        );
+    }
     use ndarray::array;
 
     #[test]
@@ -295,11 +446,11 @@ mod tests {
         let classes: Vec<String> = vec!["a".into(), "b".into()];
         let p = array![[0.9, 0.1], [0.4, 0.6], [0.35, 0.65], [0.2, 0.8]];
         let (m, c) = classification(&[0, 0, 1, 1], &[0, 1, 1, 1], Some(p.view()), &classes);
-        assert_eq!(m["accuracy"], 0.75);
+        assert_eq!(m[&Metric::Accuracy], 0.75);
         assert_eq!(c.counts, vec![vec![1, 1], vec![0, 2]]);
-        assert_eq!(m["roc_auc"], 1.0);
+        assert_eq!(m[&Metric::RocAuc], 1.0);
         let r = regression(&[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0]);
-        assert_eq!(r["r2"], 1.0);
+        assert_eq!(r[&Metric::R2], 1.0);
         assert_eq!(
             adjusted_rand(&[0, 0, 1, 1], &[Some(5), Some(5), Some(2), Some(2)]),
             1.0

@@ -426,3 +426,24 @@ pub fn file_name(path: &Path) -> String {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
 }
+
+/// A reference/current pair among the catalog's files: `X_reference.*` and `X_current.*` (or
+/// `reference`/`current` anywhere in the names, with the same rest).
+pub fn reference_pair(catalog: &[PathBuf]) -> Option<(PathBuf, PathBuf)> {
+    let name = |p: &PathBuf| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default()
+    };
+    catalog.iter().find_map(|r| {
+        let rn = name(r);
+        if !rn.contains("reference") {
+            return None;
+        }
+        let want = rn.replacen("reference", "current", 1);
+        catalog
+            .iter()
+            .find(|c| name(c) == want)
+            .map(|c| (r.clone(), c.clone()))
+    })
+}

@@ -19,7 +19,7 @@ use crate::pipeline::features::FeatureSpec;
 use crate::pipeline::profile::DatasetProfile;
 use crate::pipeline::runs::{self, RunRecord, RunStatus};
 use crate::pipeline::text::escape_control;
-use crate::pipeline::train::metrics;
+use crate::pipeline::train::metrics::{self, Metric};
 use crate::pipeline::train::models::{ModelKind, ModelSpec};
 use crate::pipeline::train::{self, RunProgress, TaskKind};
 use crate::pipeline::{PipelineError, Result};
@@ -158,7 +158,7 @@ pub struct TrainState {
     /// The first leaderboard row on screen.
     pub offset: usize,
     /// The metric the leaderboard ranks by (`None`: the task's headline metric).
-    pub sort: Option<String>,
+    pub sort: Option<Metric>,
     /// The selected run's detail is open.
     pub detail: bool,
     pub detail_scroll: u16,
@@ -256,29 +256,26 @@ impl TrainState {
     }
 
     /// The metric the leaderboard ranks by.
-    pub fn sort_metric(&self) -> String {
-        self.sort.clone().unwrap_or_else(|| {
+    pub fn sort_metric(&self) -> Metric {
+        self.sort.unwrap_or_else(|| {
             let task = self.effective_task().unwrap_or(TaskKind::Classification);
-            metrics::headline(task.name())[0].to_string()
+            metrics::headline(task.name())[0]
         })
     }
 
     /// Metrics the leaderboard can rank by: the task's headline ones, then any other a shown
     /// run has.
-    pub fn metric_names(&self) -> Vec<String> {
+    pub fn metric_names(&self) -> Vec<Metric> {
         let task = self.effective_task().unwrap_or(TaskKind::Classification);
-        let mut names: Vec<String> = metrics::headline(task.name())
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let extra: BTreeSet<&String> = self
+        let mut names = metrics::headline(task.name()).to_vec();
+        let extra: BTreeSet<Metric> = self
             .board
             .runs
             .iter()
-            .flat_map(|r| r.result.metrics.keys())
+            .flat_map(|r| r.result.metrics.keys().copied())
             .filter(|k| !names.contains(k))
             .collect();
-        names.extend(extra.into_iter().cloned());
+        names.extend(extra);
         names
     }
 
@@ -809,7 +806,7 @@ impl TrainState {
                     .filter(|r| r.status == RunStatus::Finished)
                     .cloned()
                     .collect();
-                runs::rank(&mut finished, &metric);
+                runs::rank(&mut finished, metric);
                 let best = finished
                     .first()
                     .and_then(|r| Some((r, *r.result.metrics.get(&metric)?)))
@@ -902,22 +899,17 @@ impl TrainState {
         let names = self.metric_names();
         let current = self.sort_metric();
         let i = names.iter().position(|n| *n == current).unwrap_or(0);
-        let next = names[cycle(i, names.len(), forward)].clone();
-        self.sort = Some(next.clone());
+        let next = names[cycle(i, names.len(), forward)];
+        self.sort = Some(next);
         let selected = self.selected_run().map(|r| r.run_id);
         self.rank(selected);
-        let direction = if metrics::higher_is_better(&next) {
-            "higher is better"
-        } else {
-            "lower is better"
-        };
-        format!("ranked by {next} ({direction})")
+        format!("ranked by {next} ({})", next.direction())
     }
 
     /// Rank the runs by the sort metric, keeping the cursor on the run it was on.
     fn rank(&mut self, selected: Option<i64>) {
         let metric = self.sort_metric();
-        runs::rank(&mut self.board.runs, &metric);
+        runs::rank(&mut self.board.runs, metric);
         // Runs without the metric: the running one, the queued ones in order, then the rest,
         // newest first.
         let first_without = self

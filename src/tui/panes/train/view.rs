@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 use super::{SETUP_ROWS, SetupField, TrainState, params_line, progress_fraction, progress_label};
 use crate::pipeline::runs::{RunRecord, RunStatus};
 use crate::pipeline::text::{escape_control, format_count};
-use crate::pipeline::train::metrics;
+use crate::pipeline::train::metrics::{self, Metric};
 use crate::tui::panes::data::layout::body;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{fit_cell, fit_right, panel};
@@ -246,14 +246,14 @@ fn render_setup(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme
 }
 
 /// The metric columns that fit, the sort metric always among them.
-fn metric_columns(state: &TrainState, room: usize) -> Vec<String> {
+fn metric_columns(state: &TrainState, room: usize) -> Vec<Metric> {
     let names = state.metric_names();
     let sort = state.sort_metric();
     let task = state.effective_task().map(|t| t.name()).unwrap_or("");
     let headline = metrics::headline(task);
-    let mut shown: Vec<String> = names
+    let mut shown: Vec<Metric> = names
         .into_iter()
-        .filter(|n| headline.contains(&n.as_str()) || *n == sort)
+        .filter(|n| headline.contains(n) || *n == sort)
         .take((room / METRIC_W).max(1))
         .collect();
     if !shown.contains(&sort) {
@@ -269,18 +269,6 @@ fn short_model_name(name: &str) -> &str {
         "logistic_regression" => "logistic",
         "linear_regression" => "linear",
         "gaussian_mixture" => "gauss_mixture",
-        other => other,
-    }
-}
-
-/// Short header names, so four metrics fit in 80 columns.
-fn metric_header(name: &str) -> &str {
-    match name {
-        "balanced_accuracy" => "bal_acc",
-        "adjusted_rand" => "adj_rand",
-        "silhouette" => "silhouet",
-        "precision_macro" => "prec_mac",
-        "recall_macro" => "rec_mac",
         other => other,
     }
 }
@@ -315,8 +303,8 @@ fn duration_text(run: &RunRecord) -> String {
     }
 }
 
-fn metric_text(run: &RunRecord, name: &str) -> String {
-    match run.result.metrics.get(name) {
+fn metric_text(run: &RunRecord, name: Metric) -> String {
+    match run.result.metrics.get(&name) {
         Some(v) if v.is_finite() && v.abs() >= 1e5 => format!("{v:.3e}"),
         Some(v) if v.is_finite() => format!("{v:.4}"),
         Some(v) => v.to_string(),
@@ -326,11 +314,7 @@ fn metric_text(run: &RunRecord, name: &str) -> String {
 
 fn render_board(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme) {
     let sort = state.sort_metric();
-    let better = if metrics::higher_is_better(&sort) {
-        "higher is better"
-    } else {
-        "lower is better"
-    };
+    let better = sort.direction();
     let n = state.board.runs.len();
     // Runs are compared under one feature spec: its hash (from the board's key) says which.
     let spec = state
@@ -344,7 +328,7 @@ fn render_board(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme
     let mut title = format!(" Leaderboard · {runs} · by {sort}, {better}{spec} ");
     if title.chars().count() + 2 > area.width as usize {
         // Narrow: the direction as an arrow, so the spec still shows.
-        let arrow = if metrics::higher_is_better(&sort) {
+        let arrow = if sort.higher_is_better() {
             "↑"
         } else {
             "↓"
@@ -396,10 +380,7 @@ fn render_board(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme
         } else {
             theme.header
         };
-        header_spans.push(Span::styled(
-            fit_right(metric_header(c), METRIC_W - 1),
-            style,
-        ));
+        header_spans.push(Span::styled(fit_right(c.short(), METRIC_W - 1), style));
     }
     let mut tail = fit_right("time", 7);
     if wide {
@@ -438,7 +419,7 @@ fn render_board(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme
             fit_cell(&status_text(state, run), status_w)
         );
         for c in &columns {
-            text.push_str(&fit_right(&metric_text(run, c), METRIC_W));
+            text.push_str(&fit_right(&metric_text(run, *c), METRIC_W));
         }
         text.push_str(&fit_right(&duration_text(run), 7));
         if wide {
@@ -602,20 +583,20 @@ fn detail_lines<'a>(
             header.push_str(" …");
         }
         lines.push(Line::from(Span::styled(header, theme.header)));
-        let mut names: Vec<&String> = run.result.metrics.keys().collect();
+        let mut names: Vec<Metric> = run.result.metrics.keys().copied().collect();
         let headline = metrics::headline(&run.setup.task);
         names.sort_by_key(|n| headline.iter().position(|h| h == n).unwrap_or(usize::MAX));
         for name in names {
             let mut row = format!(
                 "{}{}",
-                fit_cell(name, 18),
+                fit_cell(name.name(), 18),
                 fit_right(&metric_text(run, name), 10)
             );
             for f in folds.iter().take(cols.saturating_sub(1)) {
-                let v = f.get(name).map_or("—".into(), |v| format!("{v:.4}"));
+                let v = f.get(&name).map_or("—".into(), |v| format!("{v:.4}"));
                 row.push_str(&fit_right(&v, 10));
             }
-            let style = if *name == state.sort_metric() {
+            let style = if name == state.sort_metric() {
                 theme.key
             } else {
                 theme.text
