@@ -24,6 +24,18 @@ pub mod exit {
     pub const BAD_INPUT: u8 = 3;
     pub const INTERNAL: u8 = 70;
     pub const CANCELLED: u8 = 130;
+
+    use crate::pipeline::error::ErrorKind;
+
+    /// The exit code of a failure of this kind: the one table (DESIGN.md §9).
+    pub fn for_error(kind: ErrorKind) -> u8 {
+        match kind {
+            ErrorKind::Io | ErrorKind::BadData => BAD_INPUT,
+            ErrorKind::BadRequest => USAGE,
+            ErrorKind::Cancelled => CANCELLED,
+            ErrorKind::Internal => INTERNAL,
+        }
+    }
 }
 
 #[derive(Debug, Parser)]
@@ -110,11 +122,11 @@ impl Output {
 
     /// Report an error on stderr (as JSON in `--json` mode) and return its exit code.
     pub fn fail(&self, error: &PipelineError) -> ExitCode {
-        let code = error.exit_code();
+        let code = exit::for_error(error.kind());
         if self.json {
             let doc = json!({
                 "schema_version": SCHEMA_VERSION,
-                "error": { "kind": error.kind(), "message": error.to_string(), "exit_code": code },
+                "error": { "kind": error.kind().name(), "message": error.to_string(), "exit_code": code },
             });
             eprintln!("{doc}");
         } else {

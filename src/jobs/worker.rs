@@ -15,6 +15,7 @@ use polars::prelude::{IpcReader, IpcWriter, SerReader, SerWriter};
 use serde::{Deserialize, Serialize};
 
 use crate::pipeline::data::{self, Dataset, FileFormat, LoadOptions};
+use crate::pipeline::error::ErrorKind;
 use crate::pipeline::profile::{self, DatasetProfile};
 use crate::pipeline::progress::{CancelFlag, Progress, ProgressFn, no_progress};
 use crate::pipeline::train::RunRequest;
@@ -91,9 +92,8 @@ struct DatasetMeta {
 enum Event {
     Progress(Progress),
     Error {
-        kind: String,
+        kind: ErrorKind,
         message: String,
-        exit_code: u8,
     },
     /// Followed by `ipc_bytes` bytes of Arrow IPC holding the table (no profile for a preview).
     Loaded {
@@ -148,9 +148,8 @@ pub fn serve() -> ExitCode {
         Ok((event, payload)) => send(&event, &payload),
         Err(e) => send(
             &Event::Error {
-                kind: e.kind().to_string(),
+                kind: e.kind(),
                 message: e.to_string(),
-                exit_code: e.exit_code(),
             },
             &[],
         ),
@@ -315,11 +314,7 @@ impl WorkerCommand {
                         "the worker answered another task".into(),
                     ));
                 }
-                Event::Error {
-                    kind,
-                    message,
-                    exit_code,
-                } => return Err(PipelineError::remote(&kind, message, exit_code)),
+                Event::Error { kind, message } => return Err(PipelineError::remote(kind, message)),
                 Event::Loaded {
                     meta,
                     profile,
@@ -368,12 +363,8 @@ impl WorkerCommand {
             match running.next_event()? {
                 Event::RunProgress { progress: p } => progress(p),
                 Event::Progress(_) | Event::Loaded { .. } => {}
-                Event::Error {
-                    kind,
-                    message,
-                    exit_code,
-                } => {
-                    return Err(PipelineError::remote(&kind, message, exit_code));
+                Event::Error { kind, message } => {
+                    return Err(PipelineError::remote(kind, message));
                 }
                 Event::Trained {
                     report,

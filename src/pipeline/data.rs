@@ -615,11 +615,8 @@ fn numbers_as_floats(mut df: DataFrame) -> Result<DataFrame> {
     for i in 0..df.width() {
         let s = df.columns()[i].as_materialized_series();
         if matches!(s.dtype(), DataType::Decimal(_, _)) {
-            let cast = s
-                .cast(&DataType::Float64)
-                .map_err(|e| PipelineError::Internal(e.to_string()))?;
-            df.replace_column(i, cast.into())
-                .map_err(|e| PipelineError::Internal(e.to_string()))?;
+            let cast = s.cast(&DataType::Float64)?;
+            df.replace_column(i, cast.into())?;
         }
     }
     Ok(df)
@@ -627,29 +624,28 @@ fn numbers_as_floats(mut df: DataFrame) -> Result<DataFrame> {
 
 /// NaN is a missing value (as in pandas): float columns get nulls where they hold NaN.
 fn nan_to_null(mut df: DataFrame) -> Result<DataFrame> {
-    let internal = |e: PolarsError| PipelineError::Internal(e.to_string());
     for i in 0..df.width() {
         let s = df.columns()[i].as_materialized_series();
         let fixed = match s.dtype() {
             DataType::Float32 => {
-                let ca = s.f32().map_err(internal)?;
+                let ca = s.f32()?;
                 let nan = ca.is_nan();
                 if !nan.any() {
                     continue;
                 }
-                ca.set(&nan, None).map_err(internal)?.into_series()
+                ca.set(&nan, None)?.into_series()
             }
             DataType::Float64 => {
-                let ca = s.f64().map_err(internal)?;
+                let ca = s.f64()?;
                 let nan = ca.is_nan();
                 if !nan.any() {
                     continue;
                 }
-                ca.set(&nan, None).map_err(internal)?.into_series()
+                ca.set(&nan, None)?.into_series()
             }
             _ => continue,
         };
-        df.replace_column(i, fixed.into()).map_err(internal)?;
+        df.replace_column(i, fixed.into())?;
     }
     Ok(df)
 }

@@ -950,7 +950,7 @@ impl Source<'_> {
         use std::borrow::Cow;
         match self {
             Source::Frame(df) => {
-                let col = df.column(name).map_err(internal)?;
+                let col = df.column(name)?;
                 let n = sample::numbers(col.as_materialized_series())?;
                 Ok(Cow::Owned(NumericSketch::from_sorted(
                     &n.sorted, n.nulls, n.infinite,
@@ -969,7 +969,7 @@ impl Source<'_> {
         use std::borrow::Cow;
         match self {
             Source::Frame(df) => {
-                let col = df.column(name).map_err(internal)?;
+                let col = df.column(name)?;
                 Ok(Cow::Owned(sample::labels(col.as_materialized_series())?))
             }
             Source::Summary(s) => s
@@ -1094,10 +1094,7 @@ pub fn check_sources(
                         };
                         match (plan, reference, current) {
                             (Plan::Number, Source::Frame(r), Source::Frame(c)) => {
-                                let (r, c) = (
-                                    r.column(&name).map_err(internal)?,
-                                    c.column(&name).map_err(internal)?,
-                                );
+                                let (r, c) = (r.column(&name)?, c.column(&name)?);
                                 let (r, c) =
                                     (r.as_materialized_series(), c.as_materialized_series());
                                 numeric_column(&name, r, c, options)?
@@ -1164,10 +1161,6 @@ pub fn check_sources(
         );
         Ok(report)
     })
-}
-
-fn internal(e: PolarsError) -> PipelineError {
-    PipelineError::Internal(e.to_string())
 }
 
 /// All-null and constant columns, once their values are known.

@@ -34,11 +34,7 @@ pub enum PipelineError {
     Internal(String),
     /// An error another mlwb process (a worker) reported, already worded for the user.
     #[error("{message}")]
-    Remote {
-        kind: &'static str,
-        message: String,
-        exit_code: u8,
-    },
+    Remote { kind: ErrorKind, message: String },
 }
 
 impl PipelineError {
@@ -76,45 +72,58 @@ impl PipelineError {
         }
     }
 
-    /// An error reported by a worker process, keeping its kind and exit code.
-    pub fn remote(kind: &str, message: String, exit_code: u8) -> Self {
-        let kind = match kind {
-            "io" => "io",
-            "bad_data" => "bad_data",
-            "bad_request" => "bad_request",
-            "cancelled" => "cancelled",
-            _ => "internal",
-        };
-        PipelineError::Remote {
-            kind,
-            message,
-            exit_code,
-        }
+    /// An error reported by a worker process, keeping its kind.
+    pub fn remote(kind: ErrorKind, message: String) -> Self {
+        PipelineError::Remote { kind, message }
     }
 
-    /// The process exit code this error maps to (DESIGN.md §9): 3 bad input, 70 internal.
-    pub fn exit_code(&self) -> u8 {
+    /// What kind of failure this is; the CLI decides the exit code from it.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            PipelineError::Remote { exit_code, .. } => *exit_code,
-            PipelineError::Io { .. }
-            | PipelineError::BadData { .. }
-            | PipelineError::BadColumns(_) => 3,
-            PipelineError::BadRequest(_) => 2,
-            PipelineError::Cancelled => 130,
-            PipelineError::Internal(_) => 70,
+            PipelineError::Remote { kind, .. } => *kind,
+            PipelineError::Io { .. } => ErrorKind::Io,
+            PipelineError::BadData { .. } | PipelineError::BadColumns(_) => ErrorKind::BadData,
+            PipelineError::BadRequest(_) => ErrorKind::BadRequest,
+            PipelineError::Cancelled => ErrorKind::Cancelled,
+            PipelineError::Internal(_) => ErrorKind::Internal,
         }
     }
+}
 
-    /// A short machine-readable kind for `--json` error output.
-    pub fn kind(&self) -> &'static str {
+/// The kinds of failure, as `--json` error output and the worker protocol name them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// A path that cannot be read or written.
+    Io,
+    /// Input data that cannot be used (the file, or its columns).
+    BadData,
+    /// A request that does not fit (unknown column, bad option).
+    BadRequest,
+    Cancelled,
+    /// A bug, or an unexpected failure inside a dependency (a name this build does not know
+    /// reads as this).
+    #[serde(other)]
+    Internal,
+}
+
+impl ErrorKind {
+    pub fn name(self) -> &'static str {
         match self {
-            PipelineError::Remote { kind, .. } => kind,
-            PipelineError::Io { .. } => "io",
-            PipelineError::BadData { .. } | PipelineError::BadColumns(_) => "bad_data",
-            PipelineError::BadRequest(_) => "bad_request",
-            PipelineError::Cancelled => "cancelled",
-            PipelineError::Internal(_) => "internal",
+            ErrorKind::Io => "io",
+            ErrorKind::BadData => "bad_data",
+            ErrorKind::BadRequest => "bad_request",
+            ErrorKind::Cancelled => "cancelled",
+            ErrorKind::Internal => "internal",
         }
+    }
+}
+
+/// Failures inside polars on data mlwb has already read are not the user's: they are
+/// internal errors (readers of untrusted files word their own errors, naming the file).
+impl From<polars::error::PolarsError> for PipelineError {
+    fn from(e: polars::error::PolarsError) -> Self {
+        PipelineError::Internal(e.to_string())
     }
 }
 

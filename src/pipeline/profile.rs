@@ -12,7 +12,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::error::{PipelineError, Result, catch_panics};
+use super::error::{Result, catch_panics};
 use super::progress::{CancelFlag, Progress, ProgressFn, Stage};
 use super::stats::{self, Histogram};
 use super::text::{escape_control, format_count};
@@ -300,10 +300,10 @@ pub fn profile_column(series: &Series) -> Result<ColumnProfile> {
         dt if dt.is_float() || *dt == DataType::UInt64 => profile_float(series)?,
         dt if dt.is_integer() => profile_integer(series)?,
         DataType::Boolean => profile_bool(series)?,
-        DataType::String => profile_strings(series.str().map_err(internal)?, series),
+        DataType::String => profile_strings(series.str()?, series),
         DataType::Categorical(_, _) | DataType::Enum(_, _) => {
-            let s = series.cast(&DataType::String).map_err(internal)?;
-            profile_strings(s.str().map_err(internal)?, series)
+            let s = series.cast(&DataType::String)?;
+            profile_strings(s.str()?, series)
         }
         DataType::Date | DataType::Datetime(_, _) | DataType::Time | DataType::Duration(_) => {
             profile_temporal(series)?
@@ -319,10 +319,6 @@ pub fn profile_column(series: &Series) -> Result<ColumnProfile> {
     };
     add_common_warnings(&mut p);
     Ok(p)
-}
-
-fn internal(e: PolarsError) -> PipelineError {
-    PipelineError::Internal(e.to_string())
 }
 
 fn add_common_warnings(p: &mut ColumnProfile) {
@@ -346,8 +342,8 @@ fn add_common_warnings(p: &mut ColumnProfile) {
 
 /// Non-missing float values (NaN counts as missing), with the null count.
 fn float_values(series: &Series) -> Result<Vec<f64>> {
-    let s = series.cast(&DataType::Float64).map_err(internal)?;
-    let ca = s.f64().map_err(internal)?;
+    let s = series.cast(&DataType::Float64)?;
+    let ca = s.f64()?;
     let mut out = Vec::with_capacity(ca.len() - ca.null_count());
     for arr in ca.downcast_iter() {
         match arr.validity().filter(|v| v.unset_bits() > 0) {
@@ -433,8 +429,8 @@ fn is_zero_one(sorted: &[f64], distinct: u64) -> bool {
 }
 
 fn profile_integer(series: &Series) -> Result<ColumnProfile> {
-    let s = series.cast(&DataType::Int64).map_err(internal)?;
-    let ca = s.i64().map_err(internal)?;
+    let s = series.cast(&DataType::Int64)?;
+    let ca = s.i64()?;
     let mut ints: Vec<i64> = Vec::with_capacity(ca.len() - ca.null_count());
     for arr in ca.downcast_iter() {
         match arr.validity().filter(|v| v.unset_bits() > 0) {
@@ -464,7 +460,7 @@ fn profile_integer(series: &Series) -> Result<ColumnProfile> {
 }
 
 fn profile_bool(series: &Series) -> Result<ColumnProfile> {
-    let ca = series.bool().map_err(internal)?;
+    let ca = series.bool()?;
     let trues = ca.sum().unwrap_or(0) as u64;
     let mut p = empty_profile(series);
     let falses = p.count - trues;
@@ -580,8 +576,8 @@ fn is_bool_pair(entries: &[(&str, u64)]) -> bool {
 
 fn profile_temporal(series: &Series) -> Result<ColumnProfile> {
     let physical = series.to_physical_repr();
-    let phys = physical.cast(&DataType::Int64).map_err(internal)?;
-    let ca = phys.i64().map_err(internal)?;
+    let phys = physical.cast(&DataType::Int64)?;
+    let ca = phys.i64()?;
     let mut ints: Vec<i64> = ca.iter().flatten().collect();
     radsort::sort(&mut ints);
     let mut p = empty_profile(series);

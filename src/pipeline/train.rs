@@ -428,8 +428,7 @@ pub struct RunProgress {
 
 fn take(df: &DataFrame, rows: &[u32]) -> Result<DataFrame> {
     let idx = IdxCa::from_vec("idx".into(), rows.to_vec());
-    df.take(&idx)
-        .map_err(|e| PipelineError::Internal(format!("selecting rows: {e}")))
+    Ok(df.take(&idx)?)
 }
 
 /// Fit features and model on `train`, predict `test`, score.

@@ -134,10 +134,6 @@ fn column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Series> {
         .map_err(|_| PipelineError::BadRequest(format!("no column named '{name}'")))
 }
 
-fn internal(e: PolarsError) -> PipelineError {
-    PipelineError::Internal(e.to_string())
-}
-
 /// Row indices of `df` in view order; `None` means every row in file order.
 pub fn compute(
     df: &DataFrame,
@@ -157,7 +153,7 @@ pub fn compute(
         let subset = match &rows {
             Some(idx) => {
                 let ca = IdxCa::from_vec("".into(), idx.clone());
-                s.take(&ca).map_err(internal)?
+                s.take(&ca)?
             }
             None => s.clone(),
         };
@@ -186,11 +182,7 @@ fn filter_rows(s: &Series, f: &Filter) -> Result<Vec<IdxSize>> {
             let want_null = f.op == FilterOp::IsNull;
             let nulls = s.is_null();
             let nan = if s.dtype().is_float() {
-                s.cast(&DataType::Float64)
-                    .map_err(internal)?
-                    .f64()
-                    .map_err(internal)?
-                    .is_nan()
+                s.cast(&DataType::Float64)?.f64()?.is_nan()
             } else {
                 BooleanChunked::full("".into(), false, n)
             };
@@ -218,8 +210,8 @@ fn filter_rows(s: &Series, f: &Filter) -> Result<Vec<IdxSize>> {
         } else {
             target
         };
-        let values = s.cast(&DataType::Float64).map_err(internal)?;
-        let ca = values.f64().map_err(internal)?;
+        let values = s.cast(&DataType::Float64)?;
+        let ca = values.f64()?;
         let test = |v: f64| match f.op {
             FilterOp::Eq | FilterOp::Contains => v == target,
             FilterOp::Ne => v != target,
@@ -237,8 +229,8 @@ fn filter_rows(s: &Series, f: &Filter) -> Result<Vec<IdxSize>> {
             .collect());
     }
     // Text, booleans, dates: compare their text (ISO dates order correctly as text).
-    let text = s.cast(&DataType::String).map_err(internal)?;
-    let ca = text.str().map_err(internal)?;
+    let text = s.cast(&DataType::String)?;
+    let ca = text.str()?;
     let needle = f.value.to_lowercase();
     let value = f.value.as_str();
     let test = |v: &str| match f.op {

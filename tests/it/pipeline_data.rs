@@ -38,7 +38,7 @@ fn str_at(ds: &Dataset, col: &str, row: usize) -> String {
 
 fn err_text(r: Result<Dataset, PipelineError>) -> (String, u8) {
     let e = r.expect_err("expected an error");
-    (e.to_string(), e.exit_code())
+    (e.to_string(), mlwb::cli::exit::for_error(e.kind()))
 }
 
 #[test]

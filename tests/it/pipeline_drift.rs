@@ -311,7 +311,7 @@ fn schema_problems_are_findings_not_failures() {
         &no_progress,
     )
     .unwrap_err();
-    assert_eq!(err.exit_code(), 3, "{err}");
+    assert_eq!(mlwb::cli::exit::for_error(err.kind()), 3, "{err}");
 }
 
 #[test]

@@ -347,7 +347,7 @@ fn check_names_the_column_and_the_problem() {
     assert!(p[1].contains("no column has role = feature"), "{p:?}");
     // The CLI's exit code for a bad spec is 2 (usage).
     let e: PipelineError = features::check(&spec, df.schema()).unwrap_err().into();
-    assert_eq!(e.exit_code(), 2);
+    assert_eq!(mlwb::cli::exit::for_error(e.kind()), 2);
 }
 
 #[test]
@@ -367,7 +367,7 @@ fn new_data_with_missing_or_retyped_columns_is_a_named_error() {
         msg.contains("'color' held text when fitted but is f64 here"),
         "{msg}"
     );
-    assert_eq!(err.exit_code(), 3);
+    assert_eq!(mlwb::cli::exit::for_error(err.kind()), 3);
 }
 
 #[test]

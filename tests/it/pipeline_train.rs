@@ -264,7 +264,7 @@ fn bad_targets_are_named_errors_or_stated_handling() {
     ]);
     let e = train::prepare_target(&one_class, Some("t"), TaskKind::Classification).unwrap_err();
     assert!(e.to_string().contains("one class ('a')"), "{e}");
-    assert_eq!(e.exit_code(), 3);
+    assert_eq!(mlwb::cli::exit::for_error(e.kind()), 3);
 
     let ids: Vec<String> = (0..n).map(|i| format!("id-{i}")).collect();
     let id_target = frame(vec![

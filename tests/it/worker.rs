@@ -55,8 +55,8 @@ fn worker_errors_keep_their_kind_and_exit_code() {
             &no_progress,
         )
         .unwrap_err();
-    assert_eq!(err.exit_code(), 3);
-    assert_eq!(err.kind(), "bad_data");
+    assert_eq!(mlwb::cli::exit::for_error(err.kind()), 3);
+    assert_eq!(err.kind().name(), "bad_data");
     assert!(err.to_string().contains("empty.csv"), "{err}");
 }
 
@@ -103,5 +103,5 @@ fn a_worker_that_dies_is_reported() {
         )
         .unwrap_err();
     assert!(err.to_string().contains("ended unexpectedly"), "{err}");
-    assert_eq!(err.exit_code(), 70);
+    assert_eq!(mlwb::cli::exit::for_error(err.kind()), 70);
 }

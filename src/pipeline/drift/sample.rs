@@ -4,11 +4,7 @@
 use polars::prelude::*;
 
 use super::sketch::LabelSummary;
-use crate::pipeline::error::{PipelineError, Result};
-
-fn internal(e: PolarsError) -> PipelineError {
-    PipelineError::Internal(e.to_string())
-}
+use crate::pipeline::error::Result;
 
 /// What a column's dtype lets the drift engine do with it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -53,8 +49,8 @@ pub struct Numbers {
 
 /// Read a numeric column: one pass to copy the finite values, one radix sort.
 pub fn numbers(series: &Series) -> Result<Numbers> {
-    let s = series.cast(&DataType::Float64).map_err(internal)?;
-    let ca = s.f64().map_err(internal)?;
+    let s = series.cast(&DataType::Float64)?;
+    let ca = s.f64()?;
     let mut out = Numbers {
         sorted: Vec::with_capacity(ca.len() - ca.null_count()),
         nulls: ca.null_count() as u64,
@@ -87,8 +83,8 @@ pub fn numbers(series: &Series) -> Result<Numbers> {
 /// Read a label column (strings, categoricals, booleans as `true`/`false`): the counts sorted
 /// by label.
 pub fn labels(series: &Series) -> Result<LabelSummary> {
-    let s = series.cast(&DataType::String).map_err(internal)?;
-    let ca = s.str().map_err(internal)?;
+    let s = series.cast(&DataType::String)?;
+    let ca = s.str()?;
     let mut map: PlHashMap<&str, u64> = PlHashMap::new();
     for arr in ca.downcast_iter() {
         for v in arr.iter().flatten() {

@@ -99,10 +99,7 @@ impl FittedFeatures {
                 .zip(blocks.into_par_iter())
                 .map(|(c, block)| {
                     cancel.check()?;
-                    let series = df
-                        .column(&c.name)
-                        .map_err(|e| PipelineError::Internal(e.to_string()))?
-                        .as_materialized_series();
+                    let series = df.column(&c.name)?.as_materialized_series();
                     let report = apply_column(c, series, block, n)?;
                     if let Some(v) = report.overflow {
                         return Err(PipelineError::BadColumns(format!(

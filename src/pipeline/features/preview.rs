@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::apply::Transformed;
 use super::check::ValidFeatureSpec;
 use super::fit::{FittedFeatures, fit};
-use crate::pipeline::error::{PipelineError, Result};
+use crate::pipeline::error::Result;
 use crate::pipeline::profile::{ColumnProfile, DatasetProfile};
 use crate::pipeline::progress::{CancelFlag, ProgressFn};
 use crate::pipeline::stats::{self, Histogram};
@@ -63,8 +63,7 @@ pub fn preview(
         let idx: Vec<IdxSize> = (0..sample_rows)
             .map(|i| (i as f64 * step) as IdxSize)
             .collect();
-        df.take(&IdxCa::from_vec("".into(), idx))
-            .map_err(|e| PipelineError::Internal(e.to_string()))?
+        df.take(&IdxCa::from_vec("".into(), idx))?
     };
     cancel.check()?;
     let t = fitted.transform(&sample, cancel, progress)?;

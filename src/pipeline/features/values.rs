@@ -8,14 +8,10 @@ use super::spec::DatePart;
 use crate::pipeline::error::{PipelineError, Result};
 use crate::pipeline::text::number_label;
 
-fn internal(e: PolarsError) -> PipelineError {
-    PipelineError::Internal(e.to_string())
-}
-
 /// One f64 per row; missing values (null, NaN, ±inf) are NaN. Booleans are 1 and 0.
 pub fn numbers(series: &Series) -> Result<Vec<f64>> {
-    let s = series.cast(&DataType::Float64).map_err(internal)?;
-    let ca = s.f64().map_err(internal)?;
+    let s = series.cast(&DataType::Float64)?;
+    let ca = s.f64()?;
     let mut out = Vec::with_capacity(ca.len());
     for arr in ca.downcast_iter() {
         let values = arr
@@ -46,15 +42,15 @@ pub fn labels(series: &Series) -> Result<StringChunked> {
             ))
         }
         _ => {
-            let s = series.cast(&DataType::String).map_err(internal)?;
-            Ok(s.str().map_err(internal)?.clone())
+            let s = series.cast(&DataType::String)?;
+            Ok(s.str()?.clone())
         }
     }
 }
 
 fn numbers_keep_inf(series: &Series) -> Result<Vec<Option<f64>>> {
-    let s = series.cast(&DataType::Float64).map_err(internal)?;
-    let ca = s.f64().map_err(internal)?;
+    let s = series.cast(&DataType::Float64)?;
+    let ca = s.f64()?;
     Ok(ca.iter().map(|v| v.filter(|x| !x.is_nan())).collect())
 }
 
@@ -78,8 +74,8 @@ pub fn date_part(series: &Series, part: DatePart) -> Result<Vec<f64>> {
         }
     };
     let phys = series.to_physical_repr();
-    let phys = phys.cast(&DataType::Int64).map_err(internal)?;
-    let ca = phys.i64().map_err(internal)?;
+    let phys = phys.cast(&DataType::Int64)?;
+    let ca = phys.i64()?;
     Ok(ca
         .iter()
         .map(|v| match v {
