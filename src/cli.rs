@@ -3,6 +3,7 @@
 mod drift;
 mod features;
 mod profile;
+pub mod term;
 mod train;
 
 use std::path::PathBuf;
@@ -128,7 +129,7 @@ impl Output {
                 "schema_version": SCHEMA_VERSION,
                 "error": { "kind": error.kind().name(), "message": error.to_string(), "exit_code": code },
             });
-            eprintln!("{doc}");
+            eprintln!("{}", term::safe_json(&doc));
         } else {
             eprintln!(
                 "mlwb: error: {}",
@@ -219,11 +220,12 @@ fn finish_output(written: std::io::Result<()>) -> ExitCode {
 /// spaces apart; columns from `right_from` on are right-aligned; with `free_last` the last
 /// column is neither padded nor cut.
 fn write_table<const N: usize>(
-    w: &mut impl std::io::Write,
+    w: &mut term::Out<impl std::io::Write>,
     header: &[&str; N],
     rows: &[[String; N]],
     right_from: usize,
     free_last: bool,
+    paint: impl Fn(usize, usize) -> Option<term::Paint>,
 ) -> std::io::Result<()> {
     let mut widths = header.map(str::len);
     for r in rows {
@@ -232,7 +234,7 @@ fn write_table<const N: usize>(
         }
     }
     widths[0] = widths[0].min(32);
-    let line = |cells: &[String; N]| -> String {
+    let cells = |cells: &[String; N]| -> Vec<String> {
         cells
             .iter()
             .enumerate()
@@ -247,14 +249,29 @@ fn write_table<const N: usize>(
                     format!("{c:<width$}", width = widths[i])
                 }
             })
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
+            .collect()
     };
-    writeln!(w, "{}", line(&header.map(String::from)))?;
-    for r in rows {
-        writeln!(w, "{}", line(r))?;
+    let line = |w: &mut term::Out<_>, row: Option<usize>, cells: Vec<String>| {
+        use std::io::Write as _;
+        let last = cells
+            .iter()
+            .rposition(|c| !c.trim().is_empty())
+            .unwrap_or(0);
+        for (i, c) in cells.iter().enumerate().take(last + 1) {
+            if i > 0 {
+                w.write_all(b"  ")?;
+            }
+            let c = if i == last { c.trim_end() } else { c.as_str() };
+            match row.and_then(|r| paint(r, i)) {
+                Some(p) => w.paint(p, c)?,
+                None => w.write_all(c.as_bytes())?,
+            }
+        }
+        writeln!(w)
+    };
+    line(w, None, cells(&header.map(String::from)))?;
+    for (r, row) in rows.iter().enumerate() {
+        line(w, Some(r), cells(row))?;
     }
     Ok(())
 }

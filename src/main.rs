@@ -47,7 +47,7 @@ fn report_error(kind: &str, message: &str, code: u8) {
             "schema_version": cli::SCHEMA_VERSION,
             "error": { "kind": kind, "message": message, "exit_code": code },
         });
-        eprintln!("{doc}");
+        eprintln!("{}", cli::term::safe_json(&doc));
     } else {
         eprintln!("mlwb: {}", mlwb::pipeline::text::escape_control(message));
     }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use super::term::{Out, Paint};
 use super::{Output, exit};
 use crate::pipeline::PipelineError;
 use crate::pipeline::drift::report::{self, CheckMeta};
@@ -198,10 +199,9 @@ pub fn run(args: &DriftArgs, store: Option<&Path>, out: Output) -> ExitCode {
     {
         return out.fail(&e);
     }
-    let stdout = std::io::stdout();
-    let mut w = stdout.lock();
+    let mut w = super::term::stdout(out.color);
     let written = if out.json {
-        writeln!(w, "{}", report::to_json(&meta, &report))
+        w.json(&report::to_json(&meta, &report))
     } else {
         write_human(&mut w, &meta, &report, out)
     };
@@ -234,8 +234,7 @@ fn baseline_written(path: &Path, baseline: &drift::baseline::Baseline, out: Outp
     let (psi_exact, psi_approx) = (sketched(true), sketched(false));
     let approximate: Vec<&str> = psi_exact.iter().chain(&psi_approx).copied().collect();
     let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    let stdout = std::io::stdout();
-    let mut w = stdout.lock();
+    let mut w = super::term::stdout(out.color);
     let written = if out.json {
         let doc = serde_json::json!({
             "schema_version": report::SCHEMA_VERSION,
@@ -245,7 +244,7 @@ fn baseline_written(path: &Path, baseline: &drift::baseline::Baseline, out: Outp
             "sketched_columns": approximate,
             "bytes": bytes,
         });
-        writeln!(w, "{doc}")
+        w.json(&doc)
     } else {
         let mut sketched = Vec::new();
         if !psi_exact.is_empty() {
@@ -280,7 +279,7 @@ fn baseline_written(path: &Path, baseline: &drift::baseline::Baseline, out: Outp
 }
 
 fn write_human(
-    w: &mut impl Write,
+    w: &mut Out<impl Write>,
     meta: &CheckMeta,
     report: &DriftReport,
     out: Output,
@@ -316,15 +315,9 @@ fn write_human(
         .into_iter()
         .map(|i| {
             let c = &report.columns[i];
-            let verdict = report::verdict_text(c);
-            let verdict = if out.color && c.drifted {
-                format!("\x1b[31m{verdict}\x1b[0m")
-            } else {
-                verdict.to_string()
-            };
             [
                 escape_control(&c.name).into_owned(),
-                verdict,
+                report::verdict_text(c).to_string(),
                 c.kind.name().to_string(),
                 c.test.map(|t| t.label().to_string()).unwrap_or_default(),
                 report::score_text(c),
@@ -333,16 +326,21 @@ fn write_human(
             ]
         })
         .collect();
-    super::write_table(w, &header, &rows, 4, true)?;
+    // The verdict column of a drifted column in red.
+    let order = report.by_drift();
+    let drifted = |row: usize, col: usize| {
+        (col == 1 && order.get(row).is_some_and(|&i| report.columns[i].drifted))
+            .then_some(Paint::Red)
+    };
+    super::write_table(w, &header, &rows, 4, true, drifted)?;
     writeln!(w)?;
     let line = report::verdict_line(report);
-    if out.color && report.verdict == drift::Verdict::Drift {
-        writeln!(w, "\x1b[1;31m{line}\x1b[0m")?;
-    } else if out.color && report.verdict == drift::Verdict::Incomplete {
-        writeln!(w, "\x1b[1;33m{line}\x1b[0m")?;
-    } else {
-        writeln!(w, "{line}")?;
+    match report.verdict {
+        drift::Verdict::Drift => w.paint(Paint::BoldRed, &line)?,
+        drift::Verdict::Incomplete => w.paint(Paint::BoldYellow, &line)?,
+        drift::Verdict::NoDrift => w.write_all(line.as_bytes())?,
     }
+    writeln!(w)?;
     if report.approximate {
         writeln!(w, "{}", report::approximate_line(report))?;
     }

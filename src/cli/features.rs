@@ -10,6 +10,7 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::json;
 
+use super::term::Out;
 use super::{Output, SCHEMA_VERSION};
 use crate::pipeline::PipelineError;
 use crate::pipeline::data::{self, Dataset, LoadOptions};
@@ -108,10 +109,9 @@ pub fn run(args: &FeaturesArgs, out: Output) -> ExitCode {
         Err(e) => return out.fail(&e.in_file(&args.file)),
     };
     let elapsed = started.elapsed().as_secs_f64();
-    let stdout = std::io::stdout();
-    let mut w = stdout.lock();
+    let mut w = super::term::stdout(out.color);
     let written = if out.json {
-        writeln!(w, "{}", json_report(&outcome, elapsed))
+        w.json(&json_report(&outcome, elapsed))
     } else {
         write_human(&mut w, &outcome, out, elapsed)
     };
@@ -256,7 +256,12 @@ fn json_report(o: &Outcome, elapsed: f64) -> serde_json::Value {
     })
 }
 
-fn write_human(w: &mut impl Write, o: &Outcome, out: Output, elapsed: f64) -> std::io::Result<()> {
+fn write_human(
+    w: &mut Out<impl Write>,
+    o: &Outcome,
+    out: Output,
+    elapsed: f64,
+) -> std::io::Result<()> {
     let spec = &o.fitted.spec;
     let (rows, cols) = o.transformed.x.dim();
     writeln!(
@@ -289,7 +294,7 @@ fn write_human(w: &mut impl Write, o: &Outcome, out: Output, elapsed: f64) -> st
             ]
         })
         .collect();
-    super::write_table(w, &header, &table, header.len(), true)?;
+    super::write_table(w, &header, &table, header.len(), true, |_, _| None)?;
     writeln!(w)?;
     let action = match o.source {
         SpecSource::Fitted => "applied a pipeline fitted",

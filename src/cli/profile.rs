@@ -8,6 +8,7 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::json;
 
+use super::term::{Out, Paint};
 use super::{Output, SCHEMA_VERSION};
 use crate::pipeline::data::{self, LoadOptions};
 use crate::pipeline::profile::{self, ColumnProfile, DatasetProfile};
@@ -52,8 +53,7 @@ pub fn run(args: &ProfileArgs, out: Output) -> ExitCode {
         Err(e) => return out.fail(&e),
     };
     let elapsed = started.elapsed().as_secs_f64();
-    let stdout = std::io::stdout();
-    let mut w = stdout.lock();
+    let mut w = super::term::stdout(out.color);
     let written = if out.json {
         let mut warnings: Vec<serde_json::Value> = dataset
             .warnings
@@ -73,7 +73,7 @@ pub fn run(args: &ProfileArgs, out: Output) -> ExitCode {
             "warnings": warnings,
             "duration_s": elapsed,
         });
-        writeln!(w, "{doc}")
+        w.json(&doc)
     } else {
         write_human(&mut w, &dataset, &profile, out, elapsed)
     };
@@ -87,7 +87,7 @@ fn opt(v: Option<f64>) -> String {
 }
 
 fn write_human(
-    w: &mut impl Write,
+    w: &mut Out<impl Write>,
     dataset: &data::Dataset,
     profile: &DatasetProfile,
     out: Output,
@@ -107,7 +107,7 @@ fn write_human(
         "column", "dtype", "role", "nulls", "distinct", "mean", "std", "min", "max",
     ];
     let rows: Vec<[String; 9]> = profile.columns.iter().map(row).collect();
-    super::write_table(w, &header, &rows, 3, false)?;
+    super::write_table(w, &header, &rows, 3, false, |_, _| None)?;
     let warnings: Vec<String> = dataset
         .warnings
         .iter()
@@ -118,11 +118,9 @@ fn write_human(
         writeln!(w)?;
         writeln!(w, "warnings:")?;
         for m in warnings {
-            if out.color {
-                writeln!(w, "  \x1b[33m!\x1b[0m {m}")?;
-            } else {
-                writeln!(w, "  ! {m}")?;
-            }
+            w.write_all(b"  ")?;
+            w.paint(Paint::Yellow, "!")?;
+            writeln!(w, " {m}")?;
         }
     }
     Ok(())

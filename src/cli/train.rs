@@ -9,6 +9,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
+use super::term::Out;
 use super::{Output, SCHEMA_VERSION, exit};
 use crate::jobs::study::{self, Executor, StudyEvent, StudyOutcome, StudySpec, ValidationChoice};
 use crate::jobs::worker::WorkerCommand;
@@ -312,7 +313,7 @@ fn print_outcome(
     } else {
         ExitCode::from(exit::BAD_INPUT)
     };
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = super::term::stdout(out.color);
     let headline = metrics::headline(o.task.name());
     let written = if out.json {
         let mut doc = json!({
@@ -328,7 +329,7 @@ fn print_outcome(
         if let (Some((k, v)), Some(m)) = (extra, doc.as_object_mut()) {
             m.insert(k.into(), v);
         }
-        writeln!(stdout, "{doc}")
+        stdout.json(&doc)
     } else {
         let mut ranked = o.runs.clone();
         runs::rank(&mut ranked, headline[0]);
@@ -360,7 +361,7 @@ fn print_outcome(
 }
 
 fn write_board(
-    w: &mut impl Write,
+    w: &mut Out<impl Write>,
     o: &StudyOutcome,
     ranked: &[RunRecord],
     headline: &[Metric],
@@ -384,7 +385,7 @@ fn write_board(
 }
 
 fn board_table(
-    w: &mut impl Write,
+    w: &mut Out<impl Write>,
     ranked: &[RunRecord],
     headline: &[Metric],
 ) -> std::io::Result<()> {
@@ -456,13 +457,13 @@ pub fn run_runs(args: &RunsArgs, store_dir: Option<&Path>, out: Output) -> ExitC
                     Some(s) => s.list()?,
                     None => Vec::new(),
                 };
-                let mut stdout = std::io::stdout().lock();
+                let mut stdout = super::term::stdout(out.color);
                 let written = if out.json {
-                    writeln!(
-                        stdout,
-                        "{}",
-                        json!({"schema_version": SCHEMA_VERSION, "store": dir.display().to_string(), "runs": all.iter().map(run_json).collect::<Vec<_>>()})
-                    )
+                    stdout.json(&json!({
+                        "schema_version": SCHEMA_VERSION,
+                        "store": dir.display().to_string(),
+                        "runs": all.iter().map(run_json).collect::<Vec<_>>()
+                    }))
                 } else if all.is_empty() {
                     writeln!(
                         stdout,
@@ -481,13 +482,13 @@ pub fn run_runs(args: &RunsArgs, store_dir: Option<&Path>, out: Output) -> ExitC
                     None => None,
                 }
                 .ok_or_else(|| no_run(*id, &dir))?;
-                let mut stdout = std::io::stdout().lock();
+                let mut stdout = super::term::stdout(out.color);
                 let written = if out.json {
                     let mut doc = run_json(&r);
                     if let Some(m) = doc.as_object_mut() {
                         m.insert("schema_version".into(), SCHEMA_VERSION.into());
                     }
-                    writeln!(stdout, "{doc}")
+                    stdout.json(&doc)
                 } else {
                     show(&mut stdout, &r)
                 };
@@ -568,7 +569,7 @@ fn no_run(id: i64, dir: &Path) -> PipelineError {
     ))
 }
 
-fn list_table(w: &mut impl Write, all: &[RunRecord]) -> std::io::Result<()> {
+fn list_table(w: &mut Out<impl Write>, all: &[RunRecord]) -> std::io::Result<()> {
     let header = [
         "run",
         "study",
@@ -611,7 +612,7 @@ fn list_table(w: &mut impl Write, all: &[RunRecord]) -> std::io::Result<()> {
             ]
         })
         .collect();
-    super::write_table(w, &header, &rows, 11, true)
+    super::write_table(w, &header, &rows, 11, true, |_, _| None)
 }
 
 /// The first 8 hex digits of the feature spec a run used ("–" before it was trained): runs

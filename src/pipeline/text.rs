@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 /// True for characters that must never reach a terminal raw: C0/C1 controls (ESC, BEL, CR, ...),
 /// DEL, and the bidirectional overrides that can reorder what is displayed.
-fn is_unsafe(c: char) -> bool {
+pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }

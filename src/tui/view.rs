@@ -14,7 +14,7 @@ use super::keymap::{Context, display_keys};
 use super::palette;
 use super::panes;
 use super::theme::Theme;
-use crate::pipeline::text::{escape_control, format_count};
+use crate::pipeline::text::{escape_control, format_count, is_unsafe};
 
 /// Smallest terminal the layout works in.
 pub const MIN_SIZE: (u16, u16) = (40, 10);
@@ -58,6 +58,18 @@ pub fn draw(frame: &mut Frame, app: &App, now: Instant) {
         Some(Overlay::Help { scroll }) => draw_help(frame, area, app, *scroll, &theme),
         Some(Overlay::ConfirmQuit) => draw_confirm(frame, area, &theme),
         None => {}
+    }
+    make_safe(frame.buffer_mut());
+}
+
+/// The output boundary: whatever a widget was given, no cell reaches the terminal holding a
+/// character that acts on it (ESC, BEL, C1 controls, bidirectional overrides). Views escape
+/// untrusted text so it reads well; this makes forgetting to harmless.
+fn make_safe(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in buffer.content.iter_mut() {
+        if cell.symbol().chars().any(is_unsafe) {
+            cell.set_symbol("\u{fffd}");
+        }
     }
 }
 

@@ -6,6 +6,7 @@ mod cli_drift;
 mod cli_features;
 mod cli_train;
 mod hostile;
+mod hostile_text;
 mod pipeline_baseline;
 mod pipeline_data;
 mod pipeline_drift;

@@ -1,6 +1,7 @@
 //! The Train pane: snapshots of the set-up, a study running, the leaderboard and a run's
 //! detail; the keys that change the set-up; ranking by any metric; earlier sessions' runs on
-//! the leaderboard and the filter to comparable runs. Studies run in this process here.
+//! the leaderboard and the filter to comparable runs. Studies run through the production
+//! effect runner (each run in a worker process).
 
 use crossterm::event::KeyCode;
 use mlwb::jobs::JobEvent;
