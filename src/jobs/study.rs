@@ -234,6 +234,108 @@ pub fn run_study(
     cancel: &CancelFlag,
     on_event: &(dyn Fn(StudyEvent) + Sync),
 ) -> Result<StudyOutcome> {
+    let plan = plan(spec, cancel)?;
+    let validation_key = plan
+        .validation
+        .comparison_key(plan.task, spec.seed, &plan.spec_hash);
+    let (study_id, planned, git) = queue(store, spec, &plan, &validation_key)?;
+    on_event(StudyEvent::Planned {
+        study_id,
+        task: plan.task,
+        fingerprint: plan.data_ref.fingerprint.clone(),
+        validation_key: validation_key.clone(),
+        runs: planned
+            .iter()
+            .map(|(id, p, _)| PlannedRun {
+                run_id: *id,
+                model: p.kind().name().into(),
+            })
+            .collect(),
+        notes: plan.notes.clone(),
+    });
+    let Plan {
+        task,
+        target,
+        notes,
+        features,
+        data_ref,
+        validation,
+        test_ref,
+        ..
+    } = plan;
+    let _beat = Heartbeat::start(store, planned.iter().map(|p| p.0).collect());
+    let mut records = Vec::new();
+    // A store that fails mid-study (a full disk) ends the training, not the bookkeeping: the
+    // runs that finished are still reported, the others marked failed where the store allows.
+    let mut store_error: Option<PipelineError> = None;
+    for (run_id, params, setup) in &planned {
+        let started = if cancel.is_cancelled() || store_error.is_some() {
+            false
+        } else {
+            match store.start_run(*run_id) {
+                Ok(()) => true,
+                Err(e) => {
+                    store_error = Some(e);
+                    false
+                }
+            }
+        };
+        let (status, result) = if started {
+            on_event(StudyEvent::Started { run_id: *run_id });
+            let request = RunRequest {
+                target: target.clone(),
+                task,
+                params: params.clone(),
+                validation: validation.clone(),
+                seed: spec.seed,
+                features: features.clone(),
+            };
+            let data = (&data_ref, test_ref.as_ref());
+            let limits = (spec.time_limit, cancel);
+            execute(store, *run_id, &request, data, executor, limits, on_event)
+        } else {
+            not_started(store_error.as_ref())
+        };
+        let record = record_run(store, *run_id, status, result, setup, git.as_deref())
+            .unwrap_or_else(|(record, e)| {
+                store_error.get_or_insert(e);
+                *record
+            });
+        on_event(StudyEvent::Ended {
+            run: Box::new(record.clone()),
+        });
+        records.push(record);
+    }
+    Ok(StudyOutcome {
+        study_id,
+        task,
+        target,
+        fingerprint: data_ref.fingerprint,
+        validation_key,
+        validation_label: validation.label(),
+        runs: records,
+        notes,
+        store_error: store_error.map(|e| e.to_string()),
+    })
+}
+
+/// A study checked against its data, ready to be queued.
+struct Plan {
+    task: TaskKind,
+    target: Option<String>,
+    notes: Vec<String>,
+    params: Vec<ModelParams>,
+    features: FeatureSpec,
+    spec_hash: String,
+    data_ref: DataRef,
+    data_path: String,
+    validation: Validation,
+    test_ref: Option<DataRef>,
+}
+
+/// Load the data and check the study on it: task, target, models, spec, validation and test
+/// file, and rows enough for every model. Nothing is recorded yet.
+fn plan(spec: &StudySpec, cancel: &CancelFlag) -> Result<Plan> {
     let ds = load(&spec.data, spec.delimiter, cancel)?;
     let mut notes = Vec::new();
     let target = study_target(spec, &mut notes);
@@ -253,25 +355,7 @@ pub fn run_study(
             prepared.rows.len()
         ));
     }
-    let params: Vec<ModelParams> = if spec.models.is_empty() {
-        ModelKind::defaults(task)
-            .into_iter()
-            .map(|k| {
-                ModelSpec {
-                    model: k.name().into(),
-                    params: Default::default(),
-                }
-                .check(task)
-            })
-            .collect::<std::result::Result<_, _>>()
-            .map_err(PipelineError::BadRequest)?
-    } else {
-        spec.models
-            .iter()
-            .map(|m| m.check(task))
-            .collect::<std::result::Result<_, _>>()
-            .map_err(PipelineError::BadRequest)?
-    };
+    let params = model_params(spec, task)?;
     let features = match &spec.features {
         Some(f) => f.clone(),
         None => {
@@ -289,84 +373,143 @@ pub fn run_study(
             None => PipelineError::BadColumns(p.to_string()),
         })?
         .hash();
-    let data_ref = DataRef {
-        path: ds.path.clone(),
-        delimiter: spec.delimiter,
-        fingerprint: ds.fingerprint.clone(),
-    };
     let (validation, test) = resolve_validation(&spec.validation, spec.delimiter, cancel)?;
     let (test_ref, test_ds) = match test {
         Some((r, t)) => (Some(r), Some(t)),
         None => (None, None),
     };
-    // A test file must hold the target and every feature the training data has: one error
-    // naming the file and the columns, before any run is recorded.
     if let Some(t) = &test_ds {
-        crate::pipeline::features::check(&for_target, t.df.schema()).map_err(|p| {
-            PipelineError::bad_data(
-                &t.path,
-                format!("the test file does not fit the training data's features: {p}"),
-            )
-        })?;
-        if let Some(name) = target.as_deref()
-            && t.df.column(name).is_err()
-        {
-            return Err(PipelineError::bad_data(
-                &t.path,
-                format!(
-                    "the test file has no column '{}', the target to score against",
-                    crate::pipeline::text::escape_control(name)
-                ),
-            ));
-        }
+        check_test_file(t, &for_target, target.as_deref())?;
     }
-    // Folds that cannot be made are one clear error, before anything is recorded.
+    // Folds that cannot be made, and parameters the data cannot satisfy (more clusters than
+    // rows), fail now, once: the data is too small for them.
     let strata = match (&prepared.values, task) {
         (train::TargetValues::Classes { y, .. }, TaskKind::Classification) => Some(y.as_slice()),
         _ => None,
     };
-    let fewest_training_rows = match &validation {
+    let fewest = fewest_training_rows(&validation, prepared.rows.len(), strata, spec.seed)?;
+    for p in &params {
+        p.check_rows(fewest)
+            .map_err(|e| PipelineError::BadColumns(format!("{}: {e}", p.kind().name())))?;
+    }
+    Ok(Plan {
+        task,
+        target,
+        notes,
+        params,
+        features,
+        spec_hash,
+        data_ref: DataRef {
+            path: ds.path.clone(),
+            delimiter: spec.delimiter,
+            fingerprint: ds.fingerprint.clone(),
+        },
+        data_path: ds.path.display().to_string(),
+        validation,
+        test_ref,
+    })
+}
+
+/// The study's models with their parameters checked (the task's defaults when none is named).
+fn model_params(spec: &StudySpec, task: TaskKind) -> Result<Vec<ModelParams>> {
+    let defaults: Vec<ModelSpec>;
+    let models = if spec.models.is_empty() {
+        defaults = ModelKind::defaults(task)
+            .into_iter()
+            .map(|k| ModelSpec {
+                model: k.name().into(),
+                params: Default::default(),
+            })
+            .collect();
+        &defaults
+    } else {
+        &spec.models
+    };
+    models
+        .iter()
+        .map(|m| m.check(task))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(PipelineError::BadRequest)
+}
+
+/// A test file must hold the target and every feature the training data has: one error
+/// naming the file and the columns, before any run is recorded.
+fn check_test_file(test: &Dataset, spec: &FeatureSpec, target: Option<&str>) -> Result<()> {
+    crate::pipeline::features::check(spec, test.df.schema()).map_err(|p| {
+        PipelineError::bad_data(
+            &test.path,
+            format!("the test file does not fit the training data's features: {p}"),
+        )
+    })?;
+    if let Some(name) = target
+        && test.df.column(name).is_err()
+    {
+        return Err(PipelineError::bad_data(
+            &test.path,
+            format!(
+                "the test file has no column '{}', the target to score against",
+                crate::pipeline::text::escape_control(name)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The fewest rows any run of the study trains on.
+fn fewest_training_rows(
+    validation: &Validation,
+    rows: usize,
+    strata: Option<&[u32]>,
+    seed: u64,
+) -> Result<usize> {
+    Ok(match validation {
         Validation::Holdout { test_fraction } => {
-            train::split::holdout(prepared.rows.len(), strata, *test_fraction, spec.seed)?
+            train::split::holdout(rows, strata, *test_fraction, seed)?
                 .0
                 .len()
         }
         Validation::CrossValidation { folds }
         | Validation::CrossValidationThenTest { folds, .. } => {
-            train::split::kfold(prepared.rows.len(), strata, *folds, spec.seed)?
+            train::split::kfold(rows, strata, *folds, seed)?
                 .iter()
                 .map(|(train, _)| train.len())
                 .min()
                 .unwrap_or(0)
         }
-        Validation::TestFile { .. } => prepared.rows.len(),
-    };
-    // Parameters the data cannot satisfy (more clusters than rows) fail now, once: the data
-    // is too small for them.
-    for p in &params {
-        p.check_rows(fewest_training_rows)
-            .map_err(|e| PipelineError::BadColumns(format!("{}: {e}", p.kind().name())))?;
-    }
+        Validation::TestFile { .. } => rows,
+    })
+}
 
-    let data_path = ds.path.display().to_string();
-    let study_id =
-        store.create_study(&data_path, &ds.fingerprint, target.as_deref(), task.name())?;
+/// Record the study and queue one run per model.
+#[allow(clippy::type_complexity)]
+fn queue(
+    store: &Store,
+    spec: &StudySpec,
+    plan: &Plan,
+    validation_key: &str,
+) -> Result<(i64, Vec<(i64, ModelParams, RunSetup)>, Option<String>)> {
+    let study_id = store.create_study(
+        &plan.data_path,
+        &plan.data_ref.fingerprint,
+        plan.target.as_deref(),
+        plan.task.name(),
+    )?;
     let git = runs::git_commit(&std::env::current_dir().unwrap_or_default());
-    let validation_json =
-        serde_json::to_value(&validation).map_err(|e| PipelineError::Internal(e.to_string()))?;
+    let validation_json = serde_json::to_value(&plan.validation)
+        .map_err(|e| PipelineError::Internal(e.to_string()))?;
     let features_json =
-        serde_json::to_value(&features).map_err(|e| PipelineError::Internal(e.to_string()))?;
+        serde_json::to_value(&plan.features).map_err(|e| PipelineError::Internal(e.to_string()))?;
     let mut planned = Vec::new();
-    for p in &params {
+    for p in &plan.params {
         let setup = RunSetup {
             study_id,
-            data_path: data_path.clone(),
-            data_fingerprint: ds.fingerprint.clone(),
-            target: target.clone(),
-            task: task.name().into(),
+            data_path: plan.data_path.clone(),
+            data_fingerprint: plan.data_ref.fingerprint.clone(),
+            target: plan.target.clone(),
+            task: plan.task.name().into(),
             validation: validation_json.clone(),
-            validation_label: validation.label(),
-            validation_key: validation.comparison_key(task, spec.seed, &spec_hash),
+            validation_label: plan.validation.label(),
+            validation_key: validation_key.to_string(),
             model: p.kind().name().into(),
             params: serde_json::Value::Object(p.to_map()),
             seed: spec.seed,
@@ -376,136 +519,105 @@ pub fn run_study(
         let id = store.queue_run(&setup, git.as_deref())?;
         planned.push((id, p.clone(), setup));
     }
-    on_event(StudyEvent::Planned {
-        study_id,
-        task,
-        fingerprint: ds.fingerprint.clone(),
-        validation_key: validation.comparison_key(task, spec.seed, &spec_hash),
-        runs: planned
-            .iter()
-            .map(|(id, p, _)| PlannedRun {
-                run_id: *id,
-                model: p.kind().name().into(),
-            })
-            .collect(),
-        notes: notes.clone(),
-    });
-    drop(ds);
-    drop(test_ds);
+    Ok((study_id, planned, git))
+}
 
-    // Heartbeat for this study's unfinished runs, on its own connection.
-    let beating = Arc::new(AtomicBool::new(true));
-    let beat = {
-        let (dir, ids, beating) = (
-            store.dir().to_path_buf(),
-            planned.iter().map(|p| p.0).collect::<Vec<_>>(),
-            beating.clone(),
-        );
-        std::thread::spawn(move || {
+/// Why a run did not start: the study was cancelled, or the store failed.
+fn not_started(store_error: Option<&PipelineError>) -> (RunStatus, RunResult) {
+    let (status, why) = match store_error {
+        Some(e) => (
+            RunStatus::Failed,
+            format!("not trained: the run store could not be written ({e})"),
+        ),
+        None => (RunStatus::Cancelled, "cancelled before it started".into()),
+    };
+    (
+        status,
+        RunResult {
+            error: Some(why),
+            ..Default::default()
+        },
+    )
+}
+
+/// Record a run's end and read it back; when the store fails, the run as this process knows
+/// it, with the store's error.
+fn record_run(
+    store: &Store,
+    run_id: i64,
+    status: RunStatus,
+    result: RunResult,
+    setup: &RunSetup,
+    git: Option<&str>,
+) -> std::result::Result<RunRecord, (Box<RunRecord>, PipelineError)> {
+    match store.finish_run(run_id, status, &result) {
+        Ok(()) => {
+            let stored = store.get(run_id).ok().flatten();
+            Ok(stored.unwrap_or_else(|| unrecorded(run_id, status, result, setup, git)))
+        }
+        Err(e) => Err((Box::new(unrecorded(run_id, status, result, setup, git)), e)),
+    }
+}
+
+fn unrecorded(
+    run_id: i64,
+    status: RunStatus,
+    result: RunResult,
+    setup: &RunSetup,
+    git: Option<&str>,
+) -> RunRecord {
+    RunRecord {
+        run_id,
+        status,
+        created_at: runs::timestamp(runs::now_s()),
+        finished_at: Some(runs::timestamp(runs::now_s())),
+        duration_s: None,
+        setup: setup.clone(),
+        result,
+        mlwb_version: env!("CARGO_PKG_VERSION").into(),
+        git_commit: git.map(String::from),
+        pid: Some(std::process::id()),
+        host: Some(runs::host_name()),
+    }
+}
+
+/// Marks a study's unfinished runs alive in the store (on its own connection) until dropped,
+/// so another process can tell them from runs whose process has gone.
+struct Heartbeat {
+    beating: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Heartbeat {
+    fn start(store: &Store, ids: Vec<i64>) -> Heartbeat {
+        let beating = Arc::new(AtomicBool::new(true));
+        let (dir, alive) = (store.dir().to_path_buf(), beating.clone());
+        let thread = std::thread::spawn(move || {
             let Ok(s) = Store::open(&dir) else { return };
-            while beating.load(Ordering::Relaxed) {
+            while alive.load(Ordering::Relaxed) {
                 let _ = s.heartbeat(&ids);
                 for _ in 0..20 {
-                    if !beating.load(Ordering::Relaxed) {
+                    if !alive.load(Ordering::Relaxed) {
                         return;
                     }
                     std::thread::sleep(runs::HEARTBEAT / 20);
                 }
             }
-        })
-    };
-    let mut records = Vec::new();
-    // A store that fails mid-study (a full disk) ends the training, not the bookkeeping: the
-    // runs that finished are still reported, the others marked failed where the store allows.
-    let mut store_error: Option<PipelineError> = None;
-    for (run_id, p, setup) in &planned {
-        let started = if cancel.is_cancelled() || store_error.is_some() {
-            None
-        } else {
-            match store.start_run(*run_id) {
-                Ok(()) => Some(()),
-                Err(e) => {
-                    store_error = Some(e);
-                    None
-                }
-            }
-        };
-        let (status, result) = if started.is_none() {
-            let (status, why) = match &store_error {
-                Some(e) => (
-                    RunStatus::Failed,
-                    format!("not trained: the run store could not be written ({e})"),
-                ),
-                None => (RunStatus::Cancelled, "cancelled before it started".into()),
-            };
-            (
-                status,
-                RunResult {
-                    error: Some(why),
-                    ..Default::default()
-                },
-            )
-        } else {
-            on_event(StudyEvent::Started { run_id: *run_id });
-            let request = RunRequest {
-                target: target.clone(),
-                task,
-                params: p.clone(),
-                validation: validation.clone(),
-                seed: spec.seed,
-                features: features.clone(),
-            };
-            execute(
-                store,
-                *run_id,
-                &request,
-                &data_ref,
-                test_ref.as_ref(),
-                executor,
-                spec.time_limit,
-                cancel,
-                on_event,
-            )
-        };
-        let recorded = store.finish_run(*run_id, status, &result);
-        let stored = match recorded {
-            Ok(()) => store.get(*run_id).ok().flatten(),
-            Err(e) => {
-                store_error.get_or_insert(e);
-                None
-            }
-        };
-        let r = stored.unwrap_or_else(|| RunRecord {
-            run_id: *run_id,
-            status,
-            created_at: runs::timestamp(runs::now_s()),
-            finished_at: Some(runs::timestamp(runs::now_s())),
-            duration_s: None,
-            setup: setup.clone(),
-            result,
-            mlwb_version: env!("CARGO_PKG_VERSION").into(),
-            git_commit: git.clone(),
-            pid: Some(std::process::id()),
-            host: Some(runs::host_name()),
         });
-        on_event(StudyEvent::Ended {
-            run: Box::new(r.clone()),
-        });
-        records.push(r);
+        Heartbeat {
+            beating,
+            thread: Some(thread),
+        }
     }
-    beating.store(false, Ordering::Relaxed);
-    let _ = beat.join();
-    Ok(StudyOutcome {
-        study_id,
-        task,
-        target: target.clone(),
-        fingerprint: data_ref.fingerprint,
-        validation_key: validation.comparison_key(task, spec.seed, &spec_hash),
-        validation_label: validation.label(),
-        runs: records,
-        notes,
-        store_error: store_error.map(|e| e.to_string()),
-    })
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.beating.store(false, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 /// The study's target: `--target` (or the Train pane's), else the feature spec's target
@@ -527,44 +639,17 @@ fn study_target(spec: &StudySpec, notes: &mut Vec<String>) -> Option<String> {
 }
 
 /// Train one run under a cancel flag of its own (the user's cancel or the time limit).
-#[allow(clippy::too_many_arguments)]
 fn execute(
     store: &Store,
     run_id: i64,
     request: &RunRequest,
-    data: &DataRef,
-    test: Option<&DataRef>,
+    (data, test): (&DataRef, Option<&DataRef>),
     executor: &Executor,
-    time_limit: Option<Duration>,
-    cancel: &CancelFlag,
+    (time_limit, cancel): (Option<Duration>, &CancelFlag),
     on_event: &(dyn Fn(StudyEvent) + Sync),
 ) -> (RunStatus, RunResult) {
-    let run_cancel = CancelFlag::new();
-    let timed_out = Arc::new(AtomicBool::new(false));
-    let done = Arc::new(AtomicBool::new(false));
-    let watch = {
-        let (user, run, timed_out, done) = (
-            cancel.clone(),
-            run_cancel.clone(),
-            timed_out.clone(),
-            done.clone(),
-        );
-        let deadline = time_limit.map(|t| Instant::now() + t);
-        std::thread::spawn(move || {
-            while !done.load(Ordering::Relaxed) {
-                if user.is_cancelled() {
-                    run.cancel();
-                    return;
-                }
-                if deadline.is_some_and(|d| Instant::now() >= d) {
-                    timed_out.store(true, Ordering::Relaxed);
-                    run.cancel();
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        })
-    };
+    let watchdog = Watchdog::start(cancel, time_limit);
+    let run_cancel = &watchdog.run_cancel;
     let progress = |p: RunProgress| {
         on_event(StudyEvent::Progress {
             run_id,
@@ -572,87 +657,144 @@ fn execute(
         })
     };
     let outcome = match executor {
-        Executor::Worker(w) => w.train_run(data, test, request, &run_cancel, &progress),
+        Executor::Worker(w) => w.train_run(data, test, request, run_cancel, &progress),
         Executor::InProcess => (|| {
-            let ds = data.load(&run_cancel)?;
-            let t = test.map(|t| t.load(&run_cancel)).transpose()?;
+            let ds = data.load(run_cancel)?;
+            let t = test.map(|t| t.load(run_cancel)).transpose()?;
             let (report, model) = crate::pipeline::error::catch_panics("training", || {
                 train::run(
                     request,
                     &ds.df,
                     t.as_ref().map(|t| &t.df),
-                    &run_cancel,
+                    run_cancel,
                     &progress,
                 )
             })?;
             Ok((report, artifact::encode(&model)?))
         })(),
     };
-    done.store(true, Ordering::Relaxed);
-    let _ = watch.join();
+    let timed_out = watchdog.stop();
+    let failed = |status, error: String| {
+        (
+            status,
+            RunResult {
+                error: Some(error),
+                ..Default::default()
+            },
+        )
+    };
     match outcome {
-        Ok((report, bytes)) => {
-            let path = store.model_path(run_id);
-            let header = artifact::ModelHeader {
-                task: request.task,
-                target: request.target.clone(),
-                classes: report.classes.clone(),
-                params: request.params.clone(),
-                fitted_features: report.fitted_features.clone(),
-            };
-            let saved = artifact::write(&path, &header, &bytes);
-            let mut result = RunResult {
-                metrics: report.metrics.clone(),
-                fold_metrics: report.fold_metrics.clone(),
-                confusion: report.confusion.clone(),
-                summary: serde_json::to_value(&report.summary).unwrap_or_default(),
-                feature_spec_hash: Some(report.feature_spec_hash.clone()),
-                fitted_features_hash: Some(report.fitted_features_hash.clone()),
-                train_rows: Some(report.train_rows),
-                test_rows: Some(report.test_rows),
-                dropped_rows: Some(report.dropped_null_target),
-                n_features: Some(report.n_features),
-                model_path: None,
-                model_bytes: Some(bytes.len() as u64),
-                model_hash: Some(blake3::hash(&bytes).to_hex().to_string()),
-                error: None,
-                warnings: report.warnings.clone(),
-            };
-            match saved {
-                Ok(()) => {
-                    result.model_path = Some(path.display().to_string());
-                    (RunStatus::Finished, result)
-                }
-                Err(e) => {
-                    result.error = Some(format!("the model could not be saved: {e}"));
-                    (RunStatus::Failed, result)
-                }
-            }
-        }
-        Err(PipelineError::Cancelled) | Err(_) if timed_out.load(Ordering::Relaxed) => {
+        Ok((report, bytes)) => saved(store, run_id, request, &report, &bytes),
+        Err(_) if timed_out => {
             let limit = time_limit.map_or(0.0, |d| d.as_secs_f64());
-            (
-                RunStatus::TimedOut,
-                RunResult {
-                    error: Some(format!("stopped at the time limit of {limit} s")),
-                    ..Default::default()
-                },
-            )
+            let why = format!("stopped at the time limit of {limit} s");
+            failed(RunStatus::TimedOut, why)
         }
-        Err(_) if cancel.is_cancelled() => (
-            RunStatus::Cancelled,
-            RunResult {
-                error: Some("cancelled".into()),
-                ..Default::default()
-            },
-        ),
-        Err(e) => (
-            RunStatus::Failed,
-            RunResult {
-                error: Some(e.to_string()),
-                ..Default::default()
-            },
-        ),
+        Err(_) if cancel.is_cancelled() => failed(RunStatus::Cancelled, "cancelled".into()),
+        Err(e) => failed(RunStatus::Failed, e.to_string()),
+    }
+}
+
+/// Save a trained run's model beside the store; the run's result says where, or why not.
+fn saved(
+    store: &Store,
+    run_id: i64,
+    request: &RunRequest,
+    report: &train::RunReport,
+    bytes: &[u8],
+) -> (RunStatus, RunResult) {
+    let path = store.model_path(run_id);
+    let header = artifact::ModelHeader {
+        task: request.task,
+        target: request.target.clone(),
+        classes: report.classes.clone(),
+        params: request.params.clone(),
+        fitted_features: report.fitted_features.clone(),
+    };
+    let mut result = RunResult {
+        metrics: report.metrics.clone(),
+        fold_metrics: report.fold_metrics.clone(),
+        confusion: report.confusion.clone(),
+        summary: serde_json::to_value(&report.summary).unwrap_or_default(),
+        feature_spec_hash: Some(report.feature_spec_hash.clone()),
+        fitted_features_hash: Some(report.fitted_features_hash.clone()),
+        train_rows: Some(report.train_rows),
+        test_rows: Some(report.test_rows),
+        dropped_rows: Some(report.dropped_null_target),
+        n_features: Some(report.n_features),
+        model_path: None,
+        model_bytes: Some(bytes.len() as u64),
+        model_hash: Some(blake3::hash(bytes).to_hex().to_string()),
+        error: None,
+        warnings: report.warnings.clone(),
+    };
+    match artifact::write(&path, &header, bytes) {
+        Ok(()) => {
+            result.model_path = Some(path.display().to_string());
+            (RunStatus::Finished, result)
+        }
+        Err(e) => {
+            result.error = Some(format!("the model could not be saved: {e}"));
+            (RunStatus::Failed, result)
+        }
+    }
+}
+
+/// Cancels one run's own flag when the user cancels or its time limit passes.
+struct Watchdog {
+    run_cancel: CancelFlag,
+    timed_out: Arc<AtomicBool>,
+    done: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Watchdog {
+    fn start(user: &CancelFlag, time_limit: Option<Duration>) -> Watchdog {
+        let run_cancel = CancelFlag::new();
+        let timed_out = Arc::new(AtomicBool::new(false));
+        let done = Arc::new(AtomicBool::new(false));
+        let (user, run, late, stop) = (
+            user.clone(),
+            run_cancel.clone(),
+            timed_out.clone(),
+            done.clone(),
+        );
+        let deadline = time_limit.map(|t| Instant::now() + t);
+        let thread = std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                if user.is_cancelled() {
+                    run.cancel();
+                    return;
+                }
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    late.store(true, Ordering::Relaxed);
+                    run.cancel();
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+        Watchdog {
+            run_cancel,
+            timed_out,
+            done,
+            thread: Some(thread),
+        }
+    }
+
+    /// Stop watching; whether the time limit stopped the run.
+    fn stop(mut self) -> bool {
+        self.done.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.timed_out.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        self.done.store(true, Ordering::Relaxed);
     }
 }
 

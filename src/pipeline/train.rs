@@ -595,213 +595,198 @@ pub fn run(
         _ => None,
     };
     let folds_n = req.validation.folds();
-    let total_folds = folds_n.unwrap_or(1) as u32 + u32::from(folds_n.is_some());
-    let report_fold = |fold: u32, stage: Stage| {
-        progress(RunProgress {
-            stage,
-            fold,
-            folds: total_folds,
-            done: 0,
-            total: 0,
-        })
+    let runner = FoldRunner {
+        req,
+        spec: &valid,
+        data: &data,
+        values: &prepared.values,
+        cancel,
+        progress,
+        folds: folds_n.unwrap_or(1) as u32 + u32::from(folds_n.is_some()),
     };
-    let (mut cb, mut vb) = (Vec::new(), Vec::new());
-    let mut fold_metrics = Vec::new();
-    let mut confusion: Option<Confusion> = None;
-    let mut fit_seconds = 0.0;
-    let mut predict_seconds = 0.0;
+    // A test file, scored with the training data's classes.
+    let test_set = |t: &DataFrame| -> Result<(DataFrame, TargetValues)> {
+        let tp = prepare_target(t, req.target.as_deref(), req.task)?;
+        Ok((take(t, &tp.rows)?, align_classes(&tp.values, &classes)?))
+    };
     let all: Vec<usize> = (0..n).collect();
-
-    let final_fold: Fold;
-    let mut metrics_out: Metrics;
-    let (train_rows, test_rows);
-    match &req.validation {
-        Validation::Holdout { test_fraction } => {
+    let mut v = match (&req.validation, test_df) {
+        (Validation::Holdout { test_fraction }, _) => {
             let (tr, te) = split::holdout(n, strata, *test_fraction, req.seed)?;
-            report_fold(1, Stage::Fit);
-            let train_df = take(&data, &to_u32(&tr))?;
-            let test_df = take(&data, &to_u32(&te))?;
-            let tick = |d, t| {
-                progress(RunProgress {
-                    stage: Stage::Fit,
-                    fold: 1,
-                    folds: 1,
-                    done: d,
-                    total: t,
-                })
-            };
-            let f = run_fold(
-                req,
-                &valid,
-                &train_df,
-                Some(&test_df),
-                target_slice(&prepared.values, &tr, &mut cb, &mut vb),
-                &subset(&prepared.values, &te),
-                req.seed,
-                cancel,
-                &tick,
-            )?;
-            metrics_out = f.metrics.clone();
-            confusion = f.confusion.clone();
-            fit_seconds += f.fit_seconds;
-            predict_seconds += f.predict_seconds;
-            train_rows = tr.len();
-            test_rows = te.len();
-            final_fold = f;
+            let test = (take(&data, &to_u32(&te))?, subset(&prepared.values, &te));
+            runner.once(&tr, test)?
         }
-        Validation::CrossValidation { folds }
-        | Validation::CrossValidationThenTest { folds, .. } => {
+        (
+            Validation::CrossValidation { folds }
+            | Validation::CrossValidationThenTest { folds, .. },
+            t,
+        ) => {
             let splits = split::kfold(n, strata, *folds, req.seed)?;
-            for (i, (tr, te)) in splits.iter().enumerate() {
-                cancel.check()?;
-                let fold = i as u32 + 1;
-                report_fold(fold, Stage::Fit);
-                let tick = |d, t| {
-                    progress(RunProgress {
-                        stage: Stage::Fit,
-                        fold,
-                        folds: total_folds,
-                        done: d,
-                        total: t,
-                    })
-                };
-                let train_df = take(&data, &to_u32(tr))?;
-                let test_df = take(&data, &to_u32(te))?;
-                let f = run_fold(
-                    req,
-                    &valid,
-                    &train_df,
-                    Some(&test_df),
-                    target_slice(&prepared.values, tr, &mut cb, &mut vb),
-                    &subset(&prepared.values, te),
-                    req.seed,
-                    cancel,
-                    &tick,
-                )?;
-                fit_seconds += f.fit_seconds;
-                predict_seconds += f.predict_seconds;
-                if let Some(c) = f.confusion {
-                    confusion = Some(match confusion {
-                        None => c,
-                        Some(mut acc) => {
-                            for (ra, rb) in acc.counts.iter_mut().zip(&c.counts) {
-                                ra.iter_mut().zip(rb).for_each(|(a, b)| *a += b);
-                            }
-                            acc
-                        }
-                    });
-                }
-                fold_metrics.push(f.metrics);
-            }
-            metrics_out = mean_metrics(&fold_metrics);
-            // The kept model: refitted on every row.
-            report_fold(total_folds, Stage::Refit);
-            let tick = |d, t| {
-                progress(RunProgress {
-                    stage: Stage::Refit,
-                    fold: total_folds,
-                    folds: total_folds,
-                    done: d,
-                    total: t,
-                })
-            };
-            let test = match (&req.validation, test_df) {
-                (Validation::CrossValidationThenTest { .. }, Some(t)) => Some(t),
+            let test = match (&req.validation, t) {
+                (Validation::CrossValidationThenTest { .. }, Some(t)) => Some(test_set(t)?),
                 _ => None,
             };
-            let (test_prepared, test_data) = match test {
-                Some(t) => {
-                    let p = prepare_target(t, req.target.as_deref(), req.task)?;
-                    let d = take(t, &p.rows)?;
-                    (Some(p), Some(d))
-                }
-                None => (None, None),
-            };
-            let test_values = test_prepared
-                .as_ref()
-                .map(|p| align_classes(&p.values, &classes))
-                .transpose()?;
-            let f = run_fold(
-                req,
-                &valid,
-                &data,
-                test_data.as_ref(),
-                target_slice(&prepared.values, &all, &mut cb, &mut vb),
-                test_values.as_ref().unwrap_or(&TargetValues::None),
-                req.seed,
-                cancel,
-                &tick,
-            )?;
-            train_rows = n;
-            test_rows = test_data.as_ref().map_or(0, DataFrame::height);
-            if test_data.is_some() {
-                // With a test file, the headline metrics are the test file's.
-                metrics_out = f.metrics.clone();
-                confusion = f.confusion.clone();
-            }
-            final_fold = f;
+            runner.cross_validate(&splits, test)?
         }
-        Validation::TestFile { .. } => {
-            let Some(t) = test_df else {
-                return Err(PipelineError::Internal(
-                    "a test-file run without its test file".into(),
-                ));
-            };
-            report_fold(1, Stage::Fit);
-            let tp = prepare_target(t, req.target.as_deref(), req.task)?;
-            let test_data = take(t, &tp.rows)?;
-            let test_values = align_classes(&tp.values, &classes)?;
-            let tick = |d, t| {
-                progress(RunProgress {
-                    stage: Stage::Fit,
-                    fold: 1,
-                    folds: 1,
-                    done: d,
-                    total: t,
-                })
-            };
-            let f = run_fold(
-                req,
-                &valid,
-                &data,
-                Some(&test_data),
-                target_slice(&prepared.values, &all, &mut cb, &mut vb),
-                &test_values,
-                req.seed,
-                cancel,
-                &tick,
-            )?;
-            metrics_out = f.metrics.clone();
-            confusion = f.confusion.clone();
-            fit_seconds += f.fit_seconds;
-            predict_seconds += f.predict_seconds;
-            train_rows = n;
-            test_rows = test_data.height();
-            final_fold = f;
+        (Validation::TestFile { .. }, Some(t)) => runner.once(&all, test_set(t)?)?,
+        (Validation::TestFile { .. }, None) => {
+            return Err(PipelineError::Internal(
+                "a test-file run without its test file".into(),
+            ));
         }
-    }
-    metrics_out.retain(|_, v| v.is_finite());
-    let fitted_features_hash = final_fold.fitted_features.hash();
-    let summary = final_fold.model.summary();
-    let warnings = degenerate(&metrics_out, &summary);
+    };
+    v.metrics.retain(|_, x| x.is_finite());
+    let kept = v.kept;
+    let summary = kept.model.summary();
     let report = RunReport {
-        warnings,
-        metrics: metrics_out,
-        fold_metrics,
-        confusion,
+        warnings: degenerate(&v.metrics, &summary),
+        metrics: v.metrics,
+        fold_metrics: v.fold_metrics,
+        confusion: v.confusion,
         classes,
-        train_rows: train_rows as u64,
-        test_rows: test_rows as u64,
+        train_rows: v.train_rows as u64,
+        test_rows: v.test_rows as u64,
         dropped_null_target: prepared.dropped_null,
         feature_spec_hash: valid.hash(),
-        fitted_features_hash,
-        n_features: final_fold.n_features as u64,
+        fitted_features_hash: kept.fitted_features.hash(),
+        n_features: kept.n_features as u64,
         summary,
-        fit_seconds,
-        predict_seconds,
-        fitted_features: final_fold.fitted_features,
+        fit_seconds: v.fit_seconds,
+        predict_seconds: v.predict_seconds,
+        fitted_features: kept.fitted_features,
     };
-    Ok((report, final_fold.model))
+    Ok((report, kept.model))
+}
+
+/// Fits the features and the model on a fold's training rows only (so no statistic sees the
+/// rows it is scored on), and scores the fold.
+struct FoldRunner<'a> {
+    req: &'a RunRequest,
+    spec: &'a ValidFeatureSpec,
+    data: &'a DataFrame,
+    values: &'a TargetValues,
+    cancel: &'a CancelFlag,
+    progress: &'a (dyn Fn(RunProgress) + Sync),
+    /// Fits in all: the folds, and the refit after cross-validation.
+    folds: u32,
+}
+
+/// What a validation found, and the model it keeps.
+struct Validated {
+    metrics: Metrics,
+    fold_metrics: Vec<Metrics>,
+    confusion: Option<Confusion>,
+    fit_seconds: f64,
+    predict_seconds: f64,
+    train_rows: usize,
+    test_rows: usize,
+    kept: Fold,
+}
+
+impl FoldRunner<'_> {
+    /// Fit on the rows `train` of the data, score on `test` (if any).
+    fn fit(
+        &self,
+        fold: u32,
+        stage: Stage,
+        train: &[usize],
+        test: Option<&(DataFrame, TargetValues)>,
+    ) -> Result<Fold> {
+        self.cancel.check()?;
+        let folds = self.folds;
+        let report = |done, total| {
+            (self.progress)(RunProgress {
+                stage,
+                fold,
+                folds,
+                done,
+                total,
+            })
+        };
+        report(0, 0);
+        let train_df = if train.len() == self.data.height() {
+            self.data.clone()
+        } else {
+            take(self.data, &to_u32(train))?
+        };
+        let (mut cb, mut vb) = (Vec::new(), Vec::new());
+        run_fold(
+            self.req,
+            self.spec,
+            &train_df,
+            test.map(|t| &t.0),
+            target_slice(self.values, train, &mut cb, &mut vb),
+            test.map_or(&TargetValues::None, |t| &t.1),
+            self.req.seed,
+            self.cancel,
+            &report,
+        )
+    }
+
+    /// One fit on `train`, scored on `test`: a holdout, or a test file.
+    fn once(&self, train: &[usize], test: (DataFrame, TargetValues)) -> Result<Validated> {
+        let f = self.fit(1, Stage::Fit, train, Some(&test))?;
+        Ok(Validated {
+            metrics: f.metrics.clone(),
+            fold_metrics: Vec::new(),
+            confusion: f.confusion.clone(),
+            fit_seconds: f.fit_seconds,
+            predict_seconds: f.predict_seconds,
+            train_rows: train.len(),
+            test_rows: test.0.height(),
+            kept: f,
+        })
+    }
+
+    /// Score each fold, then refit on every row (scored on `test` when there is one, whose
+    /// metrics are then the headline ones).
+    fn cross_validate(
+        &self,
+        splits: &[(Vec<usize>, Vec<usize>)],
+        test: Option<(DataFrame, TargetValues)>,
+    ) -> Result<Validated> {
+        let mut fold_metrics = Vec::new();
+        let mut confusion: Option<Confusion> = None;
+        let (mut fit_seconds, mut predict_seconds) = (0.0, 0.0);
+        for (i, (tr, te)) in splits.iter().enumerate() {
+            let scored = (take(self.data, &to_u32(te))?, subset(self.values, te));
+            let f = self.fit(i as u32 + 1, Stage::Fit, tr, Some(&scored))?;
+            fit_seconds += f.fit_seconds;
+            predict_seconds += f.predict_seconds;
+            confusion = add_confusion(confusion, f.confusion);
+            fold_metrics.push(f.metrics);
+        }
+        let all: Vec<usize> = (0..self.data.height()).collect();
+        let kept = self.fit(self.folds, Stage::Refit, &all, test.as_ref())?;
+        let mut metrics = mean_metrics(&fold_metrics);
+        if test.is_some() {
+            metrics = kept.metrics.clone();
+            confusion = kept.confusion.clone();
+        }
+        Ok(Validated {
+            metrics,
+            fold_metrics,
+            confusion,
+            fit_seconds,
+            predict_seconds,
+            train_rows: all.len(),
+            test_rows: test.as_ref().map_or(0, |t| t.0.height()),
+            kept,
+        })
+    }
+}
+
+/// Two confusion matrices over the same classes, added.
+fn add_confusion(sum: Option<Confusion>, more: Option<Confusion>) -> Option<Confusion> {
+    match (sum, more) {
+        (Some(mut acc), Some(c)) => {
+            for (ra, rb) in acc.counts.iter_mut().zip(&c.counts) {
+                ra.iter_mut().zip(rb).for_each(|(a, b)| *a += b);
+            }
+            Some(acc)
+        }
+        (sum, more) => sum.or(more),
+    }
 }
 
 /// Share of rows left as noise from which a clustering is called degenerate.
