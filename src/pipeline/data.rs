@@ -372,16 +372,9 @@ fn read_csv(
             "the file has no header and no rows (only blank space)",
         ));
     }
-    let default_delim = if path_ends_with(path, &[".tsv", ".tsv.gz", ".tab", ".tab.gz"]) {
-        b'\t'
-    } else if path_ends_with(path, &[".psv", ".psv.gz"]) {
-        b'|'
-    } else {
-        b','
-    };
     let delimiter = options
         .delimiter
-        .unwrap_or_else(|| sniff_delimiter(text, default_delim));
+        .unwrap_or_else(|| sniff_delimiter(text, default_delimiter(path)));
     // Blank lines are not rows (pandas skips them too): drop them and say how many.
     let without_blanks = csv_text::drop_blank_lines(text, delimiter);
     let text: &[u8] = match &without_blanks {
@@ -396,100 +389,14 @@ fn read_csv(
         }
         None => text,
     };
-    let n_rows = options.preview.then_some(PREVIEW_ROWS);
-    // `full` adds pandas' missing-value markers and date recognition. Both cost a lot per
-    // field, so a plain parse comes first and the full one runs only where the data needs it.
-    // The text parsed: the file's, or (stray quotes inside values) a rewrite of it.
-    let rewritten: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-    let attempt = |infer: Option<usize>, full: bool, truncate: bool| {
-        let src: &[u8] = rewritten.get().map_or(text, Vec::as_slice);
-        let nulls = full
-            .then(|| NullValues::AllColumns(NULL_MARKERS.iter().map(|s| (*s).into()).collect()));
-        CsvReadOptions::default()
-            .with_has_header(true)
-            .with_n_rows(n_rows)
-            .with_infer_schema_length(infer)
-            .with_raise_if_empty(false)
-            .map_parse_options(|p| {
-                p.with_separator(delimiter)
-                    .with_null_values(nulls.clone())
-                    .with_try_parse_dates(full)
-                    .with_truncate_ragged_lines(truncate)
-            })
-            .into_reader_with_file_handle(Cursor::new(src))
-            .finish()
+    let parser = CsvParser {
+        text,
+        delimiter,
+        n_rows: options.preview.then_some(PREVIEW_ROWS),
+        rewritten: std::sync::OnceLock::new(),
     };
-    // From a plain parse's result to the table: the careful parse where the plain one is not
-    // enough, then whole-file inference, then the plain reading, then all text.
-    let parse_from = |plain: PolarsResult<DataFrame>,
-                      truncate: bool|
-     -> PolarsResult<(DataFrame, Option<String>)> {
-        let plain = match plain {
-            Ok(df) if !text_needs_full_parse(&df) => return Ok((df, None)),
-            plain => plain,
-        };
-        if let Ok(df) = attempt(Some(INFER_ROWS), true, truncate) {
-            return Ok((df, None));
-        }
-        if let Ok(df) = attempt(None, true, truncate) {
-            // A type that changes after the first rows: inferred from every row instead.
-            return Ok((
-                df,
-                Some(format!(
-                    "column types changed after the first {INFER_ROWS} rows; types were inferred from the whole file"
-                )),
-            ));
-        }
-        match plain {
-            // Markers or dates made the careful parse fail (e.g. two date formats in one
-            // column): keep the plain reading, in which such columns are text.
-            Ok(df) => Ok((df, Some(
-                "missing-value markers and dates could not be applied to every column; the columns holding them were read as text".to_string(),
-            ))),
-            // Every column as text: the last resort, for values no type fits (e.g. integers
-            // beyond 64 bits), so the file still opens.
-            Err(error) => match attempt(Some(0), false, truncate) {
-                Ok(df) => Ok((df, Some(format!(
-                    "no column types fit every value ({}); every column was read as text",
-                    error.to_string().lines().next().unwrap_or_default()
-                )))),
-                Err(_) => Err(error),
-            },
-        }
-    };
-    // Ragged rows. With quotes, records must be tokenized to count their fields: that runs
-    // beside a lenient parse. Without quotes, a strict parse rejects rows with extra fields and
-    // a delimiter count then proves that no row is short either; records are counted one by
-    // one only when that fails.
     let t = std::time::Instant::now();
-    let lenient = || {
-        rayon::join(
-            || csv_text::ragged_rows(text, delimiter),
-            || parse_from(attempt(Some(INFER_ROWS), false, true), true),
-        )
-    };
-    let (ragged, parsed) = if memchr::memchr(b'"', text).is_some() {
-        lenient()
-    } else {
-        let (clean, strict) = rayon::join(
-            || csv_text::no_short_rows(text, delimiter) == Some(true),
-            || attempt(Some(INFER_ROWS), false, false),
-        );
-        match strict {
-            // No row is longer than the header, so the rest of the chain can stay strict,
-            // and only short rows (if the count says there are any) need counting.
-            Ok(df) => {
-                let ragged = if clean {
-                    csv_text::RaggedRows::default()
-                } else {
-                    csv_text::ragged_rows(text, delimiter)
-                };
-                (ragged, parse_from(Ok(df), false))
-            }
-            // A longer row, or a type problem: the lenient chain sorts out which.
-            Err(_) => lenient(),
-        }
-    };
+    let (ragged, parsed) = parser.parse_counting_rows();
     tracing::debug!(seconds = t.elapsed().as_secs_f64(), "csv parse");
     // A quote that opens a field and is never closed makes the rest of the file one value:
     // refuse it, naming the line, rather than load a table that silently lost rows.
@@ -506,13 +413,15 @@ fn read_csv(
     // pandas; the parser may take one for an opening quote (and fail, or merge rows), so the
     // text is read again with those values quoted.
     let parsed = if ragged.quotes.stray > 0 && !options.preview {
-        let _ = rewritten.set(csv_text::quote_stray_quotes(text, delimiter));
+        let _ = parser
+            .rewritten
+            .set(csv_text::quote_stray_quotes(text, delimiter));
         warnings.push(format!(
             "{} quote{} inside unquoted values were read as characters of the value",
             ragged.quotes.stray,
             if ragged.quotes.stray == 1 { "" } else { "s" }
         ));
-        parse_from(attempt(Some(INFER_ROWS), false, true), true)
+        parser.parse_from(parser.attempt(Some(INFER_ROWS), false, true), true)
     } else {
         parsed
     };
@@ -524,6 +433,133 @@ fn read_csv(
         warnings.push(message);
     }
     Ok((df, delimiter))
+}
+
+/// The delimiter a file's name suggests (tab for `.tsv`, `|` for `.psv`, else a comma).
+fn default_delimiter(path: &Path) -> u8 {
+    if path_ends_with(path, &[".tsv", ".tsv.gz", ".tab", ".tab.gz"]) {
+        b'\t'
+    } else if path_ends_with(path, &[".psv", ".psv.gz"]) {
+        b'|'
+    } else {
+        b','
+    }
+}
+
+/// A CSV text and how to read it: a plain parse first, the careful one only where needed.
+struct CsvParser<'a> {
+    text: &'a [u8],
+    delimiter: u8,
+    n_rows: Option<usize>,
+    /// The text with stray quotes quoted, once it is known to need that.
+    rewritten: std::sync::OnceLock<Vec<u8>>,
+}
+
+impl CsvParser<'_> {
+    /// One parse: `infer` rows for the types, `full` with pandas' missing-value markers and
+    /// date recognition (both cost a lot per field), `truncate` to accept ragged rows.
+    fn attempt(&self, infer: Option<usize>, full: bool, truncate: bool) -> PolarsResult<DataFrame> {
+        let src: &[u8] = self.rewritten.get().map_or(self.text, Vec::as_slice);
+        let nulls = full
+            .then(|| NullValues::AllColumns(NULL_MARKERS.iter().map(|s| (*s).into()).collect()));
+        CsvReadOptions::default()
+            .with_has_header(true)
+            .with_n_rows(self.n_rows)
+            .with_infer_schema_length(infer)
+            .with_raise_if_empty(false)
+            .map_parse_options(|p| {
+                p.with_separator(self.delimiter)
+                    .with_null_values(nulls.clone())
+                    .with_try_parse_dates(full)
+                    .with_truncate_ragged_lines(truncate)
+            })
+            .into_reader_with_file_handle(Cursor::new(src))
+            .finish()
+    }
+
+    /// From a plain parse's result to the table: the careful parse where the plain one is
+    /// not enough, then whole-file inference, then the plain reading, then all text. The
+    /// note says what was given up, if anything.
+    fn parse_from(
+        &self,
+        plain: PolarsResult<DataFrame>,
+        truncate: bool,
+    ) -> PolarsResult<(DataFrame, Option<String>)> {
+        let plain = match plain {
+            Ok(df) if !text_needs_full_parse(&df) => return Ok((df, None)),
+            plain => plain,
+        };
+        if let Ok(df) = self.attempt(Some(INFER_ROWS), true, truncate) {
+            return Ok((df, None));
+        }
+        if let Ok(df) = self.attempt(None, true, truncate) {
+            // A type that changes after the first rows: inferred from every row instead.
+            return Ok((
+                df,
+                Some(format!(
+                    "column types changed after the first {INFER_ROWS} rows; types were inferred from the whole file"
+                )),
+            ));
+        }
+        match plain {
+            // Markers or dates made the careful parse fail (e.g. two date formats in one
+            // column): keep the plain reading, in which such columns are text.
+            Ok(df) => Ok((df, Some(
+                "missing-value markers and dates could not be applied to every column; the columns holding them were read as text".to_string(),
+            ))),
+            // Every column as text: the last resort, for values no type fits (e.g. integers
+            // beyond 64 bits), so the file still opens.
+            Err(error) => match self.attempt(Some(0), false, truncate) {
+                Ok(df) => Ok((df, Some(format!(
+                    "no column types fit every value ({}); every column was read as text",
+                    error.to_string().lines().next().unwrap_or_default()
+                )))),
+                Err(_) => Err(error),
+            },
+        }
+    }
+
+    /// The parse, and the rows whose field count differs from the header's. With quotes,
+    /// records must be tokenized to count their fields: that runs beside a lenient parse.
+    /// Without quotes, a strict parse rejects rows with extra fields and a delimiter count
+    /// then proves that no row is short either; records are counted one by one only when
+    /// that fails.
+    #[allow(clippy::type_complexity)]
+    fn parse_counting_rows(
+        &self,
+    ) -> (
+        csv_text::RaggedRows,
+        PolarsResult<(DataFrame, Option<String>)>,
+    ) {
+        let (text, delimiter) = (self.text, self.delimiter);
+        let lenient = || {
+            rayon::join(
+                || csv_text::ragged_rows(text, delimiter),
+                || self.parse_from(self.attempt(Some(INFER_ROWS), false, true), true),
+            )
+        };
+        if memchr::memchr(b'"', text).is_some() {
+            return lenient();
+        }
+        let (clean, strict) = rayon::join(
+            || csv_text::no_short_rows(text, delimiter) == Some(true),
+            || self.attempt(Some(INFER_ROWS), false, false),
+        );
+        match strict {
+            // No row is longer than the header, so the rest of the chain can stay strict,
+            // and only short rows (if the count says there are any) need counting.
+            Ok(df) => {
+                let ragged = if clean {
+                    csv_text::RaggedRows::default()
+                } else {
+                    csv_text::ragged_rows(text, delimiter)
+                };
+                (ragged, self.parse_from(Ok(df), false))
+            }
+            // A longer row, or a type problem: the lenient chain sorts out which.
+            Err(_) => lenient(),
+        }
+    }
 }
 
 /// After a plain parse: does a text column hold a missing-value marker or dates? Then the

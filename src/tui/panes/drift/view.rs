@@ -330,7 +330,25 @@ fn render_column(frame: &mut Frame, area: Rect, column: Option<&ColumnDrift>, th
         panel(frame, area, " Column ".into(), theme.border, theme.title);
         return;
     };
-    let title = match (c.test, c.score, c.threshold) {
+    let inner = panel(frame, area, column_title(c), theme.border, theme.title);
+    let lines = column_lines(c, inner.width as usize, theme);
+    let head = (lines.len() as u16).min(inner.height);
+    frame.render_widget(
+        Paragraph::new(lines),
+        Rect::new(inner.x, inner.y, inner.width, head),
+    );
+    let chart_area = Rect::new(
+        inner.x,
+        inner.y + head,
+        inner.width,
+        inner.height.saturating_sub(head),
+    );
+    render_chart(frame, chart_area, c, theme);
+}
+
+/// ` bill_length_mm · PSI 0.31 ≥ 0.1 → drift `
+fn column_title(c: &ColumnDrift) -> String {
+    match (c.test, c.score, c.threshold) {
         (Some(t), Some(s), Some(th)) => {
             let cmp = match (t.score_kind(), c.drifted) {
                 (ScoreKind::PValue, true) => "≤",
@@ -354,10 +372,11 @@ fn render_column(frame: &mut Frame, area: Rect, column: Option<&ColumnDrift>, th
             )
         }
         _ => format!(" {} · not tested ", escape_control(&c.name)),
-    };
-    let inner = panel(frame, area, title, theme.border, theme.title);
-    let w = inner.width as usize;
-    let (ref_style, cur_style) = (theme.reference, theme.current);
+    }
+}
+
+/// Why the column has its test, its values on both sides, its other tests, the chart's key.
+fn column_lines(c: &ColumnDrift, w: usize, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(Span::styled(
         fit_cell(&format!("why: {}", c.reason), w),
         theme.text,
@@ -402,23 +421,18 @@ fn render_column(frame: &mut Frame, area: Rect, column: Option<&ColumnDrift>, th
     }
     if c.chart.is_some() {
         lines.push(Line::from(vec![
-            Span::styled("█", ref_style),
+            Span::styled("█", theme.reference),
             Span::raw(" reference (left)  "),
-            Span::styled("█", cur_style),
+            Span::styled("█", theme.current),
             Span::raw(" current (right)"),
         ]));
     }
-    let head = (lines.len() as u16).min(inner.height);
-    frame.render_widget(
-        Paragraph::new(lines),
-        Rect::new(inner.x, inner.y, inner.width, head),
-    );
-    let chart_area = Rect::new(
-        inner.x,
-        inner.y + head,
-        inner.width,
-        inner.height.saturating_sub(head),
-    );
+    lines
+}
+
+/// Both distributions of the column, side by side.
+fn render_chart(frame: &mut Frame, chart_area: Rect, c: &ColumnDrift, theme: &Theme) {
+    let (ref_style, cur_style) = (theme.reference, theme.current);
     match &c.chart {
         Some(Chart::Histogram {
             edges,

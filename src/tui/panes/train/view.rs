@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 use super::{SETUP_ROWS, SetupField, TrainState, params_line, progress_fraction, progress_label};
 use crate::pipeline::runs::{RunRecord, RunStatus};
 use crate::pipeline::text::{escape_control, format_count};
-use crate::pipeline::train::metrics::{self, Metric};
+use crate::pipeline::train::metrics::{self, Confusion, Metric};
 use crate::tui::panes::data::layout::body;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{fit_cell, fit_right, panel};
@@ -179,46 +179,7 @@ fn render_setup(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme
                 spans.extend(value(text));
             }
             SetupField::Models => {
-                let choices = state.model_choices();
-                let on = choices.iter().filter(|(_, on)| *on).count();
-                let mut line_spans = spans;
-                let room = w.saturating_sub(2 + LABEL_W).max(10);
-                let mut used = 0;
-                for (j, (kind, enabled)) in choices.iter().enumerate() {
-                    let tuned = if state.params.contains_key(kind) {
-                        "*"
-                    } else {
-                        ""
-                    };
-                    let text = format!(
-                        "[{}] {}{tuned}",
-                        if *enabled { "x" } else { " " },
-                        kind.name()
-                    );
-                    let cell_w = text.width() + 1;
-                    if used > 0 && used + cell_w > room {
-                        lines.push(Line::from(std::mem::take(&mut line_spans)));
-                        line_spans.push(Span::raw(" ".repeat(2 + LABEL_W)));
-                        used = 0;
-                    }
-                    used += cell_w;
-                    let style = if selected && j == state.model_cursor {
-                        theme.row_selected
-                    } else if *enabled {
-                        theme.text
-                    } else {
-                        theme.dim
-                    };
-                    line_spans.push(Span::styled(text, style));
-                    line_spans.push(Span::raw(" "));
-                }
-                if on == 0 {
-                    line_spans.push(Span::styled("(none on: Space or a) ", theme.warning));
-                }
-                if selected {
-                    line_spans.push(Span::styled("h/l move · Space on/off · a all", theme.dim));
-                }
-                lines.push(Line::from(line_spans));
+                lines.extend(models_row(state, spans, selected, w, theme));
                 continue;
             }
             SetupField::Validation => {
@@ -243,6 +204,58 @@ fn render_setup(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme
         lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The models row: a check box per model suitable for the task, wrapped to the width.
+fn models_row(
+    state: &TrainState,
+    start: Vec<Span<'static>>,
+    selected: bool,
+    w: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let choices = state.model_choices();
+    let on = choices.iter().filter(|(_, on)| *on).count();
+    let mut lines = Vec::new();
+    let mut line_spans = start;
+    let room = w.saturating_sub(2 + LABEL_W).max(10);
+    let mut used = 0;
+    for (j, (kind, enabled)) in choices.iter().enumerate() {
+        let tuned = if state.params.contains_key(kind) {
+            "*"
+        } else {
+            ""
+        };
+        let text = format!(
+            "[{}] {}{tuned}",
+            if *enabled { "x" } else { " " },
+            kind.name()
+        );
+        let cell_w = text.width() + 1;
+        if used > 0 && used + cell_w > room {
+            lines.push(Line::from(std::mem::take(&mut line_spans)));
+            line_spans.push(Span::raw(" ".repeat(2 + LABEL_W)));
+            used = 0;
+        }
+        used += cell_w;
+        let style = if selected && j == state.model_cursor {
+            theme.row_selected
+        } else if *enabled {
+            theme.text
+        } else {
+            theme.dim
+        };
+        line_spans.push(Span::styled(text, style));
+        line_spans.push(Span::raw(" "));
+    }
+    if on == 0 {
+        line_spans.push(Span::styled("(none on: Space or a) ", theme.warning));
+    }
+    if selected {
+        line_spans.push(Span::styled("h/l move · Space on/off · a all", theme.dim));
+    }
+    lines.push(Line::from(line_spans));
+    lines
 }
 
 /// The metric columns that fit, the sort metric always among them.
@@ -313,28 +326,7 @@ fn metric_text(run: &RunRecord, name: Metric) -> String {
 }
 
 fn render_board(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme) {
-    let sort = state.sort_metric();
-    let better = sort.direction();
-    let n = state.board.runs.len();
-    // Runs are compared under one feature spec: its hash (from the board's key) says which.
-    let spec = state
-        .board
-        .key
-        .as_deref()
-        .and_then(|k| k.rsplit_once("spec:"))
-        .and_then(|(_, h)| h.get(..8))
-        .map_or_else(String::new, |h| format!(" · spec {h}"));
-    let runs = format!("{n} comparable run{}", if n == 1 { "" } else { "s" });
-    let mut title = format!(" Leaderboard · {runs} · by {sort}, {better}{spec} ");
-    if title.chars().count() + 2 > area.width as usize {
-        // Narrow: the direction as an arrow, so the spec still shows.
-        let arrow = if sort.higher_is_better() {
-            "↑"
-        } else {
-            "↓"
-        };
-        title = format!(" Leaderboard · {runs} · by {sort} {arrow}{spec} ");
-    }
+    let title = board_title(state, area.width as usize);
     let inner = panel(frame, area, title, theme.border, theme.title);
     if inner.height == 0 || inner.width < 20 {
         return;
@@ -358,36 +350,8 @@ fn render_board(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme
         );
         return;
     }
-    let wide = w >= 120;
-    // Short model names below 100 columns, so four metrics fit in 80.
-    let short = w < 100;
-    let model_w = if short { 13 } else { 19 };
-    let status_w = 13;
-    let fixed = 2 + 5 + model_w + 1 + status_w + 7 + if wide { 20 } else { 0 };
-    let columns = metric_columns(state, w.saturating_sub(fixed));
-    let header = format!(
-        "  {}{} {}",
-        fit_right("run ", 5),
-        fit_cell("model", model_w),
-        fit_cell("status", status_w)
-    );
-    // The ranking metric's header stands out (reversed without colour), as the title says.
-    let mut header_spans = vec![Span::styled(header, theme.header)];
-    for c in &columns {
-        header_spans.push(Span::raw(" "));
-        let style = if *c == sort {
-            theme.header_selected
-        } else {
-            theme.header
-        };
-        header_spans.push(Span::styled(fit_right(c.short(), METRIC_W - 1), style));
-    }
-    let mut tail = fit_right("time", 7);
-    if wide {
-        tail.push_str(&format!("  {}", fit_cell("study·seed", 18)));
-    }
-    header_spans.push(Span::styled(tail, theme.header));
-    let mut lines = vec![Line::from(header_spans)];
+    let layout = BoardLayout::new(state, w);
+    let mut lines = vec![layout.header(state.sort_metric(), theme)];
     let best = state.best();
     let rows = inner.height.saturating_sub(1) as usize;
     for (i, run) in state
@@ -399,15 +363,110 @@ fn render_board(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme
         .take(rows)
     {
         let selected = state.cursor == SETUP_ROWS + i;
-        let is_best = best == Some(run.run_id);
+        lines.push(layout.row(state, run, selected, best == Some(run.run_id), theme));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// ` Leaderboard · 4 comparable runs · by accuracy, higher is better · spec 1a2b3c4d `, with
+/// the direction as an arrow where the words do not fit.
+fn board_title(state: &TrainState, width: usize) -> String {
+    let sort = state.sort_metric();
+    let n = state.board.runs.len();
+    // Runs are compared under one feature spec: its hash (from the board's key) says which.
+    let spec = state
+        .board
+        .key
+        .as_deref()
+        .and_then(|k| k.rsplit_once("spec:"))
+        .and_then(|(_, h)| h.get(..8))
+        .map_or_else(String::new, |h| format!(" · spec {h}"));
+    let runs = format!("{n} comparable run{}", if n == 1 { "" } else { "s" });
+    let title = format!(
+        " Leaderboard · {runs} · by {sort}, {}{spec} ",
+        sort.direction()
+    );
+    if title.chars().count() + 2 <= width {
+        return title;
+    }
+    let arrow = if sort.higher_is_better() {
+        "↑"
+    } else {
+        "↓"
+    };
+    format!(" Leaderboard · {runs} · by {sort} {arrow}{spec} ")
+}
+
+/// The leaderboard's columns at one width.
+struct BoardLayout {
+    w: usize,
+    /// 120 columns and more: the study and seed too.
+    wide: bool,
+    /// Below 100 columns: short model names, so four metrics fit in 80.
+    short: bool,
+    model_w: usize,
+    metrics: Vec<Metric>,
+}
+
+const STATUS_W: usize = 13;
+
+impl BoardLayout {
+    fn new(state: &TrainState, w: usize) -> BoardLayout {
+        let wide = w >= 120;
+        let short = w < 100;
+        let model_w = if short { 13 } else { 19 };
+        let fixed = 2 + 5 + model_w + 1 + STATUS_W + 7 + if wide { 20 } else { 0 };
+        BoardLayout {
+            w,
+            wide,
+            short,
+            model_w,
+            metrics: metric_columns(state, w.saturating_sub(fixed)),
+        }
+    }
+
+    /// The header; the ranking metric's stands out (reversed without colour).
+    fn header(&self, sort: Metric, theme: &Theme) -> Line<'static> {
+        let header = format!(
+            "  {}{} {}",
+            fit_right("run ", 5),
+            fit_cell("model", self.model_w),
+            fit_cell("status", STATUS_W)
+        );
+        let mut spans = vec![Span::styled(header, theme.header)];
+        for c in &self.metrics {
+            spans.push(Span::raw(" "));
+            let style = if *c == sort {
+                theme.header_selected
+            } else {
+                theme.header
+            };
+            spans.push(Span::styled(fit_right(c.short(), METRIC_W - 1), style));
+        }
+        let mut tail = fit_right("time", 7);
+        if self.wide {
+            tail.push_str(&format!("  {}", fit_cell("study·seed", 18)));
+        }
+        spans.push(Span::styled(tail, theme.header));
+        Line::from(spans)
+    }
+
+    fn row(
+        &self,
+        state: &TrainState,
+        run: &RunRecord,
+        selected: bool,
+        best: bool,
+        theme: &Theme,
+    ) -> Line<'static> {
         let marker = if selected {
             Span::styled("▶ ", theme.key)
-        } else if is_best {
+        } else if best {
             Span::styled("★ ", theme.key)
         } else {
             Span::raw("  ")
         };
-        let model = if short {
+        let model = if self.short {
             short_model_name(&run.setup.model)
         } else {
             &run.setup.model
@@ -415,14 +474,14 @@ fn render_board(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme
         let mut text = format!(
             "{}{} {}",
             fit_right(&format!("{} ", run.run_id), 5),
-            fit_cell(model, model_w),
-            fit_cell(&status_text(state, run), status_w)
+            fit_cell(model, self.model_w),
+            fit_cell(&status_text(state, run), STATUS_W)
         );
-        for c in &columns {
+        for c in &self.metrics {
             text.push_str(&fit_right(&metric_text(run, *c), METRIC_W));
         }
         text.push_str(&fit_right(&duration_text(run), 7));
-        if wide {
+        if self.wide {
             text.push_str(&format!(
                 "  {}",
                 fit_cell(&format!("{} · {}", run.setup.study_id, run.setup.seed), 18)
@@ -430,7 +489,7 @@ fn render_board(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme
         }
         let style = if selected {
             theme.row_selected
-        } else if is_best {
+        } else if best {
             theme.key
         } else {
             match run.status {
@@ -440,12 +499,11 @@ fn render_board(frame: &mut Frame, area: Rect, state: &TrainState, theme: &Theme
                 RunStatus::Cancelled => theme.dim,
             }
         };
-        lines.push(Line::from(vec![
+        Line::from(vec![
             marker,
-            Span::styled(fit_cell(&text, w.saturating_sub(2)), style),
-        ]));
+            Span::styled(fit_cell(&text, self.w.saturating_sub(2)), style),
+        ])
     }
-    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 /// The selected run, in full.
@@ -570,7 +628,21 @@ fn detail_lines<'a>(
     {
         lines.push(field("progress", progress_label(p)));
     }
-    // Metrics: one row per metric, overall then each fold.
+    lines.extend(metric_lines(state, run, theme, w));
+    if let Some(c) = &run.result.confusion {
+        lines.extend(confusion_lines(c, theme));
+    }
+    lines
+}
+
+/// Metrics: one row per metric, overall then each fold.
+fn metric_lines<'a>(
+    state: &TrainState,
+    run: &'a RunRecord,
+    theme: &Theme,
+    w: usize,
+) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
     if !run.result.metrics.is_empty() {
         lines.push(Line::raw(""));
         let folds = &run.result.fold_metrics;
@@ -604,53 +676,57 @@ fn detail_lines<'a>(
             lines.push(Line::from(Span::styled(row, style)));
         }
     }
-    if let Some(c) = &run.result.confusion {
-        const MAX_CLASSES: usize = 12;
-        lines.push(Line::raw(""));
-        let n = c.classes.len();
-        let shown = n.min(MAX_CLASSES);
-        let more = if n > shown {
-            format!(", first {shown} of {n} classes")
-        } else {
-            String::new()
-        };
-        lines.push(Line::from(Span::styled(
-            format!("confusion matrix (rows: true class, columns: predicted{more})"),
+    lines
+}
+
+/// The confusion matrix, its first classes when there are many.
+fn confusion_lines<'a>(c: &Confusion, theme: &Theme) -> Vec<Line<'a>> {
+    const MAX_CLASSES: usize = 12;
+    let mut lines = Vec::new();
+    lines.push(Line::raw(""));
+    let n = c.classes.len();
+    let shown = n.min(MAX_CLASSES);
+    let more = if n > shown {
+        format!(", first {shown} of {n} classes")
+    } else {
+        String::new()
+    };
+    lines.push(Line::from(Span::styled(
+        format!("confusion matrix (rows: true class, columns: predicted{more})"),
+        theme.header,
+    )));
+    let cell = c
+        .counts
+        .iter()
+        .flatten()
+        .map(|v| v.to_string().len())
+        .chain(c.classes.iter().take(shown).map(|s| s.width().min(10)))
+        .max()
+        .unwrap_or(4)
+        + 1;
+    let label_w = c
+        .classes
+        .iter()
+        .map(|s| s.width())
+        .max()
+        .unwrap_or(6)
+        .clamp(6, 16)
+        + 1;
+    let mut header = " ".repeat(label_w);
+    for class in c.classes.iter().take(shown) {
+        header.push_str(&fit_right(&escape_control(class), cell));
+    }
+    lines.push(Line::from(Span::styled(header, theme.header)));
+    for (i, row) in c.counts.iter().enumerate().take(shown) {
+        let mut spans = vec![Span::styled(
+            fit_cell(&escape_control(&c.classes[i]), label_w),
             theme.header,
-        )));
-        let cell = c
-            .counts
-            .iter()
-            .flatten()
-            .map(|v| v.to_string().len())
-            .chain(c.classes.iter().take(shown).map(|s| s.width().min(10)))
-            .max()
-            .unwrap_or(4)
-            + 1;
-        let label_w = c
-            .classes
-            .iter()
-            .map(|s| s.width())
-            .max()
-            .unwrap_or(6)
-            .clamp(6, 16)
-            + 1;
-        let mut header = " ".repeat(label_w);
-        for class in c.classes.iter().take(shown) {
-            header.push_str(&fit_right(&escape_control(class), cell));
+        )];
+        for (j, v) in row.iter().enumerate().take(shown) {
+            let style = if i == j { theme.key } else { theme.text };
+            spans.push(Span::styled(fit_right(&v.to_string(), cell), style));
         }
-        lines.push(Line::from(Span::styled(header, theme.header)));
-        for (i, row) in c.counts.iter().enumerate().take(shown) {
-            let mut spans = vec![Span::styled(
-                fit_cell(&escape_control(&c.classes[i]), label_w),
-                theme.header,
-            )];
-            for (j, v) in row.iter().enumerate().take(shown) {
-                let style = if i == j { theme.key } else { theme.text };
-                spans.push(Span::styled(fit_right(&v.to_string(), cell), style));
-            }
-            lines.push(Line::from(spans));
-        }
+        lines.push(Line::from(spans));
     }
     lines
 }
