@@ -692,6 +692,22 @@ fn show(w: &mut impl Write, r: &RunRecord) -> std::io::Result<()> {
     if let Some(e) = &r.result.error {
         writeln!(w, "error       {}", escape_control(e))?;
     }
+    show_metrics(w, r)?;
+    if let Some(c) = &r.result.confusion {
+        show_confusion(w, c)?;
+    }
+    if let Some(p) = &r.result.model_path {
+        writeln!(
+            w,
+            "\nmodel       {p} ({} bytes)",
+            r.result.model_bytes.unwrap_or(0)
+        )?;
+    }
+    Ok(())
+}
+
+/// Each metric with its direction, overall then per fold.
+fn show_metrics(w: &mut impl Write, r: &RunRecord) -> std::io::Result<()> {
     if !r.result.metrics.is_empty() {
         writeln!(w, "\nmetrics")?;
         for (k, v) in &r.result.metrics {
@@ -707,43 +723,39 @@ fn show(w: &mut impl Write, r: &RunRecord) -> std::io::Result<()> {
             writeln!(w)?;
         }
     }
-    if let Some(c) = &r.result.confusion {
-        writeln!(w, "\nconfusion matrix (rows: true, columns: predicted)")?;
-        let width = c
-            .classes
-            .iter()
-            .map(|s| s.chars().count())
-            .chain(c.counts.iter().flatten().map(|v| v.to_string().len()))
-            .max()
-            .unwrap_or(1)
-            .min(16);
-        write!(w, "  {:>width$}", "")?;
-        for cls in &c.classes {
-            write!(
-                w,
-                "  {:>width$}",
-                crate::pipeline::text::truncate(cls, width)
-            )?;
+    Ok(())
+}
+
+/// The confusion matrix, rows the true classes.
+fn show_confusion(w: &mut impl Write, c: &metrics::Confusion) -> std::io::Result<()> {
+    writeln!(w, "\nconfusion matrix (rows: true, columns: predicted)")?;
+    let width = c
+        .classes
+        .iter()
+        .map(|s| s.chars().count())
+        .chain(c.counts.iter().flatten().map(|v| v.to_string().len()))
+        .max()
+        .unwrap_or(1)
+        .min(16);
+    write!(w, "  {:>width$}", "")?;
+    for cls in &c.classes {
+        write!(
+            w,
+            "  {:>width$}",
+            crate::pipeline::text::truncate(cls, width)
+        )?;
+    }
+    writeln!(w)?;
+    for (cls, row) in c.classes.iter().zip(&c.counts) {
+        write!(
+            w,
+            "  {:>width$}",
+            crate::pipeline::text::truncate(cls, width)
+        )?;
+        for v in row {
+            write!(w, "  {v:>width$}")?;
         }
         writeln!(w)?;
-        for (cls, row) in c.classes.iter().zip(&c.counts) {
-            write!(
-                w,
-                "  {:>width$}",
-                crate::pipeline::text::truncate(cls, width)
-            )?;
-            for v in row {
-                write!(w, "  {v:>width$}")?;
-            }
-            writeln!(w)?;
-        }
-    }
-    if let Some(p) = &r.result.model_path {
-        writeln!(
-            w,
-            "\nmodel       {p} ({} bytes)",
-            r.result.model_bytes.unwrap_or(0)
-        )?;
     }
     Ok(())
 }

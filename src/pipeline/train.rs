@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use ndarray::{Array2, Axis};
-use polars::prelude::{DataFrame, DataType, IdxCa};
+use polars::prelude::{DataFrame, DataType, IdxCa, Series};
 use serde::{Deserialize, Serialize};
 
 use crate::pipeline::features::{self, FeatureSpec, FittedFeatures, ValidFeatureSpec};
@@ -232,101 +232,8 @@ pub fn prepare_target(
         .as_materialized_series()
         .clone();
     match task {
-        TaskKind::Regression => {
-            if !(series.dtype().is_primitive_numeric() || series.dtype() == &DataType::Boolean) {
-                return Err(PipelineError::BadColumns(format!(
-                    "target '{name}' holds {}, not numbers; regression needs a numeric target (or the task classification: --task classification, or :task classification in the TUI)",
-                    series.dtype()
-                )));
-            }
-            let values = features::values::numbers(&series)?;
-            let rows: Vec<u32> = (0..n as u32)
-                .filter(|&i| values[i as usize].is_finite())
-                .collect();
-            let y: Vec<f64> = rows.iter().map(|&i| values[i as usize]).collect();
-            check_rows(&name, rows.len(), n)?;
-            let first = y[0];
-            if y.iter().all(|&v| v == first) {
-                return Err(PipelineError::BadColumns(format!(
-                    "target '{name}' has the same value ({first}) in every row; there is nothing to predict"
-                )));
-            }
-            Ok(PreparedTarget {
-                dropped_null: (n - rows.len()) as u64,
-                rows,
-                values: TargetValues::Values { y },
-            })
-        }
-        TaskKind::Classification => {
-            // scikit-learn refuses a "continuous" label type: classes are labels or whole
-            // numbers, never measurements with fractions.
-            if series.dtype().is_float() {
-                let values = features::values::numbers(&series)?;
-                if let Some(v) = values.iter().find(|v| v.is_finite() && v.fract() != 0.0) {
-                    return Err(PipelineError::BadColumns(format!(
-                        "target '{name}' holds continuous numbers (such as {v}), not classes; \
-                         classification needs labels or whole numbers: use regression for it \
-                         (--task regression, or the task row of the Train pane)"
-                    )));
-                }
-            }
-            let labels = features::values::labels(&series)?;
-            let mut rows = Vec::with_capacity(n);
-            let mut raw: Vec<&str> = Vec::with_capacity(n);
-            for (i, v) in labels.iter().enumerate() {
-                if let Some(v) = v {
-                    rows.push(i as u32);
-                    raw.push(v);
-                }
-            }
-            check_rows(&name, rows.len(), n)?;
-            let mut classes: Vec<&str> = raw.clone();
-            let numeric = series.dtype().is_primitive_numeric();
-            if numeric {
-                classes.sort_unstable_by(|a, b| {
-                    let (x, y) = (
-                        a.parse::<f64>().unwrap_or(f64::NAN),
-                        b.parse::<f64>().unwrap_or(f64::NAN),
-                    );
-                    x.total_cmp(&y)
-                });
-            } else {
-                classes.sort_unstable();
-            }
-            classes.dedup();
-            if classes.len() < 2 {
-                return Err(PipelineError::BadColumns(format!(
-                    "target '{name}' has one class ('{}') in all {} rows; classification needs at least two",
-                    escape_control(classes.first().copied().unwrap_or("")),
-                    rows.len()
-                )));
-            }
-            if classes.len() == rows.len() && rows.len() > MAX_INTEGER_CLASSES {
-                return Err(PipelineError::BadColumns(format!(
-                    "target '{name}' has a different value in every row, like an id; choose the column to predict (or the task regression for numbers: --task regression, or :task regression in the TUI)"
-                )));
-            }
-            if classes.len() > 1000 {
-                return Err(PipelineError::BadColumns(format!(
-                    "target '{name}' has {} classes; that is too many to classify (at most 1000) — is it the right column?",
-                    classes.len()
-                )));
-            }
-            let index: BTreeMap<&str, u32> = classes
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (*c, i as u32))
-                .collect();
-            let y: Vec<u32> = raw.iter().map(|v| index[v]).collect();
-            Ok(PreparedTarget {
-                dropped_null: (n - rows.len()) as u64,
-                rows,
-                values: TargetValues::Classes {
-                    y,
-                    classes: classes.iter().map(|c| c.to_string()).collect(),
-                },
-            })
-        }
+        TaskKind::Regression => regression_target(&series, &name, n),
+        TaskKind::Classification => classification_target(&series, &name, n),
         TaskKind::Clustering => {
             // A target given for clustering is only used to score (adjusted Rand index).
             let prepared = prepare_target(df, Some(target), TaskKind::Classification)?;
@@ -344,6 +251,106 @@ pub fn prepare_target(
             })
         }
     }
+}
+
+/// A numeric target: rows without a finite value dropped; one value everywhere refused.
+fn regression_target(series: &Series, name: &str, n: usize) -> Result<PreparedTarget> {
+    if !(series.dtype().is_primitive_numeric() || series.dtype() == &DataType::Boolean) {
+        return Err(PipelineError::BadColumns(format!(
+            "target '{name}' holds {}, not numbers; regression needs a numeric target (or the task classification: --task classification, or :task classification in the TUI)",
+            series.dtype()
+        )));
+    }
+    let values = features::values::numbers(&series)?;
+    let rows: Vec<u32> = (0..n as u32)
+        .filter(|&i| values[i as usize].is_finite())
+        .collect();
+    let y: Vec<f64> = rows.iter().map(|&i| values[i as usize]).collect();
+    check_rows(&name, rows.len(), n)?;
+    let first = y[0];
+    if y.iter().all(|&v| v == first) {
+        return Err(PipelineError::BadColumns(format!(
+            "target '{name}' has the same value ({first}) in every row; there is nothing to predict"
+        )));
+    }
+    Ok(PreparedTarget {
+        dropped_null: (n - rows.len()) as u64,
+        rows,
+        values: TargetValues::Values { y },
+    })
+}
+
+/// Classes in sorted order (by number for a numeric column); refused when there is one
+/// class, a class per row (an id), too many, or fractions (a measurement, not a class).
+fn classification_target(series: &Series, name: &str, n: usize) -> Result<PreparedTarget> {
+    // scikit-learn refuses a "continuous" label type: classes are labels or whole
+    // numbers, never measurements with fractions.
+    if series.dtype().is_float() {
+        let values = features::values::numbers(&series)?;
+        if let Some(v) = values.iter().find(|v| v.is_finite() && v.fract() != 0.0) {
+            return Err(PipelineError::BadColumns(format!(
+                "target '{name}' holds continuous numbers (such as {v}), not classes; \
+                 classification needs labels or whole numbers: use regression for it \
+                 (--task regression, or the task row of the Train pane)"
+            )));
+        }
+    }
+    let labels = features::values::labels(&series)?;
+    let mut rows = Vec::with_capacity(n);
+    let mut raw: Vec<&str> = Vec::with_capacity(n);
+    for (i, v) in labels.iter().enumerate() {
+        if let Some(v) = v {
+            rows.push(i as u32);
+            raw.push(v);
+        }
+    }
+    check_rows(&name, rows.len(), n)?;
+    let mut classes: Vec<&str> = raw.clone();
+    let numeric = series.dtype().is_primitive_numeric();
+    if numeric {
+        classes.sort_unstable_by(|a, b| {
+            let (x, y) = (
+                a.parse::<f64>().unwrap_or(f64::NAN),
+                b.parse::<f64>().unwrap_or(f64::NAN),
+            );
+            x.total_cmp(&y)
+        });
+    } else {
+        classes.sort_unstable();
+    }
+    classes.dedup();
+    if classes.len() < 2 {
+        return Err(PipelineError::BadColumns(format!(
+            "target '{name}' has one class ('{}') in all {} rows; classification needs at least two",
+            escape_control(classes.first().copied().unwrap_or("")),
+            rows.len()
+        )));
+    }
+    if classes.len() == rows.len() && rows.len() > MAX_INTEGER_CLASSES {
+        return Err(PipelineError::BadColumns(format!(
+            "target '{name}' has a different value in every row, like an id; choose the column to predict (or the task regression for numbers: --task regression, or :task regression in the TUI)"
+        )));
+    }
+    if classes.len() > 1000 {
+        return Err(PipelineError::BadColumns(format!(
+            "target '{name}' has {} classes; that is too many to classify (at most 1000) — is it the right column?",
+            classes.len()
+        )));
+    }
+    let index: BTreeMap<&str, u32> = classes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (*c, i as u32))
+        .collect();
+    let y: Vec<u32> = raw.iter().map(|v| index[v]).collect();
+    Ok(PreparedTarget {
+        dropped_null: (n - rows.len()) as u64,
+        rows,
+        values: TargetValues::Classes {
+            y,
+            classes: classes.iter().map(|c| c.to_string()).collect(),
+        },
+    })
 }
 
 fn check_rows(name: &str, kept: usize, n: usize) -> Result<()> {

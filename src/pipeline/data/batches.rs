@@ -71,117 +71,145 @@ fn batches(
             batched: false,
         });
     };
-    let mut first_schema: Option<DataFrame> = None;
-    let mut rows = 0u64;
-    let mut take = |df: DataFrame, first: &mut Option<DataFrame>| -> Result<()> {
-        cancel.check()?;
-        if first.is_none() {
-            *first = Some(df.clear());
-        }
-        rows += df.height() as u64;
-        each(df)
+    let mut sink = Sink {
+        rows: 0,
+        cancel,
+        each,
     };
-    match format {
+    let (schema, hash) = match format {
         FileFormat::Parquet => {
-            let total = ParquetReader::new(Cursor::new(&bytes[..]))
-                .num_rows()
-                .map_err(|e| polars_error(path, "Parquet", e))?;
-            let mut probe = ParquetReader::new(Cursor::new(&bytes[..]))
-                .with_slice(Some((0, 1)))
-                .finish()
-                .map_err(|e| polars_error(path, "Parquet", e))?;
-            let step = (batch_bytes / (16 * probe.width().max(1))).max(1);
-            probe = numbers_as_floats(probe)?.clear();
-            first_schema = Some(probe);
-            let mut offset = 0;
-            while offset < total {
-                let len = step.min(total - offset);
-                let df = ParquetReader::new(Cursor::new(&bytes[..]))
-                    .with_slice(Some((offset, len)))
-                    .finish()
-                    .map_err(|e| polars_error(path, "Parquet", e))?;
-                let df = numbers_as_floats(nan_to_null(clean_column_names(df, &mut Vec::new()))?)?;
-                take(df, &mut None)?;
-                offset += len;
-                progress(Progress::new(Stage::Read, offset as u64, total as u64));
-            }
+            let schema = parquet_batches(path, &bytes, batch_bytes, progress, &mut sink)?;
+            (schema, hash_bytes(&bytes))
         }
         _ => {
             // Read in blocks rather than from the map, so the pages of a file larger than
             // memory are not all held; the fingerprint's hash is taken block by block.
             drop(bytes);
-            let total = meta.len();
-            let mut file = std::fs::File::open(path).map_err(|e| PipelineError::io(path, e))?;
-            let mut hasher = blake3::Hasher::new();
-            let mut buf: Vec<u8> = Vec::new();
-            let mut header: Option<Vec<u8>> = None;
-            let mut scanner: Option<RecordScanner> = None;
-            let (mut consumed, mut eof) = (0u64, false);
-            while !eof || !buf.is_empty() {
-                if !eof {
-                    let before = buf.len();
-                    (&mut file)
-                        .take(batch_bytes.max(1 << 16) as u64)
-                        .read_to_end(&mut buf)
-                        .map_err(|e| PipelineError::io(path, e))?;
-                    hasher.update(&buf[before..]);
-                    eof = buf.len() == before;
-                }
-                let scan = scanner.get_or_insert_with(|| RecordScanner::new(sniff(path, &buf)));
-                scan.scan(&buf);
-                if header.is_none() {
-                    match scan.first {
-                        Some(end) => {
-                            header = Some(buf.drain(..end).collect());
-                            scan.consumed(end);
-                        }
-                        None if eof => header = Some(std::mem::take(&mut buf)),
-                        None => continue,
-                    }
-                }
-                // Whole records only, unless the file has ended.
-                let cut = if eof { buf.len() } else { scan.last };
-                // Nothing new to parse (a header-only file still gives its empty table once).
-                if cut == 0 && (!eof || first_schema.is_some()) {
-                    continue;
-                }
-                let head = header.as_deref().unwrap_or_default();
-                let mut chunk = Vec::with_capacity(head.len() + cut);
-                chunk.extend_from_slice(head);
-                chunk.extend_from_slice(&buf[..cut]);
-                buf.drain(..cut);
-                scan.consumed(cut);
-                let options = LoadOptions {
-                    preview: false,
-                    delimiter: Some(scan.delimiter),
-                };
-                let (df, _) = parse(path, &chunk, FileFormat::Csv, &options, &mut Vec::new())?;
-                drop(chunk);
-                let df = numbers_as_floats(nan_to_null(clean_column_names(df, &mut Vec::new()))?)?;
-                take(df, &mut first_schema)?;
-                consumed += cut as u64;
-                progress(Progress::new(Stage::Read, consumed, total));
-            }
-            let schema = first_schema.unwrap_or_default();
-            if schema.width() == 0 {
-                return Err(PipelineError::bad_data(path, "the file has no columns"));
-            }
-            return Ok(BatchedFile {
-                rows,
-                fingerprint: fingerprint(&hasher.finalize(), &schema),
-                batched: true,
-            });
+            csv_batches(path, meta.len(), batch_bytes, progress, &mut sink)?
         }
-    }
-    let schema = first_schema.unwrap_or_default();
+    };
     if schema.width() == 0 {
         return Err(PipelineError::bad_data(path, "the file has no columns"));
     }
     Ok(BatchedFile {
-        rows,
-        fingerprint: fingerprint(&hash_bytes(&bytes), &schema),
+        rows: sink.rows,
+        fingerprint: fingerprint(&hash, &schema),
         batched: true,
     })
+}
+
+/// Where batches go: counted, then handed on, with a cancel check between them.
+struct Sink<'a> {
+    rows: u64,
+    cancel: &'a CancelFlag,
+    each: &'a mut dyn FnMut(DataFrame) -> Result<()>,
+}
+
+impl Sink<'_> {
+    fn push(&mut self, df: DataFrame) -> Result<()> {
+        self.cancel.check()?;
+        self.rows += df.height() as u64;
+        (self.each)(df)
+    }
+}
+
+/// A Parquet file in slices of about `batch_bytes`; returns its (empty) schema.
+fn parquet_batches(
+    path: &Path,
+    bytes: &[u8],
+    batch_bytes: usize,
+    progress: ProgressFn,
+    sink: &mut Sink,
+) -> Result<DataFrame> {
+    let total = ParquetReader::new(Cursor::new(bytes))
+        .num_rows()
+        .map_err(|e| polars_error(path, "Parquet", e))?;
+    let probe = ParquetReader::new(Cursor::new(bytes))
+        .with_slice(Some((0, 1)))
+        .finish()
+        .map_err(|e| polars_error(path, "Parquet", e))?;
+    let step = (batch_bytes / (16 * probe.width().max(1))).max(1);
+    let schema = numbers_as_floats(probe)?.clear();
+    let mut offset = 0;
+    while offset < total {
+        let len = step.min(total - offset);
+        let df = ParquetReader::new(Cursor::new(bytes))
+            .with_slice(Some((offset, len)))
+            .finish()
+            .map_err(|e| polars_error(path, "Parquet", e))?;
+        let df = numbers_as_floats(nan_to_null(clean_column_names(df, &mut Vec::new()))?)?;
+        sink.push(df)?;
+        offset += len;
+        progress(Progress::new(Stage::Read, offset as u64, total as u64));
+    }
+    Ok(schema)
+}
+
+/// A CSV file in blocks of whole records of about `batch_bytes`, each parsed with the
+/// header; returns the schema of the first block and the hash of the file's bytes.
+fn csv_batches(
+    path: &Path,
+    total: u64,
+    batch_bytes: usize,
+    progress: ProgressFn,
+    sink: &mut Sink,
+) -> Result<(DataFrame, blake3::Hash)> {
+    let mut file = std::fs::File::open(path).map_err(|e| PipelineError::io(path, e))?;
+    let mut hasher = blake3::Hasher::new();
+    let mut first_schema: Option<DataFrame> = None;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut header: Option<Vec<u8>> = None;
+    let mut scanner: Option<RecordScanner> = None;
+    let (mut consumed, mut eof) = (0u64, false);
+    while !eof || !buf.is_empty() {
+        if !eof {
+            let before = buf.len();
+            (&mut file)
+                .take(batch_bytes.max(1 << 16) as u64)
+                .read_to_end(&mut buf)
+                .map_err(|e| PipelineError::io(path, e))?;
+            hasher.update(&buf[before..]);
+            eof = buf.len() == before;
+        }
+        let scan = scanner.get_or_insert_with(|| RecordScanner::new(sniff(path, &buf)));
+        scan.scan(&buf);
+        if header.is_none() {
+            match scan.first {
+                Some(end) => {
+                    header = Some(buf.drain(..end).collect());
+                    scan.consumed(end);
+                }
+                None if eof => header = Some(std::mem::take(&mut buf)),
+                None => continue,
+            }
+        }
+        // Whole records only, unless the file has ended.
+        let cut = if eof { buf.len() } else { scan.last };
+        // Nothing new to parse (a header-only file still gives its empty table once).
+        if cut == 0 && (!eof || first_schema.is_some()) {
+            continue;
+        }
+        let head = header.as_deref().unwrap_or_default();
+        let mut chunk = Vec::with_capacity(head.len() + cut);
+        chunk.extend_from_slice(head);
+        chunk.extend_from_slice(&buf[..cut]);
+        buf.drain(..cut);
+        scan.consumed(cut);
+        let options = LoadOptions {
+            preview: false,
+            delimiter: Some(scan.delimiter),
+        };
+        let (df, _) = parse(path, &chunk, FileFormat::Csv, &options, &mut Vec::new())?;
+        drop(chunk);
+        let df = numbers_as_floats(nan_to_null(clean_column_names(df, &mut Vec::new()))?)?;
+        if first_schema.is_none() {
+            first_schema = Some(df.clear());
+        }
+        sink.push(df)?;
+        consumed += cut as u64;
+        progress(Progress::new(Stage::Read, consumed, total));
+    }
+    Ok((first_schema.unwrap_or_default(), hasher.finalize()))
 }
 
 /// The delimiter of a CSV file from its first bytes, as the loader sniffs it.

@@ -566,19 +566,6 @@ pub fn fit(
     tick: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<FittedModel> {
     let kind = params.kind();
-    let d = x.ncols();
-    let trees = |labels: tree::Labels, e: forest::Ensemble| -> Result<FittedModel> {
-        let classification = matches!(labels, tree::Labels::Classes { .. });
-        Ok(FittedModel::Trees {
-            classification,
-            trees: forest::fit(x, labels, &e, cancel, tick)?,
-        })
-    };
-    let labels = match target {
-        Target::Classes { y, k } => Some(tree::Labels::Classes { y, k }),
-        Target::Values(v) => Some(tree::Labels::Values(v)),
-        Target::None => None,
-    };
     Ok(match params {
         ModelParams::LogisticRegression(p) => {
             let Target::Classes { y, k } = target else {
@@ -592,43 +579,13 @@ pub fn fit(
             };
             FittedModel::NaiveBayes(naive_bayes::fit(x, y, k, p.var_smoothing, cancel)?)
         }
-        ModelParams::DecisionTree(p) => {
-            let labels = labels.ok_or_else(|| bad_target(kind))?;
-            let grow = grow_params(
-                p.max_depth,
-                p.min_samples_split,
-                p.min_samples_leaf,
-                &p.max_features,
-                d,
-            );
-            trees(
-                labels,
-                forest::Ensemble {
-                    n_trees: 1,
-                    bootstrap: false,
-                    grow,
-                    max_bins: p.max_bins,
-                    seed,
-                },
-            )?
-        }
-        ModelParams::RandomForest(p) => {
-            let labels = labels.ok_or_else(|| bad_target(kind))?;
-            let grow = grow_params(
-                p.max_depth,
-                p.min_samples_split,
-                p.min_samples_leaf,
-                &p.max_features,
-                d,
-            );
-            let e = forest::Ensemble {
-                n_trees: p.n_estimators,
-                bootstrap: p.bootstrap,
-                grow,
-                max_bins: p.max_bins,
-                seed,
+        ModelParams::DecisionTree(_) | ModelParams::RandomForest(_) => {
+            let labels = match target {
+                Target::Classes { y, k } => tree::Labels::Classes { y, k },
+                Target::Values(v) => tree::Labels::Values(v),
+                Target::None => return Err(bad_target(kind)),
             };
-            trees(labels, e)?
+            fit_trees(params, x, labels, seed, cancel, tick)?
         }
         ModelParams::LinearRegression(_)
         | ModelParams::Ridge(_)
@@ -637,23 +594,98 @@ pub fn fit(
             let Target::Values(v) = target else {
                 return Err(bad_target(kind));
             };
-            let penalty = match params {
-                ModelParams::Ridge(p) => linear::Penalty::Ridge { alpha: p.alpha },
-                ModelParams::Lasso(p) | ModelParams::ElasticNet(p) => linear::Penalty::ElasticNet {
-                    alpha: p.alpha,
-                    l1_ratio: p.l1_ratio,
-                    max_iter: p.max_iter,
-                    tol: p.tol,
-                },
-                _ => linear::Penalty::None,
-            };
-            FittedModel::Linear(linear::fit(
-                x,
-                ndarray::ArrayView1::from(v),
-                penalty,
-                cancel,
-            )?)
+            fit_linear(params, x, v, cancel)?
         }
+        ModelParams::Kmeans(_) | ModelParams::Dbscan(_) | ModelParams::GaussianMixture(_) => {
+            fit_clusters(params, x, seed, cancel)?
+        }
+    })
+}
+
+/// A decision tree (one tree on every row) or a random forest.
+fn fit_trees(
+    params: &ModelParams,
+    x: ArrayView2<f64>,
+    labels: tree::Labels,
+    seed: u64,
+    cancel: &CancelFlag,
+    tick: &(dyn Fn(u64, u64) + Sync),
+) -> Result<FittedModel> {
+    let d = x.ncols();
+    let ensemble = match params {
+        ModelParams::DecisionTree(p) => forest::Ensemble {
+            n_trees: 1,
+            bootstrap: false,
+            grow: grow_params(
+                p.max_depth,
+                p.min_samples_split,
+                p.min_samples_leaf,
+                &p.max_features,
+                d,
+            ),
+            max_bins: p.max_bins,
+            seed,
+        },
+        ModelParams::RandomForest(p) => forest::Ensemble {
+            n_trees: p.n_estimators,
+            bootstrap: p.bootstrap,
+            grow: grow_params(
+                p.max_depth,
+                p.min_samples_split,
+                p.min_samples_leaf,
+                &p.max_features,
+                d,
+            ),
+            max_bins: p.max_bins,
+            seed,
+        },
+        other => {
+            return Err(PipelineError::Internal(format!(
+                "{} is not a tree model",
+                other.kind().name()
+            )));
+        }
+    };
+    let classification = matches!(labels, tree::Labels::Classes { .. });
+    Ok(FittedModel::Trees {
+        classification,
+        trees: forest::fit(x, labels, &ensemble, cancel, tick)?,
+    })
+}
+
+/// Least squares, with the penalty the model names.
+fn fit_linear(
+    params: &ModelParams,
+    x: ArrayView2<f64>,
+    y: &[f64],
+    cancel: &CancelFlag,
+) -> Result<FittedModel> {
+    let penalty = match params {
+        ModelParams::Ridge(p) => linear::Penalty::Ridge { alpha: p.alpha },
+        ModelParams::Lasso(p) | ModelParams::ElasticNet(p) => linear::Penalty::ElasticNet {
+            alpha: p.alpha,
+            l1_ratio: p.l1_ratio,
+            max_iter: p.max_iter,
+            tol: p.tol,
+        },
+        _ => linear::Penalty::None,
+    };
+    Ok(FittedModel::Linear(linear::fit(
+        x,
+        ndarray::ArrayView1::from(y),
+        penalty,
+        cancel,
+    )?))
+}
+
+/// k-means on every row; DBSCAN and the Gaussian mixture on a sample of `max_rows`.
+fn fit_clusters(
+    params: &ModelParams,
+    x: ArrayView2<f64>,
+    seed: u64,
+    cancel: &CancelFlag,
+) -> Result<FittedModel> {
+    Ok(match params {
         ModelParams::Kmeans(p) => FittedModel::Kmeans(kmeans::fit(
             x,
             p.n_clusters,
@@ -680,6 +712,12 @@ pub fn fit(
                 seed,
                 cancel,
             )?)
+        }
+        other => {
+            return Err(PipelineError::Internal(format!(
+                "{} is not a clustering model",
+                other.kind().name()
+            )));
         }
     })
 }
