@@ -261,12 +261,12 @@ fn regression_target(series: &Series, name: &str, n: usize) -> Result<PreparedTa
             series.dtype()
         )));
     }
-    let values = features::values::numbers(&series)?;
+    let values = features::values::numbers(series)?;
     let rows: Vec<u32> = (0..n as u32)
         .filter(|&i| values[i as usize].is_finite())
         .collect();
     let y: Vec<f64> = rows.iter().map(|&i| values[i as usize]).collect();
-    check_rows(&name, rows.len(), n)?;
+    check_rows(name, rows.len(), n)?;
     let first = y[0];
     if y.iter().all(|&v| v == first) {
         return Err(PipelineError::BadColumns(format!(
@@ -286,7 +286,7 @@ fn classification_target(series: &Series, name: &str, n: usize) -> Result<Prepar
     // scikit-learn refuses a "continuous" label type: classes are labels or whole
     // numbers, never measurements with fractions.
     if series.dtype().is_float() {
-        let values = features::values::numbers(&series)?;
+        let values = features::values::numbers(series)?;
         if let Some(v) = values.iter().find(|v| v.is_finite() && v.fract() != 0.0) {
             return Err(PipelineError::BadColumns(format!(
                 "target '{name}' holds continuous numbers (such as {v}), not classes; \
@@ -295,7 +295,7 @@ fn classification_target(series: &Series, name: &str, n: usize) -> Result<Prepar
             )));
         }
     }
-    let labels = features::values::labels(&series)?;
+    let labels = features::values::labels(series)?;
     let mut rows = Vec::with_capacity(n);
     let mut raw: Vec<&str> = Vec::with_capacity(n);
     for (i, v) in labels.iter().enumerate() {
@@ -304,7 +304,7 @@ fn classification_target(series: &Series, name: &str, n: usize) -> Result<Prepar
             raw.push(v);
         }
     }
-    check_rows(&name, rows.len(), n)?;
+    check_rows(name, rows.len(), n)?;
     let mut classes: Vec<&str> = raw.clone();
     let numeric = series.dtype().is_primitive_numeric();
     if numeric {
