@@ -1097,7 +1097,7 @@ pub fn check_sources(
                                 let (r, c) = (r.column(&name)?, c.column(&name)?);
                                 let (r, c) =
                                     (r.as_materialized_series(), c.as_materialized_series());
-                                numeric_column(&name, r, c, options)?
+                                numeric_column(&name, r, c, &ri, &ci, options)?
                             }
                             (Plan::Number, ..) => {
                                 let (r, c) = rayon::join(
@@ -1331,145 +1331,23 @@ fn untestable_side(name: &str, rs: SideStats, cs: SideStats) -> ColumnDrift {
     ColumnDrift::untested_with(name, ColumnKind::Untestable, reason, rs, cs)
 }
 
+/// A numeric column of two tables: each side's values, sorted, as an exact sketch (no bound),
+/// through the one numeric test battery.
 fn numeric_column(
     name: &str,
     r: &Series,
     c: &Series,
+    ri: &ColumnInfo,
+    ci: &ColumnInfo,
     options: &DriftOptions,
 ) -> Result<ColumnDrift> {
     let (rn, cn) = rayon::join(|| sample::numbers(r), || sample::numbers(c));
     let (rn, cn) = (rn?, cn?);
-    let reference = NumericSide {
-        sorted: &rn.sorted,
-        nulls: rn.nulls,
-        infinite: rn.infinite,
-        dtype: r.dtype().clone(),
-    };
-    let current = NumericSide {
-        sorted: &cn.sorted,
-        nulls: cn.nulls,
-        infinite: cn.infinite,
-        dtype: c.dtype().clone(),
-    };
-    numeric_from_sorted(name, &reference, &current, options)
-}
-
-/// One side of a numeric column: its finite values sorted, and what was left out.
-struct NumericSide<'a> {
-    sorted: &'a [f64],
-    nulls: u64,
-    infinite: u64,
-    dtype: DataType,
-}
-
-/// Every numeric test from the two sorted sides (the part a stored baseline can feed too).
-fn numeric_from_sorted(
-    name: &str,
-    rn: &NumericSide,
-    cn: &NumericSide,
-    options: &DriftOptions,
-) -> Result<ColumnDrift> {
-    let integer = matches!(
-        DtypeClass::of(&rn.dtype),
-        DtypeClass::Number { integer: true }
+    let (a, b) = rayon::join(
+        || NumericSketch::from_sorted(&rn.sorted, rn.nulls, rn.infinite),
+        || NumericSketch::from_sorted(&cn.sorted, cn.nulls, cn.infinite),
     );
-    let (x, y) = (rn.sorted, cn.sorted);
-    let walk = (!x.is_empty() && !y.is_empty()).then(|| measures::walk(x, y, KEEP_VALUES));
-    let ref_distinct = walk.as_ref().map_or_else(
-        || crate::pipeline::stats::distinct_sorted(x) as u64,
-        |w| w.ref_distinct,
-    );
-    let rs = side(
-        x.len() as u64,
-        rn.nulls,
-        rn.infinite,
-        ref_distinct,
-        &rn.dtype.to_string(),
-    );
-    let cs = side(
-        y.len() as u64,
-        cn.nulls,
-        cn.infinite,
-        crate::pipeline::stats::distinct_sorted(y) as u64,
-        &cn.dtype.to_string(),
-    );
-    let Some(walk) = walk else {
-        return Ok(untestable_side(name, rs, cs));
-    };
-    if let Some(col) = identifier_column(name, integer, x.len() as u64, ref_distinct, options) {
-        return Ok(ColumnDrift {
-            reference: rs,
-            current: cs,
-            ..col
-        });
-    }
-    let (nx, ny) = (x.len() as u64, y.len() as u64);
-    let mut tests = Vec::new();
-    let ks_p = pvalue::ks_2samp_pvalue(walk.d, nx, ny);
-    let ks_d = pvalue::ks_2samp_statistic(walk.d, nx, ny);
-    tests.push(TestResult::at_default(Method::Ks, ks_d, Some(ks_p)));
-    let std = crate::pipeline::stats::std(x, 0).unwrap_or(0.0);
-    let w_norm = walk.wasserstein / std.max(0.001);
-    tests.push(TestResult::at_default(Method::Wasserstein, w_norm, None));
-    // Per-value counts when the values are few (JS bins for ≤ 20 reference values, chi², Z).
-    let every_value;
-    let per_value = match &walk.values {
-        Some(v) => Some(v),
-        None if walk.ref_distinct <= PER_VALUE_BINS => {
-            every_value = measures::walk(x, y, usize::MAX).values;
-            every_value.as_ref()
-        }
-        None => None,
-    };
-    let (lo, hi) = (x[0].min(y[0]), x[x.len() - 1].max(y[y.len() - 1]));
-    // numpy widens integer bins to 1; pandas holds integers with nulls as floats, so Evidently
-    // sees integers only when both sides have none.
-    let integer_bins = integer
-        && matches!(
-            DtypeClass::of(&cn.dtype),
-            DtypeClass::Number { integer: true }
-        )
-        && rn.nulls + cn.nulls == 0;
-    let sturges = measures::sturges_edges(lo, hi, x.len() + y.len(), integer_bins);
-    let (js_ref, js_cur) = match per_value {
-        Some(v) if walk.ref_distinct <= PER_VALUE_BINS => (
-            v.iter().map(|t| t.1 as f64).collect::<Vec<_>>(),
-            v.iter().map(|t| t.2 as f64).collect::<Vec<_>>(),
-        ),
-        _ => (
-            measures::histogram_counts(x, &sturges),
-            measures::histogram_counts(y, &sturges),
-        ),
-    };
-    let js = measures::jensen_shannon(&js_ref, &js_cur);
-    tests.push(TestResult::at_default(Method::JensenShannon, js, None));
-    let deciles = measures::decile_edges(x);
-    let psi = measures::psi(
-        &measures::open_bin_counts(x, &deciles),
-        &measures::open_bin_counts(y, &deciles),
-    );
-    tests.push(TestResult::at_default(Method::Psi, psi, None));
-    if let Some(v) = &walk.values {
-        let a: Vec<f64> = v.iter().map(|t| t.1 as f64).collect();
-        let b: Vec<f64> = v.iter().map(|t| t.2 as f64).collect();
-        tests.extend(count_tests(&a, &b, false));
-    }
-    let chart = match per_value {
-        Some(v) if walk.ref_distinct <= PER_VALUE_BINS => {
-            let labels: Vec<String> = v.iter().map(|t| number_label(t.0)).collect();
-            Some(bars(&labels, &js_ref, &js_cur, false))
-        }
-        _ => Some(Chart::Histogram {
-            reference: measures::shares(&js_ref),
-            current: measures::shares(&js_cur),
-            edges: sturges,
-        }),
-    };
-    let mut col = ColumnDrift::untested_with(name, ColumnKind::Numeric, String::new(), rs, cs);
-    col.distinct = Some(walk.distinct);
-    col.tests = tests;
-    col.chart = chart;
-    finish(col, options)
+    numeric_from_sketches(name, &a, &b, ri, ci, options)
 }
 
 /// A whole-number column that the identifier rule (the profile's, [`profile::is_identifier`])
@@ -1565,9 +1443,9 @@ fn labels_from_summaries(
     finish(col, options)
 }
 
-/// Every numeric test from two sketches (a baseline or a streaming pass on either side). On
-/// exact sketches the numbers equal [`numeric_from_sorted`]'s; a compacted side makes the
-/// tests approximate, each with the bound of its score.
+/// Every numeric test from two sketches: exact ones (a table's values, or a small baseline),
+/// or a baseline or a streaming pass on either side. A compacted side makes the tests
+/// approximate, each with the bound of its score.
 fn numeric_from_sketches(
     name: &str,
     a: &NumericSketch,

@@ -112,6 +112,7 @@ impl WalkState {
 /// Merge two ascending samples (finite, non-empty) once: the empirical CDFs are read at the
 /// end of every run of equal values, as scipy's `ks_2samp` and `wasserstein_distance` do (the
 /// CDF values are `count / n`, with the same divisions, so D is bit-identical to scipy's).
+#[cfg(test)]
 pub fn walk(r: &[f64], c: &[f64], keep_values: usize) -> Walk {
     let (nr, nc) = (r.len() as f64, c.len() as f64);
     let (mut i, mut j) = (0usize, 0usize);
@@ -224,6 +225,7 @@ pub fn linspace(lo: f64, hi: f64, bins: usize) -> Vec<f64> {
 
 /// Counts of a sorted sample in the bins of `edges` as `numpy.histogram` makes them: `[a, b)`
 /// except the last bin, which also takes `b`. Values outside the edges are not counted.
+#[cfg(test)]
 pub fn histogram_counts(sorted: &[f64], edges: &[f64]) -> Vec<f64> {
     if edges.len() < 2 {
         return Vec::new();
@@ -245,6 +247,7 @@ pub fn histogram_counts(sorted: &[f64], edges: &[f64]) -> Vec<f64> {
 
 /// PSI's bins: the reference deciles (numpy's linear interpolation, which stays monotone inside
 /// runs of ties), ties merged. Bins are (−∞, e₁), [e₁, e₂), …, [e_k, ∞).
+#[cfg(test)]
 pub fn decile_edges(r: &[f64]) -> Vec<f64> {
     deciles_by(|q| crate::pipeline::stats::quantile_sorted(r, q))
 }
@@ -258,6 +261,7 @@ pub fn deciles_by(quantile: impl Fn(f64) -> Option<f64>) -> Vec<f64> {
 }
 
 /// Counts of a sorted sample in the open-ended bins of [`decile_edges`].
+#[cfg(test)]
 pub fn open_bin_counts(sorted: &[f64], edges: &[f64]) -> Vec<f64> {
     let mut out = Vec::with_capacity(edges.len() + 1);
     let mut start = 0;
