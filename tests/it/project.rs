@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use mlwb::tui::keymap::{Keymap, markdown_table};
-
+#[cfg(feature = "tui")]
 #[test]
 fn readme_lists_every_key_binding() {
+    use mlwb::tui::keymap::{Keymap, markdown_table};
     let readme =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let table = markdown_table(&Keymap::bundled());
