@@ -146,6 +146,7 @@ fn verbose_logs_go_to_stderr() {
     serde_json::from_slice::<Value>(&out.stdout).unwrap();
 }
 
+#[cfg(feature = "tui")]
 #[test]
 fn the_tui_refuses_to_start_without_a_terminal() {
     mlwb()
@@ -153,6 +154,16 @@ fn the_tui_refuses_to_start_without_a_terminal() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("needs a terminal"));
+}
+
+#[cfg(not(feature = "tui"))]
+#[test]
+fn a_headless_build_says_it_has_no_tui() {
+    mlwb()
+        .arg("demo")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("built without the TUI"));
 }
 
 /// Issue 13, item 23: with `--json`, argument errors were plain text.

@@ -14,9 +14,13 @@ mod pipeline_features;
 mod pipeline_profile;
 mod pipeline_train;
 mod project;
+#[cfg(feature = "tui")]
 mod tui;
+#[cfg(feature = "tui")]
 mod tui_drift;
+#[cfg(feature = "tui")]
 mod tui_features;
+#[cfg(feature = "tui")]
 mod tui_train;
 mod worker;
 

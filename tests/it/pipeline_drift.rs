@@ -13,7 +13,7 @@
 
 use mlwb::pipeline::data::{self, LoadOptions};
 use mlwb::pipeline::drift::{
-    self, ColumnDrift, ColumnKind, DriftOptions, DriftReport, FindingKind, Method,
+    self, Chart, ColumnDrift, ColumnKind, DriftOptions, DriftReport, FindingKind, Method,
 };
 use mlwb::pipeline::progress::{CancelFlag, no_progress};
 use polars::prelude::*;
@@ -375,34 +375,116 @@ proptest! {
 
 #[test]
 fn extreme_values_stay_finite_and_survive_the_store() {
-    let r = one_column(&[-1e308, 0.0, 1e308, 5.0]);
-    let c = one_column(&[1e308, 1e308, -3.0, 2.0]);
-    let report = check(&r, &c, &DriftOptions::default());
-    let v = col(&report, "v");
-    assert!(v.tested);
-    for t in &v.tests {
-        assert!(!t.score.is_nan(), "{t:?}");
+    // A small pair (p-value tests by default) and a large one (distances by default), both
+    // reaching ±1e308: sums, spreads and bin widths overflow unless they are computed with care.
+    let small = (
+        one_column(&[-1e308, 0.0, 1e308, 5.0]),
+        one_column(&[1e308, 1e308, -3.0, 2.0]),
+    );
+    let big = |shift: f64| {
+        let v: Vec<f64> = (0..1_200)
+            .map(|i| match i % 7 {
+                0 => -1e308,
+                1 => 1e308,
+                _ => (i % 101) as f64 + shift,
+            })
+            .collect();
+        one_column(&v)
+    };
+    let large = (big(0.0), big(3.0));
+    for (what, (r, c)) in [("small", small), ("large", large)] {
+        let report = check(&r, &c, &DriftOptions::default());
+        let v = col(&report, "v");
+        assert!(v.tested, "{what}");
+        assert!(!v.tests.is_empty(), "{what}");
+        assert_all_finite(&report, what);
+
+        let store =
+            mlwb::pipeline::runs::Store::open(&tempfile::tempdir().unwrap().keep()).unwrap();
+        let side = |path: &str| mlwb::pipeline::drift::report::SideMeta {
+            path: path.into(),
+            rows: r.height() as u64,
+            fingerprint: "x".into(),
+            note: None,
+        };
+        let meta = mlwb::pipeline::drift::report::CheckMeta {
+            reference: side("r"),
+            current: side("c"),
+            check_id: None,
+            duration_s: 0.0,
+        };
+        let id = store
+            .record_drift(&meta, &DriftOptions::default(), &report)
+            .unwrap();
+        let back = store
+            .drift_report(id)
+            .unwrap()
+            .expect("the report reads back");
+        assert_eq!(back.columns.len(), 1);
+        assert_eq!(back.n_tested, report.n_tested);
+        // Infinity would be written as null and read back as NaN: nothing may change.
+        assert_all_finite(&back, &format!("{what}, read back"));
+        let scores = |rep: &DriftReport| -> Vec<f64> {
+            rep.columns[0].tests.iter().map(|t| t.score).collect()
+        };
+        assert_eq!(scores(&back), scores(&report), "{what}");
     }
-    let store = mlwb::pipeline::runs::Store::open(&tempfile::tempdir().unwrap().keep()).unwrap();
-    let side = |path: &str| mlwb::pipeline::drift::report::SideMeta {
-        path: path.into(),
-        rows: 4,
-        fingerprint: "x".into(),
-        note: None,
-    };
-    let meta = mlwb::pipeline::drift::report::CheckMeta {
-        reference: side("r"),
-        current: side("c"),
-        check_id: None,
-        duration_s: 0.0,
-    };
-    let id = store
-        .record_drift(&meta, &DriftOptions::default(), &report)
-        .unwrap();
-    let back = store
-        .drift_report(id)
-        .unwrap()
-        .expect("the report reads back");
-    assert_eq!(back.columns.len(), 1);
-    assert_eq!(back.n_tested, report.n_tested);
+}
+
+/// Every number of a report that is shown, compared with a threshold or stored must be
+/// finite (JSON has no infinity; `is_nan` alone would let ±inf through).
+fn assert_all_finite(report: &DriftReport, what: &str) {
+    let finite = |x: f64, field: &str| assert!(x.is_finite(), "{what}: {field} = {x}");
+    finite(report.drift_share, "drift_share");
+    finite(report.drift_share_threshold, "drift_share_threshold");
+    for c in &report.columns {
+        for t in &c.tests {
+            let name = format!("{} {:?}", c.name, t.test);
+            finite(t.score, &format!("{name} score"));
+            finite(t.threshold, &format!("{name} threshold"));
+            for (field, x) in [
+                ("statistic", t.statistic),
+                ("p_value", t.p_value),
+                ("bound", t.bound),
+            ] {
+                if let Some(x) = x {
+                    finite(x, &format!("{name} {field}"));
+                }
+            }
+            if let Some(p) = t.p_value {
+                assert!((0.0..=1.0).contains(&p), "{what}: {name} p = {p}");
+            }
+        }
+        for (field, x) in [
+            ("statistic", c.statistic),
+            ("p_value", c.p_value),
+            ("score", c.score),
+            ("threshold", c.threshold),
+        ] {
+            if let Some(x) = x {
+                finite(x, &format!("{} {field}", c.name));
+            }
+        }
+        finite(c.reference.null_share, "reference null_share");
+        finite(c.current.null_share, "current null_share");
+        let shares: Vec<f64> = match &c.chart {
+            Some(Chart::Histogram {
+                edges,
+                reference,
+                current,
+            }) => edges
+                .iter()
+                .chain(reference)
+                .chain(current)
+                .copied()
+                .collect(),
+            Some(Chart::Bars {
+                reference, current, ..
+            }) => reference.iter().chain(current).copied().collect(),
+            None => Vec::new(),
+        };
+        for x in shares {
+            finite(x, &format!("{} chart", c.name));
+        }
+    }
 }

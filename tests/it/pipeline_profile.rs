@@ -5,6 +5,8 @@
 //! `nunique`, `mean`, `std` (ddof=1), `min`, `max`, `quantile([.25,.5,.75])` and
 //! `numpy.histogram(bins=13)`). Tolerance: 1e-9 relative.
 
+use std::collections::BTreeSet;
+
 use mlwb::pipeline::data::{self, LoadOptions};
 use mlwb::pipeline::profile::{self, ColumnProfile, DatasetProfile, Role, WarningKind};
 use mlwb::pipeline::progress::{CancelFlag, no_progress};
@@ -57,6 +59,31 @@ fn statistics_match_pandas() {
     .unwrap();
     let p = profile_of(&fixture("parity/profile_parity.csv"));
     assert_eq!(p.rows, 5000);
+    // The same columns on both sides, before any is compared: a column we dropped (or one
+    // pandas never saw) would otherwise go unnoticed, since the loop below walks ours.
+    let ours: BTreeSet<&str> = p.columns.iter().map(|c| c.name.as_str()).collect();
+    let theirs: BTreeSet<&str> = reference
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !k.starts_with('_'))
+        .collect();
+    assert_eq!(ours.len(), p.columns.len(), "duplicate column names");
+    let missing: Vec<&&str> = theirs.difference(&ours).collect();
+    let extra: Vec<&&str> = ours.difference(&theirs).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "columns pandas has and we lack: {missing:?}; columns we have and pandas lacks: {extra:?}"
+    );
+    // And the reference knows the columns it should (its _meta lists pandas' dtypes).
+    let dtypes: BTreeSet<&str> = reference["_meta"]["dtypes"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(dtypes, theirs);
     for c in &p.columns {
         let r = &reference[&c.name];
         assert!(r.is_object(), "no pandas reference for {}", c.name);

@@ -434,3 +434,49 @@ fn rusqlite_set_pid(store_dir: &std::path::Path, run: i64, pid: u32) -> rusqlite
     .unwrap();
     conn
 }
+
+/// Issue 14: with cross-validation, the feature statistics of a fold (here the standard
+/// scaler's mean and std) are fitted on that fold's training rows only, never on the rows it
+/// is scored on. One row holds 1e6 among 99 values in [0, 1]. Scaled by a fold that never saw
+/// it (std ≤ 0.5), it lies 2e6 standard deviations out, so the k-means inertia of the fold that
+/// scores it (the squared distances of its validation rows to the nearest centroid) exceeds
+/// 1e12. Scaled by statistics that saw it (the spec fitted on the whole table before
+/// splitting), no value can lie more than √(n − 1) ≈ 10 deviations from the mean
+/// (Samuelson's inequality), so no fold's inertia could reach 20 × (2 × 10)² = 8,000.
+#[test]
+fn features_are_fitted_on_each_fold_s_training_rows_only() {
+    let x: Vec<f64> = (0..100)
+        .map(|i| {
+            if i == 37 {
+                1e6
+            } else {
+                f64::from((i * 7919) % 100) / 99.0
+            }
+        })
+        .collect();
+    let df = df!("x" => &x).unwrap();
+    let spec = FeatureSpec::parse(
+        "format = 1\n[[columns]]\nname = \"x\"\nrole = \"feature\"\nkind = \"numeric\"\nscale = \"standard\"\n",
+        mlwb::pipeline::features::SpecFormat::Toml,
+    )
+    .unwrap();
+    let req = RunRequest {
+        target: None,
+        task: TaskKind::Clustering,
+        params: ModelSpec::parse("kmeans:n_clusters=2")
+            .unwrap()
+            .check(TaskKind::Clustering)
+            .unwrap(),
+        validation: Validation::CrossValidation { folds: 5 },
+        seed: 3,
+        features: spec,
+    };
+    let (report, _) = train::run(&req, &df, None, &CancelFlag::new(), &|_| {}).unwrap();
+    let inertia: Vec<f64> = report.fold_metrics.iter().map(|m| m["inertia"]).collect();
+    assert_eq!(inertia.len(), 5);
+    // Exactly one fold scores the extreme row, and it saw it as extreme; the other folds
+    // trained on it, so their scaling spreads their own rows to almost nothing.
+    let huge = inertia.iter().filter(|&&v| v > 1e12).count();
+    let small = inertia.iter().filter(|&&v| v < 1e3).count();
+    assert_eq!((huge, small), (1, 4), "per-fold inertia: {inertia:?}");
+}

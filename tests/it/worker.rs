@@ -2,6 +2,7 @@
 //! pipeline gives, keeps errors' kinds and exit codes, dies on cancel, and a dead worker is
 //! reported rather than hanging.
 
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use mlwb::jobs::worker::WorkerCommand;
@@ -62,6 +63,8 @@ fn worker_errors_keep_their_kind_and_exit_code() {
 
 #[test]
 fn cancelling_kills_the_worker_promptly() {
+    // Tens of MB: loading and profiling take far longer than the watchdog's 50 ms poll, and
+    // the table the worker would send back (Arrow IPC) is far larger than a pipe's buffer.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.csv");
     let mut text = String::from("a,b,c\n");
@@ -70,24 +73,40 @@ fn cancelling_kills_the_worker_promptly() {
     }
     std::fs::write(&path, text).unwrap();
     let cancel = CancelFlag::new();
-    let trigger = cancel.clone();
-    let started = Instant::now();
-    let canceller = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(100));
-        trigger.cancel();
-    });
-    let result = worker().load_profile(&path, None, &cancel, &no_progress);
-    canceller.join().unwrap();
-    // Either it was killed, or (on a very fast machine) it had already finished.
-    if let Err(e) = &result {
-        assert!(matches!(e, PipelineError::Cancelled), "{e}");
-        assert!(
-            started.elapsed() < Duration::from_secs(2),
-            "{:?}",
-            started.elapsed()
-        );
+    let cancelled_at = Mutex::new(None::<Instant>);
+    // Cancel at the worker's first progress report, so it is certainly alive and working,
+    // then keep this (the reading) thread away from the pipe for a while: a worker that is
+    // not killed cannot hand over its table meanwhile and would be read in full afterwards,
+    // so the result is Ok only if cancelling failed to kill it.
+    let progress = |_: Progress| {
+        let mut at = cancelled_at.lock().unwrap();
+        if at.is_none() {
+            cancel.cancel();
+            *at = Some(Instant::now());
+            drop(at);
+            std::thread::sleep(HOLD);
+        }
+    };
+    let result = worker().load_profile(&path, None, &cancel, &progress);
+    let returned = Instant::now();
+    let cancelled_at = cancelled_at
+        .into_inner()
+        .unwrap()
+        .expect("the worker reported progress before finishing");
+    match &result {
+        Err(PipelineError::Cancelled) => {}
+        Err(e) => panic!("expected a cancellation, got the error: {e}"),
+        Ok(_) => panic!("expected a cancellation, but the worker finished its work"),
     }
+    let waited = returned - cancelled_at;
+    assert!(
+        waited < HOLD + Duration::from_secs(1),
+        "returned {waited:?} after the cancel"
+    );
 }
+
+/// How long the reading thread stays away from the worker's pipe after cancelling.
+const HOLD: Duration = Duration::from_millis(300);
 
 #[test]
 fn a_worker_that_dies_is_reported() {

@@ -213,9 +213,16 @@ pub fn linspace(lo: f64, hi: f64, bins: usize) -> Vec<f64> {
     let mut edges: Vec<f64> = if step.is_finite() {
         (0..=bins).map(|i| i as f64 * step + lo).collect()
     } else {
-        // A range wider than f64 holds (e.g. −1e308..1e308): step in halves.
+        // A range wider than f64 holds (e.g. −1e308..1e308): step in halves, adding each
+        // half on its own (lo + i·half stays within [lo, mid], and the second half within
+        // [mid, hi]; 2 · i · half would overflow past the middle).
         let half = (hi / 2.0 - lo / 2.0) / bins as f64;
-        (0..=bins).map(|i| lo + 2.0 * (i as f64 * half)).collect()
+        (0..=bins)
+            .map(|i| {
+                let h = i as f64 * half;
+                (lo + h) + h
+            })
+            .collect()
     };
     if let Some(last) = edges.last_mut() {
         *last = hi;
@@ -428,6 +435,13 @@ mod tests {
         let e = sturges_edges(v[0], v[2], v.len(), false);
         assert!(e.iter().all(|x| x.is_finite()), "{e:?}");
         assert_eq!(histogram_counts(&v, &e).iter().sum::<f64>(), 3.0);
+        // Many bins over the whole f64 range: finite, rising, ending at the range's ends.
+        for bins in [2, 13, 100] {
+            let e = linspace(-f64::MAX, f64::MAX, bins);
+            assert!(e.iter().all(|x| x.is_finite()), "{bins}: {e:?}");
+            assert!(e.windows(2).all(|w| w[0] < w[1]), "{bins}: {e:?}");
+            assert_eq!((e[0], e[bins]), (-f64::MAX, f64::MAX));
+        }
         let w = walk(&v, &[0.0], 10);
         assert!(w.d.is_finite() && !w.wasserstein.is_nan(), "{w:?}");
     }
