@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use mlwb::pipeline::data::{self, LoadOptions};
-use mlwb::pipeline::drift::{self, DriftOptions};
+use mlwb::pipeline::drift::{self, ValidDriftOptions};
 use mlwb::pipeline::progress::{CancelFlag, no_progress};
 
 fn main() {
@@ -49,7 +49,7 @@ fn main() {
         let r = drift::check(
             &reference,
             &current,
-            &DriftOptions::default(),
+            &ValidDriftOptions::default(),
             &CancelFlag::new(),
             &no_progress,
         )
@@ -96,7 +96,7 @@ fn main() {
         let r = drift::check_sources(
             drift::Source::Summary(&baseline.summary),
             drift::Source::Frame(&current),
-            &DriftOptions::default(),
+            &ValidDriftOptions::default(),
             &CancelFlag::new(),
             &no_progress,
         )

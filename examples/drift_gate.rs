@@ -26,7 +26,7 @@ fn main() -> ExitCode {
         Ok(_) => ExitCode::from(GATE_FAILED),
         Err(e) => {
             eprintln!("drift_gate: {}", escape_control(&e.to_string()));
-            ExitCode::from(e.exit_code())
+            ExitCode::from(mlwb::cli::exit::for_error(e.kind()))
         }
     }
 }
@@ -45,11 +45,13 @@ fn run() -> Result<Verdict> {
     // Each column's test is chosen as Evidently chooses it (K-S or chi-square on small data,
     // Wasserstein or Jensen–Shannon distances on large data), with its default threshold;
     // `DriftOptions::set` overrides the test or the threshold of one column or of all.
+    // `check` refuses options that mean nothing (a share outside (0, 1], a p-value threshold
+    // above 1); what passes is the only form the check takes.
     let options = DriftOptions {
         drift_share: 0.5,
         ..DriftOptions::default()
-    };
-    options.check()?;
+    }
+    .check()?;
 
     // Each side is read whole (`stream = false`); a reference may also be a baseline file
     // written earlier (`mlwb drift REFERENCE --baseline-out F`), so no reference data is needed.

@@ -18,7 +18,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("profile: {}", escape_control(&e.to_string()));
-            ExitCode::from(e.exit_code())
+            ExitCode::from(mlwb::cli::exit::for_error(e.kind()))
         }
     }
 }

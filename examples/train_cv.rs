@@ -27,7 +27,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("train_cv: {}", escape_control(&e.to_string()));
-            ExitCode::from(e.exit_code())
+            ExitCode::from(mlwb::cli::exit::for_error(e.kind()))
         }
     }
 }
@@ -79,7 +79,7 @@ fn run() -> Result<()> {
     // thread of your own to keep a UI responsive, and set `cancel` to stop it.
     let (report, _model) = train::run(&request, df, None, &cancel, &|p| {
         if p.total == 0 {
-            eprintln!("fold {}/{}: {}", p.fold, p.folds, p.stage);
+            eprintln!("fold {}/{}: {}", p.fold, p.folds, p.stage.name());
         }
     })?;
 
@@ -97,15 +97,21 @@ fn run() -> Result<()> {
             report.dropped_null_target
         );
     }
-    // Metrics are keyed by name (accuracy, f1_macro, roc_auc, log_loss; r2, rmse, mae; ...):
-    // one row each, with every fold's value and their mean (the run's headline metrics).
+    // Metrics are keyed by `Metric` (accuracy, f1_macro, roc_auc, log_loss; r2, rmse, mae; ...),
+    // each knowing its direction: one row each, with every fold's value and their mean (the
+    // run's headline metrics).
     print!("{:<18}", "metric");
     for fold in 1..=report.fold_metrics.len() {
         print!(" {:>9}", format!("fold {fold}"));
     }
     println!(" {:>9}", "mean");
     for (name, mean) in &report.metrics {
-        print!("{name:<18}");
+        let arrow = if name.higher_is_better() {
+            "↑"
+        } else {
+            "↓"
+        };
+        print!("{:<18}", format!("{name} {arrow}"));
         for fold in &report.fold_metrics {
             let v = fold.get(name).copied().map(format_number);
             print!(" {:>9}", v.unwrap_or_default());

@@ -11,7 +11,7 @@ use super::term::{Out, Paint};
 use super::{Output, exit};
 use crate::pipeline::PipelineError;
 use crate::pipeline::drift::report::{self, CheckMeta};
-use crate::pipeline::drift::{self, DriftOptions, DriftReport};
+use crate::pipeline::drift::{self, DriftOptions, DriftReport, ValidDriftOptions};
 use crate::pipeline::progress::CancelFlag;
 use crate::pipeline::text::{escape_control, format_count, format_number};
 
@@ -69,7 +69,7 @@ pub struct DriftArgs {
 }
 
 /// The options the arguments ask for, or a usage error.
-pub fn options(args: &DriftArgs) -> Result<DriftOptions, PipelineError> {
+pub fn options(args: &DriftArgs) -> Result<ValidDriftOptions, PipelineError> {
     let mut o = DriftOptions {
         drift_share: args.drift_share,
         ..DriftOptions::default()
@@ -85,8 +85,7 @@ pub fn options(args: &DriftArgs) -> Result<DriftOptions, PipelineError> {
         o.set(key, text)
             .map_err(|e| PipelineError::BadRequest(format!("--{key} {text}: {e}")))?;
     }
-    o.check()?;
-    Ok(o)
+    o.check()
 }
 
 /// What a run did: a check, or (without CURRENT) only saved a baseline.

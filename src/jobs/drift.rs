@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::pipeline::drift::report::CheckMeta;
-use crate::pipeline::drift::{self, DriftOptions, DriftReport};
+use crate::pipeline::drift::{self, DriftOptions, DriftReport, ValidDriftOptions};
 use crate::pipeline::progress::{CancelFlag, ProgressFn};
 use crate::pipeline::runs::{DriftCheck, Store};
 use crate::pipeline::{PipelineError, Result};
@@ -33,7 +33,7 @@ pub fn record(
 pub fn check_and_record(
     reference: &Path,
     current: &Path,
-    options: &DriftOptions,
+    options: &ValidDriftOptions,
     store_dir: &Path,
     cancel: &CancelFlag,
     progress: ProgressFn,

@@ -12,7 +12,7 @@ use crate::jobs::runs::RunsQuery;
 use crate::jobs::study::StudySpec;
 use crate::jobs::{JobEvent, JobHandle};
 use crate::pipeline::data::Dataset;
-use crate::pipeline::drift::DriftOptions;
+use crate::pipeline::drift::ValidDriftOptions;
 use crate::pipeline::features::{FeatureSpec, ValidFeatureSpec};
 use crate::pipeline::profile::DatasetProfile;
 use crate::pipeline::runs::DriftCheck;
@@ -68,7 +68,7 @@ pub enum Effect {
         job: JobHandle,
         reference: PathBuf,
         current: PathBuf,
-        options: Box<DriftOptions>,
+        options: Box<ValidDriftOptions>,
         store_dir: PathBuf,
     },
     /// Save a baseline of the reference file to `out`.

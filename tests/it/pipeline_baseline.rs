@@ -10,7 +10,7 @@ use mlwb::pipeline::data;
 use mlwb::pipeline::drift::baseline::{Baseline, Summary};
 use mlwb::pipeline::drift::report::SideMeta;
 use mlwb::pipeline::drift::{
-    self, DriftOptions, DriftReport, LoadedSide, Method, SideData, Source, check_sources,
+    self, DriftReport, LoadedSide, Method, SideData, Source, check_sources,
 };
 use mlwb::pipeline::progress::{CancelFlag, no_progress};
 use polars::prelude::*;
@@ -22,7 +22,7 @@ fn exact(r: &DataFrame, c: &DataFrame) -> DriftReport {
     drift::check(
         r,
         c,
-        &DriftOptions::default(),
+        &drift::ValidDriftOptions::default(),
         &CancelFlag::new(),
         &no_progress,
     )
@@ -49,7 +49,7 @@ fn from_baseline(r: &DataFrame, c: &DataFrame, dir: &Path) -> DriftReport {
     check_sources(
         Source::Summary(&b.summary),
         Source::Frame(c),
-        &DriftOptions::default(),
+        &drift::ValidDriftOptions::default(),
         &CancelFlag::new(),
         &no_progress,
     )
@@ -247,7 +247,7 @@ fn a_streamed_check_of_files_agrees_with_the_exact_one() {
     let (_, got) = drift::check_loaded(
         &rs,
         &cs,
-        &DriftOptions::default(),
+        &drift::ValidDriftOptions::default(),
         &CancelFlag::new(),
         &no_progress,
     )
@@ -358,7 +358,7 @@ proptest! {
             prop_assert!(!n.is_exact(), "not compacted: {} points, keep {keep}", n.values.len());
         }
         let got = check_sources(
-            Source::Summary(&s), Source::Summary(&t), &DriftOptions::default(),
+            Source::Summary(&s), Source::Summary(&t), &drift::ValidDriftOptions::default(),
             &CancelFlag::new(), &no_progress,
         ).unwrap();
         prop_assert!(got.approximate);
@@ -390,7 +390,7 @@ fn rows_skipped_just_above_the_lower_tail_stay_within_the_bounds() {
     let got = check_sources(
         Source::Summary(&s),
         Source::Frame(&c),
-        &DriftOptions::default(),
+        &drift::ValidDriftOptions::default(),
         &CancelFlag::new(),
         &no_progress,
     )
@@ -426,7 +426,7 @@ fn few_reference_values_against_a_sketched_current() {
     let got = check_sources(
         Source::Frame(&r),
         Source::Summary(&t),
-        &DriftOptions::default(),
+        &drift::ValidDriftOptions::default(),
         &CancelFlag::new(),
         &no_progress,
     )

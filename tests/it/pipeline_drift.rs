@@ -61,7 +61,8 @@ fn table(n: u64, cur: bool) -> DataFrame {
 }
 
 fn check(r: &DataFrame, c: &DataFrame, options: &DriftOptions) -> DriftReport {
-    drift::check(r, c, options, &CancelFlag::new(), &no_progress).unwrap()
+    let options = options.clone().check().unwrap();
+    drift::check(r, c, &options, &CancelFlag::new(), &no_progress).unwrap()
 }
 
 fn col<'a>(report: &'a DriftReport, name: &str) -> &'a ColumnDrift {
@@ -250,11 +251,13 @@ fn options_choose_tests_thresholds_and_columns() {
     assert_eq!(col(&report, "x").threshold, Some(0.01));
     options.threshold = None;
     options.columns = Some(vec!["nope".into()]);
-    let err = drift::check(&r, &c, &options, &CancelFlag::new(), &no_progress).unwrap_err();
+    let valid = options.clone().check().unwrap();
+    let err = drift::check(&r, &c, &valid, &CancelFlag::new(), &no_progress).unwrap_err();
     assert!(err.to_string().contains("'nope'"), "{err}");
     options.columns = None;
     options.drift_share = 0.0;
-    assert!(drift::check(&r, &c, &options, &CancelFlag::new(), &no_progress).is_err());
+    // A share that means nothing is refused when the options are checked, before any check.
+    assert!(options.check().is_err());
 }
 
 #[test]
@@ -306,7 +309,7 @@ fn schema_problems_are_findings_not_failures() {
     let err = drift::check(
         &r,
         &empty,
-        &DriftOptions::default(),
+        &drift::ValidDriftOptions::default(),
         &CancelFlag::new(),
         &no_progress,
     )

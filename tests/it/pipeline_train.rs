@@ -472,7 +472,11 @@ fn features_are_fitted_on_each_fold_s_training_rows_only() {
         features: spec,
     };
     let (report, _) = train::run(&req, &df, None, &CancelFlag::new(), &|_| {}).unwrap();
-    let inertia: Vec<f64> = report.fold_metrics.iter().map(|m| m["inertia"]).collect();
+    let inertia: Vec<f64> = report
+        .fold_metrics
+        .iter()
+        .map(|m| m[&mlwb::pipeline::train::metrics::Metric::Inertia])
+        .collect();
     assert_eq!(inertia.len(), 5);
     // Exactly one fold scores the extreme row, and it saw it as extreme; the other folds
     // trained on it, so their scaling spreads their own rows to almost nothing.

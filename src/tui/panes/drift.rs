@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::jobs::drift::CheckedDrift;
 use crate::jobs::{JobEvent, JobHandle, JobId};
 use crate::pipeline::PipelineError;
-use crate::pipeline::drift::{DriftOptions, Method};
+use crate::pipeline::drift::{DriftOptions, Method, ValidDriftOptions};
 use crate::pipeline::progress::Stage;
 use crate::pipeline::runs::DriftCheck;
 use crate::pipeline::text::escape_control;
@@ -56,7 +56,7 @@ pub struct DriftState {
     pub store_dir: PathBuf,
     pub reference: Option<PathBuf>,
     pub current: Option<PathBuf>,
-    pub options: DriftOptions,
+    pub options: ValidDriftOptions,
     pub check: Option<JobSlot>,
     pub result: Option<CheckedDrift>,
     /// Column indices in display order (most drifted first).
@@ -75,7 +75,7 @@ impl DriftState {
             store_dir,
             reference: None,
             current: None,
-            options: DriftOptions::default(),
+            options: ValidDriftOptions::default(),
             check: None,
             result: None,
             order: Vec::new(),
@@ -107,10 +107,9 @@ impl DriftState {
     /// `:method [COL=]TEST`, `:threshold [COL=]X`, `:driftshare X`, `:exclude COLS` (empty:
     /// back to the default).
     pub fn set_option(&mut self, what: &str, text: &str) -> Result<String, String> {
-        let mut next = self.options.clone();
+        let mut next = DriftOptions::clone(&self.options);
         next.set(what, text)?;
-        next.check().map_err(|e| e.to_string())?;
-        self.options = next;
+        self.options = next.check().map_err(|e| e.to_string())?;
         Ok("drift options set: r checks again with them".into())
     }
 
