@@ -224,16 +224,57 @@ pub fn run(app: &mut App, line: &str) -> Outcome {
     }
     match find(name) {
         Some(command) => (command.run)(app, rest.trim()),
-        None => Outcome::error(format!(
-            "unknown command '{}': {} (? lists them with their arguments)",
-            escape_control(name),
-            COMMANDS
-                .iter()
-                .map(|c| c.names[0])
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
+        None => Outcome::error(match closest(name) {
+            Some(c) => format!(
+                "unknown command '{}'; did you mean :{}? (? lists every command)",
+                escape_control(name),
+                c.usage()
+            ),
+            None => format!(
+                "unknown command '{}' (? lists every command; Tab completes one)",
+                escape_control(name)
+            ),
+        }),
     }
+}
+
+/// The command whose name is nearest to a mistyped one (at most two edits away, or one the
+/// typed name starts).
+fn closest(typed: &str) -> Option<&'static Command> {
+    let mut best: Option<(usize, &'static Command)> = None;
+    for c in COMMANDS {
+        for n in c.names {
+            let d = if n.starts_with(typed) || typed.starts_with(n) {
+                1
+            } else {
+                edit_distance(typed, n)
+            };
+            if d <= 2 && best.is_none_or(|(b, _)| d < b) {
+                best = Some((d, c));
+            }
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(row[j]).min(cur)
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 /// What Tab can complete the open prompt's last word with.
@@ -467,4 +508,30 @@ fn baseline(app: &mut App, rest: &str) -> Outcome {
 /// `:method`, `:threshold`, `:driftshare`, `:exclude`: an option of the next drift check.
 fn drift_option(app: &mut App, key: &str, rest: &str) -> Outcome {
     Outcome::said(app.drift.set_option(key, rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mistyped_command_finds_its_nearest() {
+        assert_eq!(closest("sotr").map(|c| c.names[0]), Some("sort"));
+        assert_eq!(closest("trian").map(|c| c.names[0]), Some("train"));
+        assert_eq!(closest("thresh").map(|c| c.names[0]), Some("threshold"));
+        assert!(closest("frobnicate").is_none());
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn every_name_is_one_command() {
+        let mut names: Vec<&str> = COMMANDS
+            .iter()
+            .flat_map(|c| c.names.iter().copied())
+            .collect();
+        let n = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), n, "a name is used twice");
+    }
 }

@@ -106,9 +106,20 @@ fn draw_pane_bar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         } else {
             String::new()
         };
-        let info = format!("{name}{pos} · {rows} × {} cols{shown} ", ds.df.width());
+        let cols = ds.df.width();
         let room = (area.width as usize).saturating_sub(left_w + 1);
-        let info = truncate_left(&info, room);
+        // The file's name matters most: shorter forms drop the position, then the words,
+        // before the name itself is shortened (in the middle, so its end still shows).
+        let short_rows = rows.replace(" rows", "");
+        let info = [
+            format!("{name}{pos} · {rows} × {cols} cols{shown} "),
+            format!("{name} · {rows} × {cols} cols{shown} "),
+            format!("{name} · {short_rows}×{cols}{shown} "),
+            format!("{name}{shown} "),
+        ]
+        .into_iter()
+        .find(|i| i.width() <= room)
+        .unwrap_or_else(|| format!("{} ", truncate_middle(&name, room.saturating_sub(1))));
         let pad = room.saturating_sub(info.width()) + 1;
         spans.push(Span::raw(" ".repeat(pad)));
         spans.push(Span::styled(info, theme.dim));
@@ -116,23 +127,23 @@ fn draw_pane_bar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// Keep the end of a string that is too wide, marking the cut with `…`.
-fn truncate_left(s: &str, width: usize) -> String {
+/// The start and the end of a string that is too wide, the middle cut out and marked `…`.
+fn truncate_middle(s: &str, width: usize) -> String {
     if s.width() <= width {
         return s.to_string();
     }
     let chars: Vec<char> = s.chars().collect();
-    let mut out = String::new();
-    let mut used = 1;
-    for c in chars.iter().rev() {
-        let w = unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
-        if used + w > width {
-            break;
-        }
-        used += w;
-        out.insert(0, *c);
+    let keep = width.saturating_sub(1);
+    let (head, tail) = (keep - keep / 2, keep / 2);
+    let start: String = chars.iter().take(head).collect();
+    let end: String = chars[chars.len().saturating_sub(tail)..].iter().collect();
+    // Wide characters can make the halves too wide; cut the start until it fits.
+    let mut out = format!("{start}…{end}");
+    let mut start = start;
+    while out.width() > width && start.pop().is_some() {
+        out = format!("{start}…{end}");
     }
-    format!("…{out}")
+    out
 }
 
 fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, now: Instant) {

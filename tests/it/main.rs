@@ -21,6 +21,8 @@ mod tui_drift;
 #[cfg(feature = "tui")]
 mod tui_features;
 #[cfg(feature = "tui")]
+mod tui_session;
+#[cfg(feature = "tui")]
 mod tui_train;
 mod worker;
 

@@ -45,8 +45,7 @@ impl Default for DriftOptions {
 
 /// Options that passed [`DriftOptions::check`]. The engine takes only these, so options are
 /// checked once, where they are made, and never again.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(Default)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct ValidDriftOptions(DriftOptions);
 
 impl std::ops::Deref for ValidDriftOptions {
@@ -56,7 +55,6 @@ impl std::ops::Deref for ValidDriftOptions {
         &self.0
     }
 }
-
 
 impl DriftOptions {
     /// Refuse values that cannot mean anything; what passes is the engine's input.

@@ -80,6 +80,10 @@ pub struct FeaturesState {
     pub file_job: Option<(JobHandle, PathBuf)>,
     /// Selected column (index into the spec), and the first one on screen.
     pub list: ListCursor,
+    /// The file the spec on screen was made for, and the specs of the other files opened in
+    /// this session (with their targets), taken back on returning to one.
+    pub spec_for: Option<PathBuf>,
+    pub remembered: std::collections::HashMap<PathBuf, (FeatureSpec, SpecOrigin)>,
     /// Counts the spec's changes (every change ends in [`FeaturesState::refit`]), so other
     /// panes can tell a new spec in O(1) instead of comparing every column.
     pub revision: u64,
@@ -97,6 +101,8 @@ impl Default for FeaturesState {
             fit_job: None,
             file_job: None,
             list: ListCursor::default(),
+            spec_for: None,
+            remembered: std::collections::HashMap::new(),
             revision: 0,
         }
     }
@@ -184,14 +190,32 @@ impl FeaturesState {
     /// A fully loaded and profiled table arrived: propose its automatic spec, unless the spec
     /// on screen was made for a table with the same columns (the same file, reloaded).
     pub fn on_dataset(&mut self, shared: &Shared) -> Vec<Effect> {
-        let Some(profile) = &shared.profile else {
+        let (Some(profile), Some(dataset)) = (&shared.profile, &shared.dataset) else {
             return Vec::new();
         };
         let names: Vec<&str> = profile.columns.iter().map(|c| c.name.as_str()).collect();
-        let same_columns = self.spec.as_ref().is_some_and(|s| {
+        let fits = |s: &FeatureSpec| {
             s.columns.len() == names.len()
                 && s.columns.iter().zip(&names).all(|(c, n)| c.name == *n)
-        });
+        };
+        // Another file: keep the spec left (its edits and target), and take back the one
+        // this file had earlier in the session, if its columns are still the same.
+        if self.spec_for.as_ref() != Some(&dataset.path) {
+            if let (Some(left), Some(spec)) = (self.spec_for.take(), &self.spec) {
+                self.remembered
+                    .insert(left, (spec.clone(), self.origin.clone()));
+            }
+            if let Some((spec, origin)) = self.remembered.remove(&dataset.path)
+                && fits(&spec)
+            {
+                self.spec = Some(spec);
+                self.origin = origin;
+                self.list.reset();
+                self.preview = None;
+            }
+            self.spec_for = Some(dataset.path.clone());
+        }
+        let same_columns = self.spec.as_ref().is_some_and(fits);
         if !same_columns {
             let target = self
                 .spec

@@ -166,6 +166,19 @@ pub struct TrainState {
     pub board: Leaderboard,
     /// Notes of the last study (rows dropped for a null target, …).
     pub notes: Vec<String>,
+    /// The set-up of each other table opened in this session, taken back on returning to it.
+    pub remembered: std::collections::HashMap<PathBuf, Setup>,
+}
+
+/// A table's set-up, as kept while another table is open.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setup {
+    task: Option<TaskKind>,
+    excluded: BTreeSet<ModelKind>,
+    params: BTreeMap<ModelKind, BTreeMap<String, serde_json::Value>>,
+    validation: ValidationChoice,
+    seed: u64,
+    time_limit: Option<u64>,
 }
 
 impl TrainState {
@@ -192,7 +205,28 @@ impl TrainState {
             study: None,
             board: Leaderboard::default(),
             notes: Vec::new(),
+            remembered: std::collections::HashMap::new(),
         }
+    }
+
+    fn setup(&self) -> Setup {
+        Setup {
+            task: self.task,
+            excluded: self.excluded.clone(),
+            params: self.params.clone(),
+            validation: self.validation.clone(),
+            seed: self.seed,
+            time_limit: self.time_limit,
+        }
+    }
+
+    fn restore(&mut self, s: Setup) {
+        self.task = s.task;
+        self.excluded = s.excluded;
+        self.params = s.params;
+        self.validation = s.validation;
+        self.seed = s.seed;
+        self.time_limit = s.time_limit;
     }
 
     pub fn owns(&self, id: JobId) -> bool {
@@ -287,9 +321,23 @@ impl TrainState {
                 .dataset
                 .as_ref()
                 .is_some_and(|d| d.fingerprint == dataset.fingerprint);
-            self.dataset = Some(dataset.clone());
+            let left = self.dataset.replace(dataset.clone());
             self.profile = shared.profile.clone();
             if !same {
+                // Keep the set-up of the table left, take back the one of the table met again.
+                if let Some(left) = left {
+                    self.remembered.insert(left.path.clone(), self.setup());
+                }
+                match self.remembered.remove(&dataset.path) {
+                    Some(s) => self.restore(s),
+                    // A table met for the first time keeps the validation, seed and time
+                    // limit (the user's habits), not what belonged to the other table.
+                    None => {
+                        self.task = None;
+                        self.excluded.clear();
+                        self.params.clear();
+                    }
+                }
                 self.board.runs.clear();
                 self.board.key = None;
                 self.cursor = self.cursor.min(SETUP_ROWS - 1);

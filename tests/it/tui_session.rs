@@ -1,0 +1,167 @@
+//! Issue 14, item 8: what a new user met in a session. Switching datasets keeps each one's
+//! spec, target and set-up; prompts edit like a line editor; `]`/`[` work from every pane; the
+//! title keeps the file's name at 80 columns; a mistyped command gets a suggestion.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use mlwb::pipeline::features::ColumnRole;
+use mlwb::pipeline::train::TaskKind;
+use mlwb::tui::app::{App, Pane, PromptKind};
+
+use super::demo_file;
+use super::tui::{app_with, press, shot, typed};
+
+fn command(app: &mut App, line: &str) {
+    press(app, KeyCode::Char(':'));
+    typed(app, line);
+    press(app, KeyCode::Enter);
+}
+
+fn role(app: &App, column: &str) -> Option<ColumnRole> {
+    let spec = app.features.spec.as_ref()?;
+    spec.columns
+        .iter()
+        .find(|c| c.name == column)
+        .map(|c| c.role)
+}
+
+fn two_datasets() -> App {
+    app_with(
+        vec![demo_file("penguins.csv"), demo_file("diabetes.csv")],
+        (80, 24),
+    )
+}
+
+#[test]
+fn switching_datasets_keeps_each_ones_spec_target_and_setup() {
+    let mut app = two_datasets();
+    press(&mut app, KeyCode::Char('2'));
+    command(&mut app, "target species");
+    // An edit: `island` is left out.
+    command(&mut app, "target species");
+    let island = app
+        .features
+        .spec
+        .as_ref()
+        .unwrap()
+        .columns
+        .iter()
+        .position(|c| c.name == "island")
+        .unwrap();
+    for _ in 0..island {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    press(&mut app, KeyCode::Char('r'));
+    assert_eq!(role(&app, "island"), Some(ColumnRole::Ignore));
+    press(&mut app, KeyCode::Char('3'));
+    command(&mut app, "seed 7");
+    command(&mut app, "validation cv 3");
+    command(&mut app, "task classification");
+    command(&mut app, "models tree");
+    // `]` from the Train pane: the other table, with a spec of its own.
+    press(&mut app, KeyCode::Char(']'));
+    assert_eq!(app.pane, Pane::Train, "the pane stays");
+    let diabetes = app.data.dataset.as_ref().unwrap();
+    assert!(diabetes.path.ends_with("diabetes.csv"));
+    assert!(role(&app, "species").is_none());
+    // A table met for the first time keeps the user's validation and seed, not the task or
+    // the models chosen for the other table.
+    assert_eq!(app.train.seed, 7);
+    assert_eq!(app.train.task, None);
+    assert!(app.train.excluded.is_empty());
+    command(&mut app, "target progression");
+    assert_eq!(app.train.effective_task(), Ok(TaskKind::Regression));
+    // Back: the edits, the target and the set-up are as they were left.
+    press(&mut app, KeyCode::Char('['));
+    assert!(
+        app.data
+            .dataset
+            .as_ref()
+            .unwrap()
+            .path
+            .ends_with("penguins.csv")
+    );
+    assert_eq!(role(&app, "species"), Some(ColumnRole::Target));
+    assert_eq!(role(&app, "island"), Some(ColumnRole::Ignore));
+    assert_eq!(app.train.target.as_deref(), Some("species"));
+    assert_eq!(app.train.task, Some(TaskKind::Classification));
+    assert_eq!(
+        app.train
+            .model_choices()
+            .iter()
+            .filter(|(_, on)| *on)
+            .count(),
+        1
+    );
+    assert_eq!(
+        (app.train.seed, app.train.validation.label().as_str()),
+        (7, "3-fold CV")
+    );
+    // And forth: the other table's target too.
+    press(&mut app, KeyCode::Char(']'));
+    assert_eq!(role(&app, "progression"), Some(ColumnRole::Target));
+}
+
+#[test]
+fn prompts_edit_like_a_line_editor() {
+    let mut app = two_datasets();
+    press(&mut app, KeyCode::Char('2'));
+    // `w` suggests a file name; typing replaces the suggestion instead of appending to it.
+    press(&mut app, KeyCode::Char('w'));
+    let prompt = app.prompt.as_ref().unwrap();
+    assert_eq!(
+        (prompt.kind, prompt.text.as_str()),
+        (PromptKind::SaveSpec, "penguins.features.toml")
+    );
+    typed(&mut app, "nope.toml");
+    assert_eq!(app.prompt.as_ref().unwrap().text, "nope.toml");
+    // Left, Home, Ctrl-W and Ctrl-U edit; Esc closes.
+    for _ in 0..".toml".len() {
+        press(&mut app, KeyCode::Left);
+    }
+    typed(&mut app, "2");
+    assert_eq!(app.prompt.as_ref().unwrap().text, "nope2.toml");
+    let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+    let key = ctrl('u');
+    let action = app.map_key(&key).unwrap();
+    app.update(action);
+    assert_eq!(app.prompt.as_ref().unwrap().text, ".toml");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.prompt.is_none());
+    // History: Up brings back the last command; Tab completes commands and columns.
+    command(&mut app, "seed 9");
+    press(&mut app, KeyCode::Char(':'));
+    press(&mut app, KeyCode::Up);
+    assert_eq!(app.prompt.as_ref().unwrap().text, "seed 9");
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char(':'));
+    typed(&mut app, "so");
+    press(&mut app, KeyCode::Tab);
+    typed(&mut app, "body");
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.prompt.as_ref().unwrap().text, "sort body_mass_g");
+}
+
+#[test]
+fn a_mistyped_command_gets_a_suggestion_that_fits() {
+    let mut app = two_datasets();
+    command(&mut app, "sotr species");
+    let error = app.error.clone().unwrap();
+    assert!(error.contains("did you mean :sort COL [desc]?"), "{error}");
+    let text = shot(&app);
+    assert!(text.contains("did you mean"), "{text}");
+}
+
+#[test]
+fn the_title_keeps_the_file_name_at_80_columns() {
+    let mut app = two_datasets();
+    let text = shot(&app);
+    let title = text.lines().next().unwrap();
+    assert!(title.contains("penguins.csv"), "{title}");
+    command(&mut app, "filter species Adelie");
+    let text = shot(&app);
+    let title = text.lines().next().unwrap();
+    assert!(
+        title.contains("penguins.csv") && title.contains("152 shown"),
+        "{title}"
+    );
+}
