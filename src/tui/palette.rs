@@ -238,13 +238,13 @@ pub fn run(app: &mut App, line: &str) -> Outcome {
     }
 }
 
-/// The command whose name is nearest to a mistyped one (at most two edits away, or one the
-/// typed name starts).
+/// The command whose name is nearest to a mistyped one (at most two edits away, or one that
+/// starts with what was typed).
 fn closest(typed: &str) -> Option<&'static Command> {
     let mut best: Option<(usize, &'static Command)> = None;
     for c in COMMANDS {
         for n in c.names {
-            let d = if n.starts_with(typed) || typed.starts_with(n) {
+            let d = if n.starts_with(typed) {
                 1
             } else {
                 edit_distance(typed, n)
