@@ -152,6 +152,14 @@ pub fn walk_sketches(
     // exact when that whole stretch lies in a kept tail (rows skipped by a compaction sit
     // just below the side's next point, so that point must be in the lower tail too).
     let cdf = |s: &NumericSketch, cum: &[u64], k: usize, v: f64| -> f64 {
+        if s.error == 0 {
+            // Exact: the running count over n, as the walk over the data divides.
+            return if k == 0 {
+                0.0
+            } else {
+                cum[k - 1] as f64 / s.n as f64
+            };
+        }
         if k == 0 {
             0.0
         } else if k == s.values.len() {
