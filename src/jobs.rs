@@ -15,7 +15,8 @@ use crate::pipeline::progress::{CancelFlag, Progress};
 use crate::pipeline::{PipelineError, Result};
 
 /// Identifies one job; events from a job whose id is no longer current are ignored.
-pub type JobId = u64;
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct JobId(pub u64);
 
 /// What a running job reports.
 #[derive(Debug)]
@@ -59,7 +60,7 @@ impl JobHandle {
     pub fn new() -> Self {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         JobHandle {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            id: JobId(NEXT_ID.fetch_add(1, Ordering::Relaxed)),
             cancel: CancelFlag::new(),
         }
     }
