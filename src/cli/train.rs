@@ -16,7 +16,7 @@ use crate::jobs::worker::WorkerCommand;
 use crate::pipeline::PipelineError;
 use crate::pipeline::features::FeatureSpec;
 use crate::pipeline::progress::CancelFlag;
-use crate::pipeline::runs::{self, RunRecord, RunStatus, Store};
+use crate::pipeline::runs::{self, RunId, RunRecord, RunStatus, Store};
 use crate::pipeline::text::escape_control;
 use crate::pipeline::train::TaskKind;
 use crate::pipeline::train::metrics::{self, Metric};
@@ -478,7 +478,7 @@ pub fn run_runs(args: &RunsArgs, store_dir: Option<&Path>, out: Output) -> ExitC
             RunsCommand::Show { id, .. } => {
                 let store = Store::open_read_only(&dir)?;
                 let r = match &store {
-                    Some(s) => s.get(*id)?,
+                    Some(s) => s.get(RunId(*id))?,
                     None => None,
                 }
                 .ok_or_else(|| no_run(*id, &dir))?;
@@ -496,7 +496,7 @@ pub fn run_runs(args: &RunsArgs, store_dir: Option<&Path>, out: Output) -> ExitC
             }
             RunsCommand::Rerun { id, in_process, .. } => {
                 let store = Store::open(&dir)?;
-                let before = store.get(*id)?.ok_or_else(|| no_run(*id, &dir))?;
+                let before = store.get(RunId(*id))?.ok_or_else(|| no_run(*id, &dir))?;
                 let spec = study::rerun_spec(&before)?;
                 let cancel = CancelFlag::new();
                 let signalled = super::cancel_on_signals(&cancel);

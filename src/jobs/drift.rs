@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::pipeline::drift::report::CheckMeta;
 use crate::pipeline::drift::{self, DriftOptions, DriftReport, ValidDriftOptions};
 use crate::pipeline::progress::{CancelFlag, ProgressFn};
-use crate::pipeline::runs::{DriftCheck, Store};
+use crate::pipeline::runs::{CheckId, DriftCheck, Store};
 use crate::pipeline::{PipelineError, Result};
 
 /// A check and what it was run on, as a screen or a report shows it.
@@ -23,7 +23,7 @@ pub fn record(
     meta: &mut CheckMeta,
     options: &DriftOptions,
     report: &DriftReport,
-) -> Result<i64> {
+) -> Result<CheckId> {
     let id = store.record_drift(meta, options, report)?;
     meta.check_id = Some(id);
     Ok(id)

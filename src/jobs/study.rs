@@ -15,7 +15,7 @@ use super::worker::{DataRef, WorkerCommand};
 use crate::pipeline::data::{self, Dataset, LoadOptions};
 use crate::pipeline::features::{FeatureSpec, auto_spec};
 use crate::pipeline::progress::{CancelFlag, no_progress};
-use crate::pipeline::runs::{self, RunRecord, RunResult, RunSetup, RunStatus, Store};
+use crate::pipeline::runs::{self, RunId, RunRecord, RunResult, RunSetup, RunStatus, Store};
 use crate::pipeline::train::models::{ModelKind, ModelParams, ModelSpec};
 use crate::pipeline::train::{self, RunProgress, RunRequest, TaskKind, Validation, artifact};
 use crate::pipeline::{PipelineError, Result, profile};
@@ -133,7 +133,7 @@ pub enum Executor {
 /// A planned run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlannedRun {
-    pub run_id: i64,
+    pub run_id: RunId,
     pub model: String,
 }
 
@@ -149,10 +149,10 @@ pub enum StudyEvent {
         notes: Vec<String>,
     },
     Started {
-        run_id: i64,
+        run_id: RunId,
     },
     Progress {
-        run_id: i64,
+        run_id: RunId,
         progress: RunProgress,
     },
     Ended {
@@ -487,7 +487,7 @@ fn queue(
     spec: &StudySpec,
     plan: &Plan,
     validation_key: &str,
-) -> Result<(i64, Vec<(i64, ModelParams, RunSetup)>, Option<String>)> {
+) -> Result<(i64, Vec<(RunId, ModelParams, RunSetup)>, Option<String>)> {
     let study_id = store.create_study(
         &plan.data_path,
         &plan.data_ref.fingerprint,
@@ -544,7 +544,7 @@ fn not_started(store_error: Option<&PipelineError>) -> (RunStatus, RunResult) {
 /// it, with the store's error.
 fn record_run(
     store: &Store,
-    run_id: i64,
+    run_id: RunId,
     status: RunStatus,
     result: RunResult,
     setup: &RunSetup,
@@ -560,7 +560,7 @@ fn record_run(
 }
 
 fn unrecorded(
-    run_id: i64,
+    run_id: RunId,
     status: RunStatus,
     result: RunResult,
     setup: &RunSetup,
@@ -589,7 +589,7 @@ struct Heartbeat {
 }
 
 impl Heartbeat {
-    fn start(store: &Store, ids: Vec<i64>) -> Heartbeat {
+    fn start(store: &Store, ids: Vec<RunId>) -> Heartbeat {
         let beating = Arc::new(AtomicBool::new(true));
         let (dir, alive) = (store.dir().to_path_buf(), beating.clone());
         let thread = std::thread::spawn(move || {
@@ -641,7 +641,7 @@ fn study_target(spec: &StudySpec, notes: &mut Vec<String>) -> Option<String> {
 /// Train one run under a cancel flag of its own (the user's cancel or the time limit).
 fn execute(
     store: &Store,
-    run_id: i64,
+    run_id: RunId,
     request: &RunRequest,
     (data, test): (&DataRef, Option<&DataRef>),
     executor: &Executor,
@@ -698,7 +698,7 @@ fn execute(
 /// Save a trained run's model beside the store; the run's result says where, or why not.
 fn saved(
     store: &Store,
-    run_id: i64,
+    run_id: RunId,
     request: &RunRequest,
     report: &train::RunReport,
     bytes: &[u8],

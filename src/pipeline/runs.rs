@@ -112,10 +112,50 @@ pub struct RunResult {
     pub warnings: Vec<String>,
 }
 
+/// A stored run's number (as the store, the CLI and JSON write it).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct RunId(pub i64);
+
+/// A stored drift check's number.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct CheckId(pub i64);
+
+macro_rules! sql_id {
+    ($t:ident) => {
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl rusqlite::ToSql for $t {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                self.0.to_sql()
+            }
+        }
+
+        impl rusqlite::types::FromSql for $t {
+            fn column_result(
+                value: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
+                i64::column_result(value).map($t)
+            }
+        }
+    };
+}
+sql_id!(RunId);
+sql_id!(CheckId);
+
 /// One stored run, as listed and shown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
-    pub run_id: i64,
+    pub run_id: RunId,
     pub status: RunStatus,
     pub created_at: String,
     pub finished_at: Option<String>,
@@ -469,7 +509,7 @@ impl Store {
     }
 
     /// Record a queued run owned by this process; returns its id.
-    pub fn queue_run(&self, setup: &RunSetup, git_commit: Option<&str>) -> Result<i64> {
+    pub fn queue_run(&self, setup: &RunSetup, git_commit: Option<&str>) -> Result<RunId> {
         let json = |v: &serde_json::Value| v.to_string();
         self.conn
             .execute(
@@ -500,10 +540,10 @@ impl Store {
                 ],
             )
             .map_err(|e| db_error(&self.dir, e))?;
-        Ok(self.conn.last_insert_rowid())
+        Ok(RunId(self.conn.last_insert_rowid()))
     }
 
-    pub fn start_run(&self, id: i64) -> Result<()> {
+    pub fn start_run(&self, id: RunId) -> Result<()> {
         self.conn
             .execute(
                 "UPDATE runs SET status = 'running', started_at = ?2, heartbeat = ?2 WHERE id = ?1",
@@ -514,7 +554,7 @@ impl Store {
     }
 
     /// Refresh the heartbeat of this process's unfinished runs.
-    pub fn heartbeat(&self, ids: &[i64]) -> Result<()> {
+    pub fn heartbeat(&self, ids: &[RunId]) -> Result<()> {
         for id in ids {
             self.conn
                 .execute(
@@ -527,7 +567,7 @@ impl Store {
     }
 
     /// Record how a run ended.
-    pub fn finish_run(&self, id: i64, status: RunStatus, result: &RunResult) -> Result<()> {
+    pub fn finish_run(&self, id: RunId, status: RunStatus, result: &RunResult) -> Result<()> {
         let result_json =
             serde_json::to_string(result).map_err(|e| PipelineError::Internal(e.to_string()))?;
         let now = now_s();
@@ -543,7 +583,7 @@ impl Store {
     }
 
     /// Where run `id`'s fitted model is kept.
-    pub fn model_path(&self, id: i64) -> PathBuf {
+    pub fn model_path(&self, id: RunId) -> PathBuf {
         self.dir.join("models").join(format!("run-{id}.mlwbm"))
     }
 
@@ -604,7 +644,7 @@ impl Store {
         self.select("", &[])
     }
 
-    pub fn get(&self, id: i64) -> Result<Option<RunRecord>> {
+    pub fn get(&self, id: RunId) -> Result<Option<RunRecord>> {
         Ok(self.select("WHERE id = ?1", &[&id])?.into_iter().next())
     }
 

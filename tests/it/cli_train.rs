@@ -300,7 +300,8 @@ fn kill_9_marks_the_run_interrupted_and_spares_a_live_one() {
     let reopened = Store::open(store.path()).unwrap();
     assert_eq!(reopened.interrupted_at_open(), 1);
     let runs = reopened.list().unwrap();
-    let status = |id: i64| runs.iter().find(|r| r.run_id == id).unwrap().status;
+    let status =
+        |id: mlwb::pipeline::runs::RunId| runs.iter().find(|r| r.run_id == id).unwrap().status;
     assert_eq!(status(doomed_run), RunStatus::Interrupted);
     let live_run = runs.iter().find(|r| r.pid == Some(live.id())).unwrap();
     assert_eq!(
@@ -552,7 +553,7 @@ fn the_comparison_key_holds_task_seed_and_spec() {
     let runs = store.list().unwrap();
     let key = |id: &Value| {
         runs.iter()
-            .find(|r| Some(r.run_id) == id.as_i64())
+            .find(|r| Some(r.run_id.0) == id.as_i64())
             .unwrap()
             .setup
             .validation_key

@@ -425,11 +425,15 @@ fn the_store_marks_runs_of_dead_owners_interrupted_and_leaves_live_ones_alone() 
 }
 
 /// Point a run at another pid, as another process would have recorded it.
-fn rusqlite_set_pid(store_dir: &std::path::Path, run: i64, pid: u32) -> rusqlite::Connection {
+fn rusqlite_set_pid(
+    store_dir: &std::path::Path,
+    run: mlwb::pipeline::runs::RunId,
+    pid: u32,
+) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(store_dir.join("mlwb.db")).unwrap();
     conn.execute(
         "UPDATE runs SET pid = ?1 WHERE id = ?2",
-        rusqlite::params![pid, run],
+        rusqlite::params![pid, run.0],
     )
     .unwrap();
     conn

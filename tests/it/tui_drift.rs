@@ -4,6 +4,7 @@
 
 use crossterm::event::KeyCode;
 use mlwb::pipeline::drift::Method;
+use mlwb::pipeline::runs::CheckId;
 use mlwb::tui::app::{Action, App, Pane};
 use mlwb::tui::keymap::Keymap;
 
@@ -37,7 +38,7 @@ fn the_demo_pair_is_chosen_and_checked_with_r() {
     press(&mut app, KeyCode::Char('r'));
     let result = app.drift.result.as_ref().expect("a drift check");
     assert!(result.report.dataset_drift);
-    assert_eq!(result.meta.check_id, Some(1));
+    assert_eq!(result.meta.check_id, Some(CheckId(1)));
     // The most drifted column comes first, with its histograms.
     insta::assert_snapshot!("drift_table_numeric_80x24", shot(&app));
     for _ in 0..2 {
@@ -98,12 +99,15 @@ fn earlier_checks_are_listed_and_reopened() {
     press(&mut app, KeyCode::Char('r'));
     command(&mut app, "method psi");
     press(&mut app, KeyCode::Char('r'));
-    assert_eq!(app.drift.result.as_ref().unwrap().meta.check_id, Some(2));
+    assert_eq!(
+        app.drift.result.as_ref().unwrap().meta.check_id,
+        Some(CheckId(2))
+    );
     press(&mut app, KeyCode::Char('H'));
     let h = app.drift.history.as_mut().expect("the stored checks");
     assert_eq!(
         h.checks.iter().map(|c| c.check_id).collect::<Vec<_>>(),
-        vec![2, 1]
+        vec![CheckId(2), CheckId(1)]
     );
     for c in &mut h.checks {
         c.created_at = "2026-11-21T10:00:00Z".into();
@@ -113,7 +117,7 @@ fn earlier_checks_are_listed_and_reopened() {
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
     let r = app.drift.result.as_ref().unwrap();
-    assert_eq!(r.meta.check_id, Some(1));
+    assert_eq!(r.meta.check_id, Some(CheckId(1)));
     assert!(app.drift.history.is_none());
     let temp = r
         .report

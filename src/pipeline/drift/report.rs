@@ -34,7 +34,7 @@ pub struct CheckMeta {
     pub reference: SideMeta,
     pub current: SideMeta,
     /// The check's id in the store, when it was recorded.
-    pub check_id: Option<i64>,
+    pub check_id: Option<crate::pipeline::runs::CheckId>,
     pub duration_s: f64,
 }
 

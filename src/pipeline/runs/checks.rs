@@ -4,7 +4,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::{Store, db_error, now_s, timestamp};
+use super::{CheckId, Store, db_error, now_s, timestamp};
 use crate::pipeline::Result;
 use crate::pipeline::drift::report::{CheckMeta, SideMeta};
 use crate::pipeline::drift::{DriftOptions, DriftReport, Verdict};
@@ -12,7 +12,7 @@ use crate::pipeline::drift::{DriftOptions, DriftReport, Verdict};
 /// A stored check, as listed (the report itself is read with [`Store::drift_report`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DriftCheck {
-    pub check_id: i64,
+    pub check_id: CheckId,
     pub created_at: String,
     pub reference_path: String,
     pub reference_fingerprint: String,
@@ -62,7 +62,7 @@ impl Store {
         meta: &CheckMeta,
         options: &DriftOptions,
         report: &DriftReport,
-    ) -> Result<i64> {
+    ) -> Result<CheckId> {
         let json = |v: serde_json::Result<String>| v.unwrap_or_else(|_| "null".into());
         self.conn
             .execute(
@@ -87,7 +87,7 @@ impl Store {
                 ],
             )
             .map_err(|e| db_error(&self.dir, e))?;
-        Ok(self.conn.last_insert_rowid())
+        Ok(CheckId(self.conn.last_insert_rowid()))
     }
 
     /// Every drift check, newest first.
@@ -135,7 +135,7 @@ impl Store {
     }
 
     /// The report of check `id`, if there is such a check and its report can be read.
-    pub fn drift_report(&self, id: i64) -> Result<Option<DriftReport>> {
+    pub fn drift_report(&self, id: CheckId) -> Result<Option<DriftReport>> {
         let text: Option<String> = self
             .conn
             .query_row("SELECT report FROM drift_checks WHERE id = ?1", [id], |r| {

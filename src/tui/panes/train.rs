@@ -17,7 +17,7 @@ use crate::jobs::{JobEvent, JobHandle, JobId};
 use crate::pipeline::data::Dataset;
 use crate::pipeline::features::FeatureSpec;
 use crate::pipeline::profile::DatasetProfile;
-use crate::pipeline::runs::{self, RunRecord, RunStatus};
+use crate::pipeline::runs::{self, RunId, RunRecord, RunStatus};
 use crate::pipeline::text::escape_control;
 use crate::pipeline::train::metrics::{self, Metric};
 use crate::pipeline::train::models::{ModelKind, ModelSpec};
@@ -113,8 +113,8 @@ pub struct StudyJob {
     pub study_id: Option<i64>,
     pub planned: Vec<PlannedRun>,
     /// The run training now, and since when.
-    pub running: Option<(i64, Instant)>,
-    pub progress: BTreeMap<i64, RunProgress>,
+    pub running: Option<(RunId, Instant)>,
+    pub progress: BTreeMap<RunId, RunProgress>,
     pub ended: usize,
     /// Esc was pressed; the study is recording its runs as cancelled.
     pub cancelling: bool,
@@ -955,7 +955,7 @@ impl TrainState {
     }
 
     /// Rank the runs by the sort metric, keeping the cursor on the run it was on.
-    fn rank(&mut self, selected: Option<i64>) {
+    fn rank(&mut self, selected: Option<RunId>) {
         let metric = self.sort_metric();
         runs::rank(&mut self.board.runs, metric);
         // Runs without the metric: the running one, the queued ones in order, then the rest,
@@ -967,9 +967,9 @@ impl TrainState {
             .position(|r| !r.result.metrics.contains_key(&metric))
             .unwrap_or(self.board.runs.len());
         self.board.runs[first_without..].sort_by_key(|r| match r.status {
-            RunStatus::Running => (0, r.run_id),
-            RunStatus::Queued => (1, r.run_id),
-            _ => (2, -r.run_id),
+            RunStatus::Running => (0, r.run_id.0),
+            RunStatus::Queued => (1, r.run_id.0),
+            _ => (2, -r.run_id.0),
         });
         if let Some(id) = selected
             && let Some(i) = self.board.runs.iter().position(|r| r.run_id == id)
@@ -985,7 +985,7 @@ impl TrainState {
     }
 
     /// The best run on the leaderboard by the sort metric (finished, with the metric).
-    pub fn best(&self) -> Option<i64> {
+    pub fn best(&self) -> Option<RunId> {
         let metric = self.sort_metric();
         self.board
             .runs
