@@ -218,7 +218,8 @@ fn finish_output(written: std::io::Result<()>) -> ExitCode {
 
 /// A plain-text table: each column padded to its widest cell (the first at most 32 wide), two
 /// spaces apart; columns from `right_from` on are right-aligned; with `free_last` the last
-/// column is neither padded nor cut.
+/// column is neither padded nor cut. `paint(row, column)` colours a cell (rows from 0, the
+/// header not counted).
 fn write_table<const N: usize>(
     w: &mut term::Out<impl std::io::Write>,
     header: &[&str; N],

@@ -27,7 +27,9 @@ impl Paint {
     }
 }
 
-/// A writer of text for a terminal or a pipe (stdout or stderr).
+/// A writer of text for a terminal or a pipe: every command's stdout. (Messages on stderr
+/// escape their untrusted parts at the call site; the JSON error goes out through
+/// [`safe_json`].)
 pub struct Out<W: Write> {
     inner: W,
     color: bool,

@@ -32,13 +32,20 @@ pub struct RunsQuery {
 
 impl PartialEq for RunsQuery {
     fn eq(&self, other: &Self) -> bool {
+        self.same_setup(other) && self.key == other.key
+    }
+}
+
+impl RunsQuery {
+    /// The same set-up, whatever key a study resolved for it (the key a study plans with is
+    /// the one its set-up computes).
+    pub fn same_setup(&self, other: &Self) -> bool {
         self.fingerprint == other.fingerprint
             && self.target == other.target
             && self.task == other.task
             && self.seed == other.seed
             && self.spec_revision == other.spec_revision
             && self.validation == other.validation
-            && self.key == other.key
     }
 }
 

@@ -14,7 +14,7 @@ mod checks;
 
 pub use checks::DriftCheck;
 
-use crate::pipeline::train::metrics::{Confusion, Metric, Metrics};
+use crate::pipeline::train::metrics::{self, Confusion, Metric, Metrics};
 use crate::pipeline::{PipelineError, Result};
 
 /// The store's directory name inside a project.
@@ -93,7 +93,9 @@ pub struct RunSetup {
 /// What a finished (or failed) run adds.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
+    #[serde(deserialize_with = "metrics::read_metrics")]
     pub metrics: Metrics,
+    #[serde(deserialize_with = "metrics::read_fold_metrics")]
     pub fold_metrics: Vec<Metrics>,
     pub confusion: Option<Confusion>,
     pub summary: serde_json::Value,

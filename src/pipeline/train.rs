@@ -711,7 +711,10 @@ impl FoldRunner<'_> {
             })
         };
         report(0, 0);
-        let train_df = if train.len() == self.data.height() {
+        // Every row in order (the refit, a test-file run): the table itself, not a copy.
+        let every_row =
+            train.len() == self.data.height() && train.iter().enumerate().all(|(i, &r)| i == r);
+        let train_df = if every_row {
             self.data.clone()
         } else {
             take(self.data, &to_u32(train))?

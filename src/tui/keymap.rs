@@ -161,8 +161,18 @@ impl Keymap {
 
     /// Parse a keymap file's text.
     pub fn parse(text: &str) -> Result<Keymap, String> {
+        match Keymap::parse_entries(text)? {
+            (map, problems) if problems.is_empty() => Ok(map),
+            (_, problems) => Err(problems.join("; ")),
+        }
+    }
+
+    /// The bindings of a keymap file, and what is wrong with the entries left out (an
+    /// unknown action or key costs that entry, not the file).
+    fn parse_entries(text: &str) -> Result<(Keymap, Vec<String>), String> {
         let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut bindings = Vec::new();
+        let mut problems = Vec::new();
         for (context, entries) in [
             (Context::Global, file.global),
             (Context::Data, file.data),
@@ -171,10 +181,13 @@ impl Keymap {
             (Context::Drift, file.drift),
         ] {
             for e in entries {
-                bindings.push(binding(context, e)?);
+                match binding(context, e) {
+                    Ok(b) => bindings.push(b),
+                    Err(p) => problems.push(p),
+                }
             }
         }
-        Ok(Keymap { bindings })
+        Ok((Keymap { bindings }, problems))
     }
 
     /// The bundled keymap overlaid with the user's file, if it exists. Problems with the
@@ -186,9 +199,9 @@ impl Keymap {
         };
         let overlay = std::fs::read_to_string(path)
             .map_err(|e| e.to_string())
-            .and_then(|t| Keymap::parse(&t));
+            .and_then(|t| Keymap::parse_entries(&t));
         match overlay {
-            Ok(user) => {
+            Ok((user, problems)) => {
                 for b in user.bindings {
                     match map
                         .bindings
@@ -202,7 +215,14 @@ impl Keymap {
                         None => map.bindings.push(b),
                     }
                 }
-                (map, None)
+                let skipped = (!problems.is_empty()).then(|| {
+                    format!(
+                        "{}: {}; those entries are left out, the others apply",
+                        path.display(),
+                        problems.join("; ")
+                    )
+                });
+                (map, skipped)
             }
             Err(e) => (
                 map,
@@ -242,7 +262,8 @@ impl Keymap {
     }
 }
 
-/// The action `name` means in `context`: the section's action type, deserialised.
+/// The action `name` means in `context`: the section's action type, deserialised; a pane's
+/// section may also bind a global action (it then applies in that pane only).
 fn parse_action(context: Context, name: &str) -> Option<Action> {
     fn named<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
         use serde::de::IntoDeserializer;
@@ -257,6 +278,7 @@ fn parse_action(context: Context, name: &str) -> Option<Action> {
         Context::Train => named::<TrainAction>(name).map(Action::from),
         Context::Drift => named::<DriftAction>(name).map(Action::from),
     }
+    .or_else(|| named::<Global>(name).map(Action::Global))
 }
 
 fn binding(context: Context, e: Entry) -> Result<Binding, String> {
@@ -413,8 +435,20 @@ mod tests {
         assert!(err.is_none());
         let n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE);
         assert_eq!(map.action(Context::Data, &n), down());
-        std::fs::write(&path, "[[data]]\naction = \"fly\"\nkeys = [\"n\"]\n").unwrap();
-        let (_, err) = Keymap::load(Some(&path));
+        // A bad entry costs that entry only; a global action may be bound in a pane's section
+        // (keymaps written when `]` belonged to the Data pane still load).
+        std::fs::write(
+            &path,
+            "[[data]]\naction = \"fly\"\nkeys = [\"n\"]\n\n\
+             [[data]]\naction = \"next_dataset\"\nkeys = [\"N\"]\n",
+        )
+        .unwrap();
+        let (map, err) = Keymap::load(Some(&path));
         assert!(err.unwrap().contains("unknown action 'fly'"));
+        let big_n = KeyEvent::new(KeyCode::Char('N'), KeyModifiers::SHIFT);
+        assert_eq!(
+            map.action(Context::Data, &big_n),
+            Some(Global::NextDataset.into())
+        );
     }
 }

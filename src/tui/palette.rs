@@ -238,18 +238,23 @@ pub fn run(app: &mut App, line: &str) -> Outcome {
     }
 }
 
-/// The command whose name is nearest to a mistyped one (at most two edits away, or one that
-/// starts with what was typed).
+/// The command whose name is nearest to a mistyped one: one that starts with what was typed,
+/// or a name of three letters or more within an edit for every two letters typed (two at
+/// most), so a short slip is not taken for a one-letter alias.
 fn closest(typed: &str) -> Option<&'static Command> {
+    let allowed = (typed.chars().count() / 2).min(2);
     let mut best: Option<(usize, &'static Command)> = None;
     for c in COMMANDS {
         for n in c.names {
             let d = if n.starts_with(typed) {
                 1
-            } else {
+            } else if n.chars().count() >= 3 {
                 edit_distance(typed, n)
+            } else {
+                continue;
             };
-            if d <= 2 && best.is_none_or(|(b, _)| d < b) {
+            let near = n.starts_with(typed) || d <= allowed;
+            if near && best.is_none_or(|(b, _)| d < b) {
                 best = Some((d, c));
             }
         }
@@ -318,23 +323,26 @@ pub fn completions(app: &App, kind: PromptKind) -> Vec<String> {
     }
 }
 
-/// Entries of the directory `word` names a prefix in (directories end in `/`), at most 500.
+/// Entries of the directory `word` names that start as its last part does (directories end
+/// in `/`); at most 500 of them, so a huge directory cannot stall a key press.
 fn paths_like(word: &str) -> Vec<String> {
-    let (dir, shown) = match word.rfind('/') {
-        Some(i) => (expand_home(&word[..=i]), &word[..=i]),
-        None => (Path::new(".").to_path_buf(), ""),
+    let (dir, shown, part) = match word.rfind('/') {
+        Some(i) => (expand_home(&word[..=i]), &word[..=i], &word[i + 1..]),
+        None => (Path::new(".").to_path_buf(), "", word),
     };
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Vec::new();
     };
     entries
         .flatten()
-        .take(500)
-        .map(|e| {
+        .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            let slash = if e.path().is_dir() { "/" } else { "" };
-            format!("{shown}{name}{slash}")
+            name.starts_with(part).then(|| {
+                let slash = if e.path().is_dir() { "/" } else { "" };
+                format!("{shown}{name}{slash}")
+            })
         })
+        .take(500)
         .collect()
 }
 
@@ -520,6 +528,10 @@ mod tests {
         assert_eq!(closest("trian").map(|c| c.names[0]), Some("train"));
         assert_eq!(closest("thresh").map(|c| c.names[0]), Some("threshold"));
         assert!(closest("frobnicate").is_none());
+        // A short slip is not taken for a one-letter alias.
+        for typed in ["w", "x", "zz"] {
+            assert!(closest(typed).is_none(), "{typed}");
+        }
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 

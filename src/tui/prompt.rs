@@ -125,7 +125,7 @@ impl Prompt {
     pub fn complete(&mut self, candidates: &[String]) {
         self.prefilled = false;
         let (before, after) = self.split();
-        let start = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let start = after_last(before, char::is_whitespace);
         let word = &before[start..];
         let mut matching = candidates.iter().filter(|c| c.starts_with(word));
         let Some(first) = matching.next() else {
@@ -144,10 +144,9 @@ impl Prompt {
     /// Ctrl-W: delete the word before the cursor (and the spaces after it).
     fn delete_word(&mut self) {
         let (before, after) = self.split();
-        let kept = before.trim_end();
-        let kept = kept
-            .rfind(|c: char| c.is_whitespace() || c == '/')
-            .map_or("", |i| &kept[..=i]);
+        // The word, and the spaces or slashes that end it (`~/data/` loses `data/`).
+        let kept = before.trim_end_matches(|c: char| c.is_whitespace() || c == '/');
+        let kept = &kept[..after_last(kept, |c| c.is_whitespace() || c == '/')];
         let cursor = kept.chars().count();
         self.text = format!("{kept}{after}");
         self.cursor = cursor;
@@ -175,6 +174,15 @@ pub fn expand_home(path: &str) -> PathBuf {
         (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
         _ => PathBuf::from(path),
     }
+}
+
+/// The byte index just after the last character of `s` matching `is_end` (0 when none
+/// does), on a character boundary however wide that character is.
+fn after_last(s: &str, is_end: impl Fn(char) -> bool) -> usize {
+    s.char_indices()
+        .rev()
+        .find(|(_, c)| is_end(*c))
+        .map_or(0, |(i, c)| i + c.len_utf8())
 }
 
 /// The longest common start of `a` and `b`, on a character boundary.
@@ -248,6 +256,26 @@ mod tests {
         assert_eq!((p.text.as_str(), p.cursor), ("sort bill_depth_mm", 18));
         p.complete(&["x".to_string()]);
         assert_eq!(p.text, "sort bill_depth_mm");
+    }
+
+    /// A no-break space (Option-Space on a Mac) is whitespace of two bytes: Tab and Ctrl-W
+    /// must cut after it, not inside it.
+    #[test]
+    fn wide_whitespace_and_slashes_are_cut_on_character_boundaries() {
+        let mut p = Prompt::new(PromptKind::Palette, "");
+        for c in "sort\u{a0}bi".chars() {
+            keys(&mut p, &[KeyCode::Char(c)]);
+        }
+        p.complete(&["bill_depth_mm".to_string()]);
+        assert_eq!(p.text, "sort\u{a0}bill_depth_mm");
+        ctrl(&mut p, 'w');
+        assert_eq!(p.text, "sort\u{a0}");
+        let mut p = Prompt::new(PromptKind::OpenSpec, "");
+        for c in "~/data/".chars() {
+            keys(&mut p, &[KeyCode::Char(c)]);
+        }
+        ctrl(&mut p, 'w');
+        assert_eq!(p.text, "~/");
     }
 
     #[test]

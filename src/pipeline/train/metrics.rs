@@ -129,6 +129,29 @@ impl std::fmt::Display for Metric {
 /// Metric values; a metric that is undefined on the data is absent.
 pub type Metrics = BTreeMap<Metric, f64>;
 
+/// Read stored metrics, leaving out a name this build does not know (a run recorded by a
+/// newer mlwb keeps the rest of its result).
+pub fn read_metrics<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Metrics, D::Error> {
+    let named = BTreeMap::<String, f64>::deserialize(d)?;
+    Ok(named
+        .into_iter()
+        .filter_map(|(k, v)| Some((Metric::parse(&k)?, v)))
+        .collect())
+}
+
+/// [`read_metrics`] for each fold.
+pub fn read_fold_metrics<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Metrics>, D::Error> {
+    let folds = Vec::<BTreeMap<String, f64>>::deserialize(d)?;
+    Ok(folds
+        .into_iter()
+        .map(|f| {
+            f.into_iter()
+                .filter_map(|(k, v)| Some((Metric::parse(&k)?, v)))
+                .collect()
+        })
+        .collect())
+}
+
 /// The metrics shown first for a task (by its name), in order; the first ranks the board.
 pub fn headline(task: &str) -> &'static [Metric] {
     match task {
@@ -438,6 +461,10 @@ mod tests {
             serde_json::to_string(&m).unwrap(),
             r#"{"accuracy":0.8,"roc_auc":0.9}"#
         );
+        // A name from a newer build is left out; the others read back.
+        let mut de = serde_json::Deserializer::from_str(r#"{"accuracy":0.8,"brier":0.1}"#);
+        let m = read_metrics(&mut de).unwrap();
+        assert_eq!(m, Metrics::from([(Metric::Accuracy, 0.8)]));
     }
     use ndarray::array;
 

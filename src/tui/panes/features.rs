@@ -187,8 +187,10 @@ impl FeaturesState {
         }
     }
 
-    /// A fully loaded and profiled table arrived: propose its automatic spec, unless the spec
-    /// on screen was made for a table with the same columns (the same file, reloaded).
+    /// A fully loaded and profiled table arrived: take back the spec this file had earlier in
+    /// the session (keeping the one left for its own file), else keep the spec on screen if it
+    /// was made for a table with the same columns (the same file, reloaded), else propose the
+    /// automatic spec.
     pub fn on_dataset(&mut self, shared: &Shared) -> Vec<Effect> {
         let (Some(profile), Some(dataset)) = (&shared.profile, &shared.dataset) else {
             return Vec::new();

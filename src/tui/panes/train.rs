@@ -137,9 +137,9 @@ pub struct TrainState {
     pub store_dir: PathBuf,
     pub dataset: Option<Arc<Dataset>>,
     pub profile: Option<Arc<DatasetProfile>>,
-    /// The target, as the Features pane's spec has it (the app keeps them in step).
+    /// The target, as the shared feature spec has it (followed in `on_shared`).
     pub target: Option<String>,
-    /// The Features pane's spec (kept in step by the app), for the leaderboard's key, and
+    /// The shared feature spec (followed in `on_shared`), for the leaderboard's key, and
     /// which revision of it that is.
     pub spec: Option<Arc<FeatureSpec>>,
     pub spec_revision: u64,
@@ -375,7 +375,12 @@ impl TrainState {
     /// Load the leaderboard again if what it compares has changed (or `force`).
     pub fn reload(&mut self, force: bool) -> Vec<Effect> {
         let query = self.query();
-        if !force && query == self.board.query {
+        // A study's planned key on the board does not make the same set-up a new query.
+        let same = match (&query, &self.board.query) {
+            (Some(a), Some(b)) => a.same_setup(b),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        if !force && same {
             return Vec::new();
         }
         self.load(query)
