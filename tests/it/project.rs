@@ -201,3 +201,149 @@ fn root_paths_are_found_in_every_form() {
     // `mlwb::tui` in another crate and `x::crate` are not this crate's root paths.
     assert_eq!(named("use mlwb::tui;", 1), Vec::<String>::new());
 }
+
+/// Rust source with comments, strings and character literals blanked (their newlines kept),
+/// so braces inside them do not count.
+fn code_only(src: &str) -> String {
+    let b: Vec<char> = src.chars().collect();
+    let mut out = String::with_capacity(src.len());
+    let mut i = 0;
+    while i < b.len() {
+        let rest = |k: usize| b.get(i + k).copied();
+        if b[i] == '/' && rest(1) == Some('/') {
+            while i < b.len() && b[i] != '\n' {
+                i += 1;
+            }
+        } else if b[i] == '/' && rest(1) == Some('*') {
+            i += 2;
+            while i + 1 < b.len() && !(b[i] == '*' && b[i + 1] == '/') {
+                if b[i] == '\n' {
+                    out.push('\n');
+                }
+                i += 1;
+            }
+            i += 2;
+        } else if b[i] == 'r'
+            && (rest(1) == Some('"') || rest(1) == Some('#'))
+            && (i == 0 || !(b[i - 1].is_alphanumeric() || b[i - 1] == '_'))
+        {
+            // A raw string: r"…", r#"…"#, …
+            let mut j = i + 1;
+            let mut hashes = 0;
+            while b.get(j) == Some(&'#') {
+                hashes += 1;
+                j += 1;
+            }
+            if b.get(j) != Some(&'"') {
+                out.push(b[i]);
+                i += 1;
+                continue;
+            }
+            j += 1;
+            loop {
+                match b.get(j) {
+                    None => break,
+                    Some('"') if (1..=hashes).all(|k| b.get(j + k) == Some(&'#')) => {
+                        j += 1 + hashes;
+                        break;
+                    }
+                    Some('\n') => out.push('\n'),
+                    _ => {}
+                }
+                j += 1;
+            }
+            i = j;
+        } else if b[i] == '"' {
+            i += 1;
+            while i < b.len() && b[i] != '"' {
+                if b[i] == '\\' {
+                    i += 1;
+                }
+                if b.get(i) == Some(&'\n') {
+                    out.push('\n');
+                }
+                i += 1;
+            }
+            i += 1;
+        } else if b[i] == '\''
+            && (rest(2) == Some('\'') || (rest(1) == Some('\\') && b[i + 2..].contains(&'\'')))
+        {
+            // A character literal ('{', '\n', '\u{7b}'); a lifetime ('a) has no closing quote.
+            i += 1;
+            if b[i] == '\\' {
+                i += 1;
+            }
+            while i < b.len() && b[i] != '\'' {
+                i += 1;
+            }
+            i += 1;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Issue 14: no function in `src/` is longer than 120 lines (from `fn` to its closing brace).
+#[test]
+fn no_function_in_src_is_over_120_lines() {
+    let mut files = Vec::new();
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let mut long = Vec::new();
+    for path in files {
+        let code = code_only(&std::fs::read_to_string(&path).unwrap());
+        let lines: Vec<&str> = code.lines().collect();
+        let mut i = 0;
+        while i < lines.len() {
+            let t = lines[i].trim_start();
+            let t = t
+                .strip_prefix("pub(crate) ")
+                .or(t.strip_prefix("pub(super) "))
+                .unwrap_or(t);
+            let t = t.strip_prefix("pub ").unwrap_or(t);
+            let t = t.strip_prefix("const ").unwrap_or(t);
+            if !t.starts_with("fn ") {
+                i += 1;
+                continue;
+            }
+            let (mut depth, mut opened, mut j) = (0i64, false, i);
+            while j < lines.len() {
+                if !opened && lines[j].contains(';') && !lines[j].contains('{') {
+                    break; // a declaration without a body
+                }
+                for c in lines[j].chars() {
+                    match c {
+                        '{' => {
+                            depth += 1;
+                            opened = true;
+                        }
+                        '}' => depth -= 1,
+                        _ => {}
+                    }
+                }
+                if opened && depth == 0 {
+                    break;
+                }
+                j += 1;
+            }
+            if opened && j - i + 1 > 120 {
+                long.push(format!(
+                    "{}:{} ({} lines)",
+                    path.display(),
+                    i + 1,
+                    j - i + 1
+                ));
+            }
+            i = if opened { j + 1 } else { i + 1 };
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "functions over 120 lines:\n{}",
+        long.join("\n")
+    );
+}
