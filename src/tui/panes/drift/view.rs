@@ -47,9 +47,8 @@ pub fn split(body: Rect) -> DriftLayout {
             chart: Rect::new(rest.x + tw, rest.y, rest.width - tw, rest.height),
         }
     } else {
-        let th = ((u32::from(rest.height) * 2 / 5) as u16)
-            .max(5)
-            .min(rest.height);
+        // Half for the table: at 80×24 it lists seven columns, and the chart keeps ten rows.
+        let th = (rest.height / 2).max(5).min(rest.height);
         DriftLayout {
             header,
             table: Rect::new(rest.x, rest.y, rest.width, th),

@@ -26,7 +26,11 @@ pub struct FeaturesLayout {
 }
 
 pub fn split(body: Rect) -> FeaturesLayout {
-    let preview_h = if body.height >= 14 {
+    // The preview grows with a tall terminal (two fifths of it from 40 rows), where the list
+    // and the detail would otherwise keep rows they cannot fill.
+    let preview_h = if body.height >= 40 {
+        body.height * 2 / 5
+    } else if body.height >= 14 {
         (body.height / 3).clamp(6, 14)
     } else {
         0
