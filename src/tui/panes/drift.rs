@@ -391,9 +391,20 @@ impl DriftState {
     /// Rows the column table shows at this terminal size (see `view::split`).
     pub fn table_height(&self, size: (u16, u16)) -> usize {
         let body = view::body_area(size);
-        let inner = view::split(body).table.height.saturating_sub(2);
+        let inner = view::split(body, self.table_wanted())
+            .table
+            .height
+            .saturating_sub(2);
         let findings = self.result.as_ref().map_or(0, |r| r.report.findings.len());
         view::table_lines(inner, self.order.len(), findings).0
+    }
+
+    /// The table's height that shows every column and finding: borders, the header line,
+    /// the rows, and the findings after a blank line.
+    pub fn table_wanted(&self) -> u16 {
+        let findings = self.result.as_ref().map_or(0, |r| r.report.findings.len());
+        let lines = 3 + self.order.len() + if findings > 0 { 1 + findings } else { 0 };
+        u16::try_from(lines).unwrap_or(u16::MAX)
     }
 
     pub fn keep_visible(&mut self, size: (u16, u16)) {

@@ -30,8 +30,9 @@ pub fn body_area(size: (u16, u16)) -> Rect {
     Rect::new(0, 1, size.0, size.1.saturating_sub(2))
 }
 
-/// Table beside the chart from 110 columns, above it below that.
-pub fn split(body: Rect) -> DriftLayout {
+/// Table beside the chart from 110 columns, above it below that: as tall as its rows need
+/// (`wanted`, borders included), at most half the height, so the chart keeps the rest.
+pub fn split(body: Rect, wanted: u16) -> DriftLayout {
     let header = Rect::new(body.x, body.y, body.width, 2.min(body.height));
     let rest = Rect::new(
         body.x,
@@ -47,8 +48,7 @@ pub fn split(body: Rect) -> DriftLayout {
             chart: Rect::new(rest.x + tw, rest.y, rest.width - tw, rest.height),
         }
     } else {
-        // Half for the table: at 80×24 it lists seven columns, and the chart keeps ten rows.
-        let th = (rest.height / 2).max(5).min(rest.height);
+        let th = wanted.min(rest.height / 2).max(5).min(rest.height);
         DriftLayout {
             header,
             table: Rect::new(rest.x, rest.y, rest.width, th),
@@ -68,7 +68,7 @@ pub fn table_lines(inner_height: u16, rows: usize, findings: usize) -> (usize, u
 }
 
 pub fn render(frame: &mut Frame, body: Rect, state: &DriftState, theme: &Theme) {
-    let layout = split(body);
+    let layout = split(body, state.table_wanted());
     render_header(frame, layout.header, state, theme);
     let below_header = Rect::new(
         body.x,
