@@ -129,8 +129,10 @@ pub fn safe_json(value: &serde_json::Value) -> String {
     out
 }
 
+/// What serde_json leaves raw that a terminal would act on: C1 controls, DEL, bidi controls
+/// (C0 controls are escaped by serde_json already).
 fn needs_json_escape(c: char) -> bool {
-    escape_control(c.encode_utf8(&mut [0u8; 4])) != c.to_string()
+    crate::pipeline::text::is_unsafe(c)
 }
 
 #[cfg(test)]

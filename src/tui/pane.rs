@@ -129,10 +129,6 @@ impl JobSlot {
         (slot, handle)
     }
 
-    pub fn id(&self) -> JobId {
-        self.handle.id
-    }
-
     pub fn owns(&self, id: JobId) -> bool {
         self.handle.id == id
     }

@@ -69,6 +69,13 @@ pub(super) fn press(app: &mut App, code: KeyCode) {
     }
 }
 
+/// Run one palette command, as typed: `:`, the line, Enter.
+pub(super) fn command(app: &mut App, line: &str) {
+    press(app, KeyCode::Char(':'));
+    typed(app, line);
+    press(app, KeyCode::Enter);
+}
+
 pub(super) fn typed(app: &mut App, text: &str) {
     for c in text.chars() {
         press(app, KeyCode::Char(c));

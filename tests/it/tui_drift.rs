@@ -9,7 +9,7 @@ use mlwb::tui::app::{Action, App, Pane};
 use mlwb::tui::keymap::Keymap;
 
 use super::demo_file;
-use super::tui::{press, run, shot, temp_store, typed};
+use super::tui::{command, press, run, shot, temp_store};
 
 fn drift_app(size: (u16, u16)) -> App {
     let files = vec![
@@ -23,12 +23,6 @@ fn drift_app(size: (u16, u16)) -> App {
     press(&mut app, KeyCode::Char('4'));
     assert_eq!(app.pane, Pane::Drift);
     app
-}
-
-fn command(app: &mut App, line: &str) {
-    press(app, KeyCode::Char(':'));
-    typed(app, line);
-    press(app, KeyCode::Enter);
 }
 
 #[test]

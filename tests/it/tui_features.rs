@@ -15,7 +15,8 @@ fn features_app(file: &str, size: (u16, u16)) -> App {
     app
 }
 
-fn select(app: &mut App, column: &str) {
+/// Put the cursor on `column` in the spec list.
+pub(super) fn select(app: &mut App, column: &str) {
     let i = app
         .features
         .spec

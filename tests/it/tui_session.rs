@@ -8,13 +8,8 @@ use mlwb::pipeline::train::TaskKind;
 use mlwb::tui::app::{App, Pane, PromptKind};
 
 use super::demo_file;
-use super::tui::{app_with, press, shot, typed};
-
-fn command(app: &mut App, line: &str) {
-    press(app, KeyCode::Char(':'));
-    typed(app, line);
-    press(app, KeyCode::Enter);
-}
+use super::tui::{app_with, command, press, shot, typed};
+use super::tui_features::select;
 
 fn role(app: &App, column: &str) -> Option<ColumnRole> {
     let spec = app.features.spec.as_ref()?;
@@ -37,19 +32,7 @@ fn switching_datasets_keeps_each_ones_spec_target_and_setup() {
     press(&mut app, KeyCode::Char('2'));
     command(&mut app, "target species");
     // An edit: `island` is left out.
-    command(&mut app, "target species");
-    let island = app
-        .features
-        .spec
-        .as_ref()
-        .unwrap()
-        .columns
-        .iter()
-        .position(|c| c.name == "island")
-        .unwrap();
-    for _ in 0..island {
-        press(&mut app, KeyCode::Char('j'));
-    }
+    select(&mut app, "island");
     press(&mut app, KeyCode::Char('r'));
     assert_eq!(role(&app, "island"), Some(ColumnRole::Ignore));
     press(&mut app, KeyCode::Char('3'));

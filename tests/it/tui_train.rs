@@ -15,7 +15,7 @@ use mlwb::tui::panes::train::TrainOutput;
 use mlwb::tui::panes::train::{SETUP_ROWS, SetupField};
 
 use super::demo_file;
-use super::tui::{press, run, screen, shot, temp_store, typed};
+use super::tui::{command, press, run, screen, shot, temp_store};
 
 fn train_app(file: &str, size: (u16, u16), store: std::path::PathBuf) -> App {
     let mut app = App::new(Keymap::bundled(), vec![demo_file(file)], true, store);
@@ -25,12 +25,6 @@ fn train_app(file: &str, size: (u16, u16), store: std::path::PathBuf) -> App {
     press(&mut app, KeyCode::Char('3'));
     assert_eq!(app.pane, Pane::Train);
     app
-}
-
-fn command(app: &mut App, line: &str) {
-    press(app, KeyCode::Char(':'));
-    typed(app, line);
-    press(app, KeyCode::Enter);
 }
 
 /// Durations, times and paths differ from run to run; pin them for the snapshot.
