@@ -30,12 +30,6 @@ pub struct RunsQuery {
     pub key: Option<String>,
 }
 
-impl PartialEq for RunsQuery {
-    fn eq(&self, other: &Self) -> bool {
-        self.same_setup(other) && self.key == other.key
-    }
-}
-
 impl RunsQuery {
     /// The same set-up, whatever key a study resolved for it (the key a study plans with is
     /// the one its set-up computes).
