@@ -81,8 +81,7 @@ pub struct DataState {
     pub view_rows: Option<Arc<Vec<IdxSize>>>,
     pub view_job: Option<ViewJob>,
     /// Cursor row within the view, and the first row on screen.
-    pub row: usize,
-    pub offset: usize,
+    pub rows: ListCursor,
     /// Selected column, and the first column on screen.
     pub col: usize,
     pub col_offset: usize,
@@ -181,8 +180,7 @@ impl DataState {
         if self.view.is_identity() {
             self.shown_view = ViewSpec::default();
             self.view_rows = None;
-            self.row = 0;
-            self.offset = 0;
+            self.rows.reset();
             return Vec::new();
         }
         let (slot, job) = JobSlot::start();
@@ -323,8 +321,7 @@ impl DataState {
                     let empty = rows.as_ref().is_some_and(Vec::is_empty);
                     self.view_rows = rows.map(Arc::new);
                     self.shown_view = job.map(|j| j.spec).unwrap_or_default();
-                    self.row = 0;
-                    self.offset = 0;
+                    self.rows.reset();
                     // An empty result says so, with the way back.
                     if let Some(f) = self.shown_view.filter.as_ref().filter(|_| empty) {
                         return Err(PipelineError::BadRequest(format!(
@@ -391,8 +388,7 @@ impl DataState {
         self.dataset = Some(Arc::new(ds));
         self.profile = profile.map(Arc::new);
         if !same_file {
-            self.row = 0;
-            self.offset = 0;
+            self.rows.reset();
             self.col = 0;
             self.col_offset = 0;
             self.view = ViewSpec::default();
@@ -417,7 +413,7 @@ impl DataState {
             self.view.filter = None;
         }
         self.col = self.col.min(self.widths.len().saturating_sub(1));
-        self.row = self.row.min(self.view_len().saturating_sub(1));
+        self.rows.row = self.rows.row.min(self.view_len().saturating_sub(1));
         self.keep_visible(size);
         if self.view.is_identity() {
             Vec::new()
@@ -433,12 +429,7 @@ impl DataState {
         let cols = self.widths.len();
         match action {
             DataAction::Nav(nav) => {
-                let mut rows = ListCursor {
-                    row: self.row,
-                    offset: self.offset,
-                };
-                rows.navigate(nav, n, page);
-                self.row = rows.row;
+                self.rows.navigate(nav, n, page);
             }
             DataAction::Left => self.col = self.col.saturating_sub(1),
             DataAction::Right => self.col = (self.col + 1).min(cols.saturating_sub(1)),
@@ -453,11 +444,7 @@ impl DataState {
     /// Scroll so the cursor row and the selected column are on screen.
     pub fn keep_visible(&mut self, size: (u16, u16)) {
         let rows = layout::table_rows(size, self.details).max(1);
-        if self.row < self.offset {
-            self.offset = self.row;
-        } else if self.row >= self.offset + rows {
-            self.offset = self.row + 1 - rows;
-        }
+        self.rows.keep_visible(rows);
         let avail = layout::table_width(size, self.view_len()) as usize;
         if self.col < self.col_offset {
             self.col_offset = self.col;

@@ -47,7 +47,7 @@ fn visible_frame(
     count: usize,
 ) -> Option<(DataFrame, Vec<usize>)> {
     let len = state.view_len();
-    let start = state.offset.min(len);
+    let start = state.rows.offset.min(len);
     let end = (start + count).min(len);
     match &state.view_rows {
         Some(rows) => {
@@ -155,7 +155,7 @@ fn render_table(frame: &mut Frame, area: Rect, state: &DataState, df: &DataFrame
             cells.push(Cell::from(text).style(style));
         }
         let mut row = Row::new(cells);
-        if state.offset + r == state.row {
+        if state.rows.offset + r == state.rows.row {
             row = row.style(theme.row_selected);
         }
         rows.push(row);
