@@ -199,7 +199,7 @@ async fn event_loop(
     }
     frames.log();
     // A study cancelled by quitting records its runs as cancelled; give it a moment to.
-    if let Some(id) = app.train.study.as_ref().map(|s| s.job.id) {
+    if let Some(id) = app.panes.train.study.as_ref().map(|s| s.job.id) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
         while let Ok(Some(message)) = tokio::time::timeout_at(deadline, rx.recv()).await {
             if matches!(&message, jobs::JobEvent::Finished(i, _) if *i == id) {

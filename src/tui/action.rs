@@ -6,10 +6,7 @@ use std::path::PathBuf;
 use crossterm::event::KeyEvent;
 use serde::Deserialize;
 
-use super::panes::data::DataAction;
-use super::panes::drift::DriftAction;
-use super::panes::features::FeaturesAction;
-use super::panes::train::TrainAction;
+pub use super::panes::PaneAction;
 
 /// Everything that can happen to the app.
 #[derive(Clone, Debug, PartialEq)]
@@ -72,54 +69,8 @@ pub enum Nav {
     HalfPageUp,
 }
 
-/// One pane's action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PaneAction {
-    Data(DataAction),
-    Features(FeaturesAction),
-    Train(TrainAction),
-    Drift(DriftAction),
-}
-
 impl From<Global> for Action {
     fn from(a: Global) -> Action {
         Action::Global(a)
-    }
-}
-
-impl From<DataAction> for Action {
-    fn from(a: DataAction) -> Action {
-        Action::Pane(PaneAction::Data(a))
-    }
-}
-
-impl From<FeaturesAction> for Action {
-    fn from(a: FeaturesAction) -> Action {
-        Action::Pane(PaneAction::Features(a))
-    }
-}
-
-impl From<TrainAction> for Action {
-    fn from(a: TrainAction) -> Action {
-        Action::Pane(PaneAction::Train(a))
-    }
-}
-
-impl From<DriftAction> for Action {
-    fn from(a: DriftAction) -> Action {
-        Action::Pane(PaneAction::Drift(a))
-    }
-}
-
-impl PaneAction {
-    /// The list movement this action is, in whichever pane (the help overlay scrolls by it).
-    pub fn nav(self) -> Option<Nav> {
-        match self {
-            PaneAction::Data(DataAction::Nav(n))
-            | PaneAction::Features(FeaturesAction::Nav(n))
-            | PaneAction::Train(TrainAction::Nav(n))
-            | PaneAction::Drift(DriftAction::Nav(n)) => Some(n),
-            _ => None,
-        }
     }
 }

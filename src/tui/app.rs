@@ -6,21 +6,15 @@ mod input;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub use super::action::{Action, Global, Nav, PaneAction, PaneNumber};
 pub use super::effect::{Effect, JobMessage, JobOutput};
-use super::keymap::Keymap;
-use super::pane::{JobStatus, Outcome, Request, Shared};
-pub use super::panes::Pane;
-use super::panes::data::DataState;
-use super::panes::drift::DriftState;
-use super::panes::drift::reference_pair;
-use super::panes::features::FeaturesState;
-use super::panes::train::TrainState;
+use super::keymap::{Context, Keymap};
+use super::pane::{JobStatus, Launch, Outcome, Request, Shared};
+pub use super::panes::{Pane, Panes};
 pub use super::prompt::{Edit, Prompt, PromptKind, expand_home};
 
 /// An open dialog or overlay that takes the keys first.
@@ -37,10 +31,8 @@ pub struct App {
     pub pane: Pane,
     /// Facts every pane reads (terminal size, store, the table, the feature spec).
     pub shared: Shared,
-    pub data: DataState,
-    pub features: FeaturesState,
-    pub train: TrainState,
-    pub drift: DriftState,
+    /// Every pane's state (the pane list in `panes.rs`).
+    pub panes: Panes,
     pub overlay: Option<Overlay>,
     pub prompt: Option<Prompt>,
     /// Lines entered in each kind of prompt, oldest first (Up/Down walk them).
@@ -57,19 +49,15 @@ pub struct App {
 impl App {
     /// A new app over the files in `catalog`, recording runs in the store at `store_dir`.
     pub fn new(keymap: Keymap, catalog: Vec<PathBuf>, no_color: bool, store_dir: PathBuf) -> App {
-        let mut drift = DriftState::new(store_dir.clone());
-        if let Some((r, c)) = reference_pair(&catalog) {
-            drift.set_reference(r);
-            drift.set_current(c);
-        }
+        let panes = Panes::create(&Launch {
+            catalog: &catalog,
+            store_dir: &store_dir,
+        });
         App {
             keymap,
             pane: Pane::Data,
-            shared: Shared::new(store_dir.clone()),
-            data: DataState::new(catalog),
-            features: FeaturesState::default(),
-            train: TrainState::new(store_dir),
-            drift,
+            shared: Shared::new(store_dir),
+            panes,
             overlay: None,
             prompt: None,
             history: HashMap::new(),
@@ -81,13 +69,10 @@ impl App {
         }
     }
 
-    /// Effects to run at start: open the run store (which marks runs whose process has gone
-    /// as interrupted) and load the first dataset of the catalog, if any.
+    /// Effects to run at start (each pane's: open the run store, load the first file).
     pub fn start(&mut self) -> Vec<Effect> {
-        let mut effects = self.train.reload(true);
-        if let Some(path) = self.data.catalog.first().cloned() {
-            effects.extend(self.update(Action::Open(path)));
-        }
+        let mut effects = self.panes.start(&self.shared);
+        effects.extend(self.publish());
         effects
     }
 
@@ -98,7 +83,7 @@ impl App {
 
     /// True while any job runs.
     pub fn busy(&self) -> bool {
-        self.data.busy() || self.features.busy() || self.train.busy() || self.drift.busy()
+        self.panes.busy()
     }
 
     /// Translate a key press into an action, given what is open (reads state only).
@@ -111,7 +96,7 @@ impl App {
         if self.prompt.is_some() || self.overlay == Some(Overlay::ConfirmQuit) {
             return Some(Action::Input(*key));
         }
-        let action = self.keymap.action(self.pane.context(), key);
+        let action = self.keymap.action(Context::Pane(self.pane), key);
         if let Some(Overlay::Help { .. }) = self.overlay {
             // Help takes only its own keys and the list movements (which scroll it).
             return match action {
@@ -141,14 +126,14 @@ impl App {
                 Vec::new()
             }
             Action::Input(key) => self.input(key),
-            Action::Open(path) => self.data.open(path),
+            Action::Open(path) => self.panes.data.open(path),
             Action::Global(g) => self.global(g),
             Action::Pane(p) if matches!(self.overlay, Some(Overlay::Help { .. })) => {
                 self.scroll_help(p.nav());
                 Vec::new()
             }
             Action::Pane(p) => {
-                let outcome = self.route(p);
+                let outcome = self.panes.update(self.pane, p, &self.shared);
                 self.absorb(outcome)
             }
         };
@@ -158,50 +143,26 @@ impl App {
         effects
     }
 
-    /// Feed a job's report to the pane whose job it is.
+    /// Feed a job's report to the pane whose job it is (a job no longer current, cancelled
+    /// or replaced by a newer one, reaches none).
     pub fn on_job(&mut self, event: JobMessage) -> Vec<Effect> {
-        let id = event.id();
-        let shared = &self.shared;
-        let outcome = if self.data.owns(id) {
-            event
-                .narrow(JobOutput::into_data)
-                .map(|e| self.data.on_job(e, shared))
-        } else if self.features.owns(id) {
-            event
-                .narrow(JobOutput::into_features)
-                .map(|e| self.features.on_job(e, shared))
-        } else if self.train.owns(id) {
-            event
-                .narrow(JobOutput::into_train)
-                .map(|e| self.train.on_job(e, shared))
-        } else if self.drift.owns(id) {
-            event
-                .narrow(JobOutput::into_drift)
-                .map(|e| self.drift.on_job(e, shared))
-        } else {
-            // A job that is no longer current (cancelled, or replaced by a newer one).
-            None
-        };
+        let outcome = self.panes.on_job(event, &self.shared);
         let mut effects = self.absorb(outcome.unwrap_or_default());
         effects.extend(self.publish());
         effects
     }
 
-    /// For the status line: what runs now, with elapsed time.
-    pub fn job_status(&self, now: Instant) -> Option<JobStatus> {
-        self.train
-            .job_status(now)
-            .or_else(|| self.drift.job_status(now))
-            .or_else(|| self.data.job_status(now))
-            .or_else(|| self.features.job_status(now))
+    /// For the status line: what runs now (the active pane's job first), in which pane, and
+    /// for how long.
+    pub fn job_status(&self, now: Instant) -> Option<(Pane, JobStatus)> {
+        std::iter::once(self.pane)
+            .chain(Pane::ALL.iter().copied())
+            .find_map(|p| self.panes.job_status(p, now).map(|s| (p, s)))
     }
 
     fn resize(&mut self, size: (u16, u16)) {
         self.shared.size = size;
-        self.data.keep_visible(size);
-        self.features.keep_visible(size);
-        self.train.keep_visible(size);
-        self.drift.keep_visible(size);
+        self.panes.keep_visible(size);
     }
 
     /// An action that means the same in every pane.
@@ -232,7 +193,8 @@ impl App {
                 None => self.message = Some(format!("there is no pane {}", i + 1)),
             },
             Global::NextDataset | Global::PrevDataset => {
-                let n = self.data.catalog.len();
+                let data = &mut self.panes.data;
+                let n = data.catalog.len();
                 if n < 2 {
                     self.message = Some("only one dataset is open; :open PATH adds another".into());
                     return Vec::new();
@@ -242,23 +204,11 @@ impl App {
                 } else {
                     n - 1
                 };
-                let path = self.data.catalog[(self.data.current + step) % n].clone();
-                return self.data.open(path);
+                let path = data.catalog[(data.current + step) % n].clone();
+                return data.open(path);
             }
         }
         Vec::new()
-    }
-
-    /// A pane's action goes to that pane, and only while it is the active one.
-    fn route(&mut self, action: PaneAction) -> Outcome {
-        let shared = &self.shared;
-        match (self.pane, action) {
-            (Pane::Data, PaneAction::Data(a)) => self.data.update(a, shared),
-            (Pane::Features, PaneAction::Features(a)) => self.features.update(a, shared),
-            (Pane::Train, PaneAction::Train(a)) => self.train.update(a, shared),
-            (Pane::Drift, PaneAction::Drift(a)) => self.drift.update(a, shared),
-            _ => Outcome::none(),
-        }
     }
 
     /// Take a pane's outcome in: its messages, its prompt, its request; return its effects.
@@ -276,8 +226,8 @@ impl App {
         match outcome.request {
             Some(Request::SetTarget(target)) => {
                 let result = match target {
-                    Some(t) => self.features.set_target(&t, &self.shared),
-                    None => self.features.clear_target(&self.shared),
+                    Some(t) => self.panes.features.set_target(&t, &self.shared),
+                    None => self.panes.features.clear_target(&self.shared),
                 };
                 let more = self.absorb(Outcome::from_result(result));
                 effects.extend(more);
@@ -287,35 +237,18 @@ impl App {
         effects
     }
 
-    /// Publish what changed to the shared facts, and let the panes that read them follow:
-    /// a new table (Features proposes its spec, Train its leaderboard), a new spec (Train).
-    /// O(1) when nothing changed.
+    /// Publish what changed to the shared facts, and let the panes follow, in list order: a
+    /// new table (Features proposes its spec), then a new spec (Train loads its leaderboard
+    /// once, for both). O(1) when nothing changed.
     fn publish(&mut self) -> Vec<Effect> {
+        let mut changed = self.panes.publish(&mut self.shared);
         let mut effects = Vec::new();
-        let shown = self.data.dataset.as_ref();
-        if self.shared.shown_path.as_ref() != shown.map(|d| &d.path) {
-            self.shared.shown_path = shown.map(|d| d.path.clone());
+        if !changed.any() {
+            return effects;
         }
-        let complete = shown.filter(|d| d.complete && self.data.profile.is_some());
-        let new_table = complete.is_some_and(|d| {
-            self.shared
-                .dataset
-                .as_ref()
-                .is_none_or(|old| !Arc::ptr_eq(old, d))
-        });
-        if new_table {
-            self.shared.dataset = complete.cloned();
-            self.shared.profile = self.data.profile.clone();
-            effects.extend(self.features.on_dataset(&self.shared));
-        }
-        let new_spec = self.features.revision != self.shared.spec_revision;
-        if new_spec {
-            self.shared.spec = self.features.spec.clone().map(Arc::new);
-            self.shared.spec_problems = self.features.problems.len();
-            self.shared.spec_revision = self.features.revision;
-        }
-        if new_table || new_spec {
-            effects.extend(self.train.on_shared(&self.shared));
+        for pane in Pane::ALL {
+            effects.extend(self.panes.on_shared(*pane, changed, &self.shared));
+            changed |= self.panes.publish(&mut self.shared);
         }
         effects
     }
@@ -333,48 +266,19 @@ impl App {
     }
 
     pub(super) fn quit_now(&mut self) -> Vec<Effect> {
-        self.data.cancel_jobs();
-        self.features.cancel_jobs();
-        self.train.cancel_jobs();
-        self.drift.cancel_jobs();
+        self.panes.cancel_all();
         self.quit = true;
         vec![Effect::Quit]
     }
 
-    /// Esc: close what is open, else cancel what runs, else clear the filter.
+    /// Esc: close what is open, else let the active pane take it (close what it shows,
+    /// cancel its work, clear its filter). Another pane's job is not touched: pressing Esc
+    /// to clear a filter must not stop a study training meanwhile.
     fn cancel(&mut self) -> Vec<Effect> {
         if self.overlay.take().is_some() {
             return Vec::new();
         }
-        // The Drift pane's Esc closes its list, then cancels its own check only: a study
-        // training meanwhile is not touched.
-        if self.pane == Pane::Drift {
-            if self.drift.history.take().is_some() {
-                return Vec::new();
-            }
-            if let Some(name) = self.drift.cancel_jobs() {
-                self.message = Some(format!("cancelled {name}"));
-            }
-            return Vec::new();
-        }
-        let cancelled = [
-            self.train.cancel_jobs(),
-            self.data.cancel_jobs(),
-            self.features.cancel_jobs(),
-        ];
-        if let Some(name) = cancelled.into_iter().flatten().next() {
-            self.message = Some(format!("cancelled {name}"));
-            return Vec::new();
-        }
-        if self.pane == Pane::Train && self.train.detail {
-            self.train.detail = false;
-            return Vec::new();
-        }
-        if self.data.view.filter.is_some() {
-            self.data.view.filter = None;
-            self.message = Some("filter cleared".into());
-            return self.data.recompute_view();
-        }
-        Vec::new()
+        let outcome = self.panes.escape(self.pane).unwrap_or_default();
+        self.absorb(outcome)
     }
 }

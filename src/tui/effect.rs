@@ -4,10 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::panes::data::DataOutput;
-use super::panes::drift::DriftOutput;
-use super::panes::features::FeaturesOutput;
-use super::panes::train::TrainOutput;
+pub use super::panes::JobOutput;
 use crate::jobs::runs::RunsQuery;
 use crate::jobs::study::StudySpec;
 use crate::jobs::{JobEvent, JobHandle};
@@ -112,45 +109,6 @@ impl Effect {
             Effect::OpenDriftCheck { job, .. } => ("drift check", job),
             Effect::Quit => return None,
         })
-    }
-}
-
-/// What a background job hands back: the output type of the pane that asked for it.
-#[derive(Debug)]
-pub enum JobOutput {
-    Data(DataOutput),
-    Features(FeaturesOutput),
-    Train(TrainOutput),
-    Drift(DriftOutput),
-}
-
-impl JobOutput {
-    pub fn into_data(self) -> Option<DataOutput> {
-        match self {
-            JobOutput::Data(o) => Some(o),
-            _ => None,
-        }
-    }
-
-    pub fn into_features(self) -> Option<FeaturesOutput> {
-        match self {
-            JobOutput::Features(o) => Some(o),
-            _ => None,
-        }
-    }
-
-    pub fn into_train(self) -> Option<TrainOutput> {
-        match self {
-            JobOutput::Train(o) => Some(o),
-            _ => None,
-        }
-    }
-
-    pub fn into_drift(self) -> Option<DriftOutput> {
-        match self {
-            JobOutput::Drift(o) => Some(o),
-            _ => None,
-        }
     }
 }
 

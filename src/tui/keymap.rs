@@ -7,43 +7,36 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::Deserialize;
 
 use super::action::{Action, Global};
-use super::panes::data::DataAction;
-use super::panes::drift::DriftAction;
-use super::panes::features::FeaturesAction;
-use super::panes::train::TrainAction;
+use super::panes::Pane;
 
 /// The bundled keymap.
 pub const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
 
-/// Where bindings apply.
+/// Where bindings apply: everywhere, or in one pane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Context {
     Global,
-    Data,
-    Features,
-    Train,
-    Drift,
+    Pane(Pane),
 }
 
 impl Context {
+    /// Every context, in the keymap file's order.
+    pub fn all() -> impl Iterator<Item = Context> {
+        std::iter::once(Context::Global).chain(Pane::ALL.iter().map(|p| Context::Pane(*p)))
+    }
+
     /// The keymap file's section name.
     pub fn section(self) -> &'static str {
         match self {
             Context::Global => "global",
-            Context::Data => "data",
-            Context::Features => "features",
-            Context::Train => "train",
-            Context::Drift => "drift",
+            Context::Pane(p) => p.section(),
         }
     }
 
-    pub fn title(self) -> &'static str {
+    pub fn title(self) -> String {
         match self {
-            Context::Global => "Everywhere",
-            Context::Data => "Data pane",
-            Context::Features => "Features pane",
-            Context::Train => "Train pane",
-            Context::Drift => "Drift pane",
+            Context::Global => "Everywhere".to_string(),
+            Context::Pane(p) => format!("{} pane", p.title()),
         }
     }
 }
@@ -131,19 +124,8 @@ struct Entry {
     hint: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-struct File {
-    #[serde(default)]
-    global: Vec<Entry>,
-    #[serde(default)]
-    data: Vec<Entry>,
-    #[serde(default)]
-    features: Vec<Entry>,
-    #[serde(default)]
-    train: Vec<Entry>,
-    #[serde(default)]
-    drift: Vec<Entry>,
-}
+/// A keymap file: a list of entries per section (`[[global]]`, `[[data]]`, ...).
+type File = std::collections::BTreeMap<String, Vec<Entry>>;
 
 /// The resolved key table.
 #[derive(Clone, Debug)]
@@ -170,22 +152,23 @@ impl Keymap {
     /// The bindings of a keymap file, and what is wrong with the entries left out (an
     /// unknown action or key costs that entry, not the file).
     fn parse_entries(text: &str) -> Result<(Keymap, Vec<String>), String> {
-        let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut file: File = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut bindings = Vec::new();
         let mut problems = Vec::new();
-        for (context, entries) in [
-            (Context::Global, file.global),
-            (Context::Data, file.data),
-            (Context::Features, file.features),
-            (Context::Train, file.train),
-            (Context::Drift, file.drift),
-        ] {
-            for e in entries {
+        for context in Context::all() {
+            for e in file.remove(context.section()).unwrap_or_default() {
                 match binding(context, e) {
                     Ok(b) => bindings.push(b),
                     Err(p) => problems.push(p),
                 }
             }
+        }
+        let sections: Vec<&str> = Context::all().map(Context::section).collect();
+        for unknown in file.keys() {
+            problems.push(format!(
+                "unknown section [{unknown}] (the sections are {})",
+                sections.join(", ")
+            ));
         }
         Ok((Keymap { bindings }, problems))
     }
@@ -265,20 +248,19 @@ impl Keymap {
 /// The action `name` means in `context`: the section's action type, deserialised; a pane's
 /// section may also bind a global action (it then applies in that pane only).
 fn parse_action(context: Context, name: &str) -> Option<Action> {
-    fn named<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
-        use serde::de::IntoDeserializer;
-        let de: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
-            name.into_deserializer();
-        T::deserialize(de).ok()
-    }
+    let global = || named::<Global>(name).map(Action::Global);
     match context {
-        Context::Global => named::<Global>(name).map(Action::Global),
-        Context::Data => named::<DataAction>(name).map(Action::from),
-        Context::Features => named::<FeaturesAction>(name).map(Action::from),
-        Context::Train => named::<TrainAction>(name).map(Action::from),
-        Context::Drift => named::<DriftAction>(name).map(Action::from),
+        Context::Global => global(),
+        Context::Pane(p) => p.action(name).or_else(global),
     }
-    .or_else(|| named::<Global>(name).map(Action::Global))
+}
+
+/// `name` read as a `T` (an action enum's snake_case name).
+pub fn named<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
+    use serde::de::IntoDeserializer;
+    let de: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+        name.into_deserializer();
+    T::deserialize(de).ok()
 }
 
 fn binding(context: Context, e: Entry) -> Result<Binding, String> {
@@ -336,10 +318,10 @@ pub fn markdown_table(map: &Keymap) -> String {
     let mut out = String::new();
     for context in [
         Context::Global,
-        Context::Data,
-        Context::Features,
-        Context::Train,
-        Context::Drift,
+        Context::Pane(Pane::Data),
+        Context::Pane(Pane::Features),
+        Context::Pane(Pane::Train),
+        Context::Pane(Pane::Drift),
     ] {
         out.push_str(&format!(
             "**{}**\n\n| key | action |\n|---|---|\n",
@@ -359,6 +341,8 @@ mod tests {
     use super::*;
 
     use crate::tui::action::{Nav, PaneNumber};
+    use crate::tui::panes::data::DataAction;
+    use crate::tui::panes::features::FeaturesAction;
 
     fn down() -> Option<Action> {
         Some(DataAction::Nav(Nav::Down).into())
@@ -368,28 +352,34 @@ mod tests {
     fn bundled_keymap_parses_and_resolves() {
         let map = Keymap::parse(DEFAULT_KEYMAP).unwrap();
         let j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
-        assert_eq!(map.action(Context::Data, &j), down());
+        assert_eq!(map.action(Context::Pane(Pane::Data), &j), down());
         let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
-        assert_eq!(map.action(Context::Data, &q), Some(Global::Quit.into()));
+        assert_eq!(
+            map.action(Context::Pane(Pane::Data), &q),
+            Some(Global::Quit.into())
+        );
         let cc = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(
-            map.action(Context::Data, &cc),
+            map.action(Context::Pane(Pane::Data), &cc),
             Some(Global::ForceQuit.into())
         );
         let big_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
         assert_eq!(
-            map.action(Context::Data, &big_g),
+            map.action(Context::Pane(Pane::Data), &big_g),
             Some(DataAction::Nav(Nav::Bottom).into())
         );
         let three = KeyEvent::new(KeyCode::Char('3'), KeyModifiers::NONE);
         assert_eq!(
-            map.action(Context::Drift, &three),
+            map.action(Context::Pane(Pane::Drift), &three),
             Some(Global::GotoPane(PaneNumber(2)).into())
         );
         let s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE);
-        assert_eq!(map.action(Context::Data, &s), Some(DataAction::Sort.into()));
         assert_eq!(
-            map.action(Context::Features, &s),
+            map.action(Context::Pane(Pane::Data), &s),
+            Some(DataAction::Sort.into())
+        );
+        assert_eq!(
+            map.action(Context::Pane(Pane::Features), &s),
             Some(FeaturesAction::CycleScale.into())
         );
     }
@@ -405,15 +395,20 @@ mod tests {
     }
 
     #[test]
+    fn a_section_that_is_no_pane_is_refused_and_named() {
+        let err = Keymap::parse("[[compare]]\naction = \"down\"\nkeys = [\"x\"]\n").unwrap_err();
+        assert!(err.contains("unknown section [compare]"), "{err}");
+        assert!(
+            err.contains("global, data, features, train, drift"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn no_key_is_bound_twice_where_it_applies() {
         let map = Keymap::bundled();
         // A pane's keys and the global keys are active together, so they must not collide.
-        for ctx in [
-            Context::Data,
-            Context::Features,
-            Context::Train,
-            Context::Drift,
-        ] {
+        for ctx in Pane::ALL.iter().map(|p| Context::Pane(*p)) {
             let mut seen = std::collections::HashSet::new();
             for b in map.in_context(ctx).chain(map.in_context(Context::Global)) {
                 for k in &b.keys {
@@ -434,7 +429,7 @@ mod tests {
         let (map, err) = Keymap::load(Some(&path));
         assert!(err.is_none());
         let n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE);
-        assert_eq!(map.action(Context::Data, &n), down());
+        assert_eq!(map.action(Context::Pane(Pane::Data), &n), down());
         // A bad entry costs that entry only; a global action may be bound in a pane's section
         // (keymaps written when `]` belonged to the Data pane still load).
         std::fs::write(
@@ -447,7 +442,7 @@ mod tests {
         assert!(err.unwrap().contains("unknown action 'fly'"));
         let big_n = KeyEvent::new(KeyCode::Char('N'), KeyModifiers::SHIFT);
         assert_eq!(
-            map.action(Context::Data, &big_n),
+            map.action(Context::Pane(Pane::Data), &big_n),
             Some(Global::NextDataset.into())
         );
     }

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::app::{App, Global, Pane, PromptKind, expand_home};
-use super::pane::Outcome;
+use super::pane::{Outcome, PaneState};
 use super::panes::drift::DriftAction;
 use crate::pipeline::text::escape_control;
 use crate::pipeline::train::models::ModelKind;
@@ -305,6 +305,7 @@ pub fn completions(app: &App, kind: PromptKind) -> Vec<String> {
     match arg {
         Arg::Nothing => Vec::new(),
         Arg::Column => app
+            .panes
             .data
             .dataset
             .as_ref()
@@ -350,7 +351,7 @@ fn open(app: &mut App, rest: &str) -> Outcome {
     if rest.is_empty() {
         return Outcome::error("usage: :open PATH");
     }
-    Outcome::effects(app.data.open(expand_home(rest)))
+    Outcome::effects(app.panes.data.open(expand_home(rest)))
 }
 
 fn sort(app: &mut App, rest: &str) -> Outcome {
@@ -359,26 +360,26 @@ fn sort(app: &mut App, rest: &str) -> Outcome {
         _ => (rest, "asc"),
     };
     if col.is_empty() {
-        app.data.view.sort = None;
-        return Outcome::effects(app.data.recompute_view());
+        app.panes.data.view.sort = None;
+        return Outcome::effects(app.panes.data.recompute_view());
     }
-    if !app.data.has_column(col) {
+    if !app.panes.data.has_column(col) {
         return Outcome::error(format!("no column named '{}'", escape_control(col)));
     }
-    app.data.view.sort = Some(Sort {
+    app.panes.data.view.sort = Some(Sort {
         column: col.to_string(),
         descending: dir == "desc",
     });
-    Outcome::effects(app.data.recompute_view())
+    Outcome::effects(app.panes.data.recompute_view())
 }
 
 fn filter(app: &mut App, rest: &str) -> Outcome {
     if rest.is_empty() {
-        app.data.view.filter = None;
-        return Outcome::effects(app.data.recompute_view());
+        app.panes.data.view.filter = None;
+        return Outcome::effects(app.panes.data.recompute_view());
     }
     // `COL EXPR` names the column; a bare `EXPR` filters the selected one.
-    let named = app.data.dataset.as_ref().and_then(|ds| {
+    let named = app.panes.data.dataset.as_ref().and_then(|ds| {
         let names: Vec<String> = ds
             .df
             .get_column_names()
@@ -388,14 +389,15 @@ fn filter(app: &mut App, rest: &str) -> Outcome {
         crate::pipeline::view::split_column_expr(rest, &names)
     });
     Outcome::from_result(match named {
-        Some((col, expr)) => app.data.apply_filter(Some(col), &expr),
-        None => app.data.apply_filter(None, rest),
+        Some((col, expr)) => app.panes.data.apply_filter(Some(col), &expr),
+        None => app.panes.data.apply_filter(None, rest),
     })
 }
 
 /// The Features pane's commands need its spec.
 fn without_spec(app: &App) -> Option<Outcome> {
-    app.features
+    app.panes
+        .features
         .spec
         .is_none()
         .then(|| Outcome::error("no feature spec yet: load a dataset first"))
@@ -410,14 +412,14 @@ fn fill(app: &mut App, rest: &str) -> Outcome {
             "usage: :fill VALUE (imputes the selected feature column with VALUE)",
         );
     }
-    Outcome::from_result(app.features.set_fill(rest, &app.shared))
+    Outcome::from_result(app.panes.features.set_fill(rest, &app.shared))
 }
 
 fn transforms(app: &mut App, rest: &str) -> Outcome {
     if let Some(refused) = without_spec(app) {
         return refused;
     }
-    Outcome::from_result(app.features.set_transforms(rest, &app.shared))
+    Outcome::from_result(app.panes.features.set_transforms(rest, &app.shared))
 }
 
 fn target(app: &mut App, rest: &str) -> Outcome {
@@ -425,51 +427,51 @@ fn target(app: &mut App, rest: &str) -> Outcome {
         return refused;
     }
     Outcome::from_result(match rest {
-        "none" => app.features.clear_target(&app.shared),
-        column => app.features.set_target(column, &app.shared),
+        "none" => app.panes.features.clear_target(&app.shared),
+        column => app.panes.features.set_target(column, &app.shared),
     })
 }
 
 fn train(app: &mut App, _: &str) -> Outcome {
-    Outcome::from_result(app.train.start(&app.shared))
+    Outcome::from_result(app.panes.train.start(&app.shared))
 }
 
 /// A Train set-up change: refused with a message, or followed by the leaderboard.
 fn setup(app: &mut App, result: Result<(), String>) -> Outcome {
     match result {
-        Ok(()) => Outcome::effects(app.train.reload(false)),
+        Ok(()) => Outcome::effects(app.panes.train.reload(false)),
         Err(e) => Outcome::error(e),
     }
 }
 
 fn validation(app: &mut App, rest: &str) -> Outcome {
-    let result = app.train.set_validation(rest);
+    let result = app.panes.train.set_validation(rest);
     setup(app, result)
 }
 
 fn seed(app: &mut App, rest: &str) -> Outcome {
-    let result = app.train.set_seed(rest);
+    let result = app.panes.train.set_seed(rest);
     setup(app, result)
 }
 
 fn time_limit(app: &mut App, rest: &str) -> Outcome {
-    let result = app.train.set_time_limit(rest);
+    let result = app.panes.train.set_time_limit(rest);
     setup(app, result)
 }
 
 fn task(app: &mut App, rest: &str) -> Outcome {
-    let result = app.train.set_task(rest);
+    let result = app.panes.train.set_task(rest);
     setup(app, result)
 }
 
 fn models(app: &mut App, rest: &str) -> Outcome {
-    let result = app.train.set_models(rest);
+    let result = app.panes.train.set_models(rest);
     setup(app, result)
 }
 
 fn params(app: &mut App, rest: &str) -> Outcome {
-    match app.train.set_params(rest) {
-        Ok(m) => Outcome::notice(m).and(Outcome::effects(app.train.reload(false))),
+    match app.panes.train.set_params(rest) {
+        Ok(m) => Outcome::notice(m).and(Outcome::effects(app.panes.train.reload(false))),
         Err(e) => Outcome::error(e),
     }
 }
@@ -483,18 +485,18 @@ fn drift(app: &mut App, rest: &str) -> Outcome {
                  chosen pair",
             );
         };
-        app.drift.set_reference(expand_home(r));
-        app.drift.set_current(expand_home(c));
+        app.panes.drift.set_reference(expand_home(r));
+        app.panes.drift.set_current(expand_home(c));
     }
     app.pane = Pane::Drift;
-    app.drift.update(DriftAction::RunDrift, &app.shared)
+    app.panes.drift.update(DriftAction::RunDrift, &app.shared)
 }
 
 fn reference(app: &mut App, rest: &str) -> Outcome {
     if rest.is_empty() {
         return Outcome::error("usage: :reference PATH");
     }
-    app.drift.set_reference(expand_home(rest));
+    app.panes.drift.set_reference(expand_home(rest));
     app.pane = Pane::Drift;
     Outcome::none()
 }
@@ -503,19 +505,19 @@ fn current(app: &mut App, rest: &str) -> Outcome {
     if rest.is_empty() {
         return Outcome::error("usage: :current PATH");
     }
-    app.drift.set_current(expand_home(rest));
+    app.panes.drift.set_current(expand_home(rest));
     app.pane = Pane::Drift;
     Outcome::none()
 }
 
 fn baseline(app: &mut App, rest: &str) -> Outcome {
     let out = (!rest.is_empty()).then(|| expand_home(rest));
-    Outcome::from_result(app.drift.save_baseline(out))
+    Outcome::from_result(app.panes.drift.save_baseline(out))
 }
 
 /// `:method`, `:threshold`, `:driftshare`, `:exclude`: an option of the next drift check.
 fn drift_option(app: &mut App, key: &str, rest: &str) -> Outcome {
-    Outcome::said(app.drift.set_option(key, rest))
+    Outcome::said(app.panes.drift.set_option(key, rest))
 }
 
 #[cfg(test)]

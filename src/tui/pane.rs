@@ -1,19 +1,115 @@
-//! The pane contract's shared pieces: what an update hands back ([`Outcome`]), one job's
-//! bookkeeping ([`JobSlot`]), a list cursor ([`ListCursor`]), and the facts every pane reads
-//! ([`Shared`]).
+//! The pane contract ([`PaneState`]) and its shared pieces: what an update hands back
+//! ([`Outcome`]), one job's bookkeeping ([`JobSlot`]), a list cursor ([`ListCursor`]), and the
+//! facts every pane reads ([`Shared`]).
 
-use std::path::PathBuf;
+use std::fmt::Debug;
+use std::ops::BitOrAssign;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use serde::de::DeserializeOwned;
+
 use super::action::Nav;
 use super::effect::Effect;
-use super::prompt::Prompt;
-use crate::jobs::{JobHandle, JobId};
+use super::prompt::{Prompt, PromptKind};
+use super::theme::Theme;
+use crate::jobs::{JobEvent, JobHandle, JobId};
 use crate::pipeline::data::Dataset;
 use crate::pipeline::features::FeatureSpec;
 use crate::pipeline::profile::DatasetProfile;
 use crate::pipeline::progress::{Progress, Stage};
+
+/// What every pane is: one module with its own actions (its keymap section deserialises into
+/// them), its own job outputs, its state, and its view. A new pane implements this and takes
+/// one line in the pane list (`panes.rs`); the app routes to it by that list.
+pub trait PaneState {
+    /// The pane's actions: the names of its keymap section.
+    type Action: DeserializeOwned + Copy + Debug + PartialEq;
+    /// What the pane's jobs hand back.
+    type Output: Debug;
+    /// Its name in the pane bar and the help.
+    const TITLE: &'static str;
+    /// Its section in `assets/keymap.toml`.
+    const SECTION: &'static str;
+
+    /// The pane's state at start, before any file is open.
+    fn create(launch: &Launch) -> Self
+    where
+        Self: Sized;
+    /// Work to start with the app (open the store, load the first file).
+    fn start(&mut self, _shared: &Shared) -> Vec<Effect> {
+        Vec::new()
+    }
+    /// Apply one of its actions (only while it is the active pane).
+    fn update(&mut self, action: Self::Action, shared: &Shared) -> Outcome;
+    /// One of its jobs reported.
+    fn on_job(&mut self, event: JobEvent<Self::Output>, shared: &Shared) -> Outcome;
+    /// A line entered in a prompt this pane opened.
+    fn on_prompt(&mut self, _kind: PromptKind, _text: &str, _shared: &Shared) -> Outcome {
+        Outcome::none()
+    }
+    /// The list movement an action is, if it is one (the help overlay scrolls by it).
+    fn nav(action: Self::Action) -> Option<Nav>;
+
+    /// Whether a job of this pane has this id.
+    fn owns(&self, id: JobId) -> bool;
+    fn busy(&self) -> bool;
+    /// Cancel what runs; returns what was cancelled.
+    fn cancel_jobs(&mut self) -> Option<&'static str>;
+    /// Esc in this pane: close what it shows, else cancel its work. `None`: nothing to do.
+    fn escape(&mut self) -> Option<Outcome> {
+        self.cancel_jobs()
+            .map(|what| Outcome::notice(format!("cancelled {what}")))
+    }
+    /// Its running job, for the status line.
+    fn job_status(&self, now: Instant) -> Option<JobStatus>;
+
+    /// Put the shared facts this pane owns into `shared`; what changed.
+    fn publish(&self, _shared: &mut Shared) -> Changed {
+        Changed::default()
+    }
+    /// Follow shared facts that changed.
+    fn on_shared(&mut self, _changed: Changed, _shared: &Shared) -> Vec<Effect> {
+        Vec::new()
+    }
+
+    /// The terminal was resized: keep the cursor on screen.
+    fn keep_visible(&mut self, size: (u16, u16));
+    /// Draw the pane in `area` (reads state only).
+    fn render(&self, frame: &mut Frame, area: Rect, shared: &Shared, theme: &Theme);
+}
+
+/// What a pane is created from: the files given at start, and the project's store.
+#[derive(Clone, Copy, Debug)]
+pub struct Launch<'a> {
+    pub catalog: &'a [PathBuf],
+    pub store_dir: &'a Path,
+}
+
+/// Which shared facts changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Changed {
+    /// A new table, fully loaded and profiled.
+    pub table: bool,
+    /// A new feature spec (or its target).
+    pub spec: bool,
+}
+
+impl Changed {
+    pub fn any(self) -> bool {
+        self.table || self.spec
+    }
+}
+
+impl BitOrAssign for Changed {
+    fn bitor_assign(&mut self, other: Changed) {
+        self.table |= other.table;
+        self.spec |= other.spec;
+    }
+}
 
 /// What a pane's `update` or `on_job` hands back to the app: work to start, a notice or an
 /// error for the status line, a prompt to open, a change for the owner of a shared fact.

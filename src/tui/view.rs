@@ -12,7 +12,6 @@ use unicode_width::UnicodeWidthStr;
 use super::app::{App, Overlay, Pane, PromptKind};
 use super::keymap::{Context, display_keys};
 use super::palette;
-use super::panes;
 use super::theme::Theme;
 use crate::pipeline::text::{escape_control, format_count, is_unsafe};
 
@@ -39,14 +38,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Instant) {
     }
     draw_pane_bar(frame, Rect::new(0, 0, area.width, 1), app, &theme);
     let body = Rect::new(0, 1, area.width, area.height - 2);
-    match app.pane {
-        Pane::Data => panes::data::view::render(frame, body, &app.data, &theme),
-        Pane::Features => {
-            panes::features::view::render(frame, body, &app.features, &app.shared, &theme)
-        }
-        Pane::Train => panes::train::view::render(frame, body, &app.train, &theme),
-        Pane::Drift => panes::drift::view::render(frame, body, &app.drift, &theme),
-    }
+    app.panes.render(app.pane, frame, body, &app.shared, &theme);
     draw_status(
         frame,
         Rect::new(0, area.height - 1, area.width, 1),
@@ -84,7 +76,7 @@ fn draw_pane_bar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         spans.push(Span::styled(format!(" {} {} ", i + 1, pane.title()), style));
     }
     let left_w: usize = spans.iter().map(|s| s.content.width()).sum();
-    if let Some(ds) = &app.data.dataset {
+    if let Some(ds) = &app.panes.data.dataset {
         let name = ds
             .path
             .file_name()
@@ -95,14 +87,18 @@ fn draw_pane_bar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         } else {
             format!("first {} rows", format_count(ds.df.height() as u64))
         };
-        let shown = match &app.data.view_rows {
-            Some(v) if app.data.shown_view.filter.is_some() => {
+        let shown = match &app.panes.data.view_rows {
+            Some(v) if app.panes.data.shown_view.filter.is_some() => {
                 format!(" · {} shown", format_count(v.len() as u64))
             }
             _ => String::new(),
         };
-        let pos = if app.data.catalog.len() > 1 {
-            format!(" [{}/{}]", app.data.current + 1, app.data.catalog.len())
+        let pos = if app.panes.data.catalog.len() > 1 {
+            format!(
+                " [{}/{}]",
+                app.panes.data.current + 1,
+                app.panes.data.catalog.len()
+            )
         } else {
             String::new()
         };
@@ -152,7 +148,7 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, now: Ins
             PromptKind::Palette => ":".to_string(),
             PromptKind::Filter => format!(
                 "filter {} (text, = x, > 5, null, !null): ",
-                escape_control(&app.data.selected_column_name().unwrap_or_default())
+                escape_control(&app.panes.data.selected_column_name().unwrap_or_default())
             ),
             PromptKind::SaveSpec => "save spec to (.toml or .json): ".to_string(),
             PromptKind::OpenSpec => "open spec (.toml or .json): ".to_string(),
@@ -176,11 +172,14 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, now: Ins
         Line::from(spans)
     } else if let Some(err) = &app.error {
         return draw_wrapped(frame, area, format!("✗ {err}"), theme.error);
-    } else if let Some(super::pane::JobStatus {
-        label,
-        fraction,
-        elapsed,
-    }) = app.job_status(now)
+    } else if let Some((
+        pane,
+        super::pane::JobStatus {
+            label,
+            fraction,
+            elapsed,
+        },
+    )) = app.job_status(now)
     {
         let spin = SPINNER[(app.tick as usize) % SPINNER.len()];
         let bar = fraction
@@ -190,7 +189,11 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, now: Ins
             Span::styled(format!("{spin} {label} "), theme.key),
             Span::styled(bar, theme.bar),
             Span::styled(
-                format!("{:.1} s · Esc cancels", elapsed.as_secs_f64()),
+                if pane == app.pane {
+                    format!("{:.1} s · Esc cancels", elapsed.as_secs_f64())
+                } else {
+                    format!("{:.1} s · in {}", elapsed.as_secs_f64(), pane.title())
+                },
                 theme.dim,
             ),
         ])
@@ -198,7 +201,13 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, now: Ins
         return draw_wrapped(frame, area, format!("• {msg}"), theme.text);
     } else {
         let mut spans = Vec::new();
-        let filter = app.data.shown_view.filter.as_ref().map(|f| f.describe());
+        let filter = app
+            .panes
+            .data
+            .shown_view
+            .filter
+            .as_ref()
+            .map(|f| f.describe());
         if let Some(f) = filter {
             spans.push(Span::styled(
                 format!("filter: {} ", escape_control(&f)),
@@ -206,7 +215,7 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, now: Ins
             ));
             spans.push(Span::styled("(Esc clears)  ", theme.dim));
         }
-        for (key, label) in app.keymap.hints(app.pane.context()) {
+        for (key, label) in app.keymap.hints(Context::Pane(app.pane)) {
             spans.push(Span::styled(key, theme.key));
             spans.push(Span::styled(format!(" {label}  "), theme.dim));
         }
@@ -257,7 +266,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 /// The help overlay's lines: the focused pane's keys, then the global ones.
 fn help_lines<'a>(app: &'a App, theme: &Theme) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
-    for context in [app.pane.context(), Context::Global] {
+    for context in [Context::Pane(app.pane), Context::Global] {
         lines.push(Line::from(Span::styled(context.title(), theme.title)));
         for b in app.keymap.in_context(context) {
             lines.push(Line::from(vec![

@@ -138,8 +138,8 @@ fn sort_and_filter() {
     insta::assert_snapshot!(text);
     // Esc clears the filter but keeps the sort.
     press(&mut app, KeyCode::Esc);
-    assert!(app.data.shown_view.filter.is_none());
-    assert!(app.data.shown_view.sort.is_some());
+    assert!(app.panes.data.shown_view.filter.is_none());
+    assert!(app.panes.data.shown_view.sort.is_some());
 }
 
 #[test]
@@ -181,10 +181,10 @@ fn palette_open_and_unknown_command() {
         &format!("open {}", demo_file("diabetes.csv").display()),
     );
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.data.dataset.as_ref().unwrap().df.width(), 11);
-    assert_eq!(app.data.catalog.len(), 2);
+    assert_eq!(app.panes.data.dataset.as_ref().unwrap().df.width(), 11);
+    assert_eq!(app.panes.data.catalog.len(), 2);
     press(&mut app, KeyCode::Char(']'));
-    assert_eq!(app.data.dataset.as_ref().unwrap().df.width(), 8);
+    assert_eq!(app.panes.data.dataset.as_ref().unwrap().df.width(), 8);
 }
 
 #[test]
@@ -192,11 +192,11 @@ fn loading_screen() {
     let mut app = new_app(vec![demo_file("penguins.csv")]);
     app.update(Action::Resize(80, 24));
     let _effects = app.start();
-    let started = app.data.loading.as_ref().unwrap().full.started;
+    let started = app.panes.data.loading.as_ref().unwrap().full.started;
     insta::assert_snapshot!(screen(&app, started));
     // Esc cancels the load and says so.
     press(&mut app, KeyCode::Esc);
-    assert!(app.data.loading.is_none());
+    assert!(app.panes.data.loading.is_none());
     assert_eq!(app.message.as_deref(), Some("cancelled loading"));
 }
 
@@ -244,9 +244,9 @@ fn a_sort_for_one_dataset_never_lands_on_another() {
     let effects = app.update(Action::Open(demo_file("diabetes.csv")));
     run(&mut app, effects);
     run(&mut app, stale);
-    assert!(app.data.view_rows.is_none());
-    assert!(app.data.shown_view.is_identity());
-    assert_eq!(app.data.dataset.as_ref().unwrap().df.width(), 11);
+    assert!(app.panes.data.view_rows.is_none());
+    assert!(app.panes.data.shown_view.is_identity());
+    assert_eq!(app.panes.data.dataset.as_ref().unwrap().df.width(), 11);
 }
 
 #[test]
@@ -255,15 +255,24 @@ fn a_sort_made_on_the_preview_survives_the_full_load() {
     app.update(Action::Resize(80, 24));
     let mut effects = app.start();
     // Deliver only the preview first, then sort, then let the full load arrive.
-    let full = effects.pop().unwrap();
+    let at = effects
+        .iter()
+        .position(|e| matches!(e, Effect::Load { preview: false, .. }))
+        .unwrap();
+    let full = effects.remove(at);
     run(&mut app, effects);
-    assert!(!app.data.dataset.as_ref().unwrap().complete);
+    assert!(!app.panes.data.dataset.as_ref().unwrap().complete);
     let sort = app.update(DataAction::Sort.into());
     run(&mut app, vec![full]);
     run(&mut app, sort);
-    assert!(app.data.dataset.as_ref().unwrap().complete);
+    assert!(app.panes.data.dataset.as_ref().unwrap().complete);
     assert_eq!(
-        app.data.shown_view.sort.as_ref().map(|s| s.column.as_str()),
+        app.panes
+            .data
+            .shown_view
+            .sort
+            .as_ref()
+            .map(|s| s.column.as_str()),
         Some("species")
     );
 }
@@ -312,12 +321,12 @@ fn filter_names_its_column_and_says_when_nothing_matches() {
     press(&mut app, KeyCode::Char(':'));
     typed(&mut app, "filter body_mass_g > 6000");
     press(&mut app, KeyCode::Enter);
-    let f = app.data.shown_view.filter.clone().unwrap();
+    let f = app.panes.data.shown_view.filter.clone().unwrap();
     assert_eq!(
         (f.column.as_str(), f.value.as_str()),
         ("body_mass_g", "6000")
     );
-    assert_eq!(app.data.view_len(), 2, "two penguins above 6 kg");
+    assert_eq!(app.panes.data.view_len(), 2, "two penguins above 6 kg");
     press(&mut app, KeyCode::Char(':'));
     typed(&mut app, "filter body_mass_g > 9000");
     press(&mut app, KeyCode::Enter);

@@ -30,7 +30,7 @@ fn the_demo_pair_is_chosen_and_checked_with_r() {
     let mut app = drift_app((80, 24));
     insta::assert_snapshot!("drift_empty_80x24", shot(&app));
     press(&mut app, KeyCode::Char('r'));
-    let result = app.drift.result.as_ref().expect("a drift check");
+    let result = app.panes.drift.result.as_ref().expect("a drift check");
     assert!(result.report.dataset_drift);
     assert_eq!(result.meta.check_id, Some(CheckId(1)));
     // The most drifted column comes first, with its histograms.
@@ -47,8 +47,10 @@ fn the_demo_pair_is_chosen_and_checked_with_r() {
 }
 
 fn result_column(app: &App) -> String {
-    let r = app.drift.result.as_ref().unwrap();
-    r.report.columns[app.drift.selected().unwrap()].name.clone()
+    let r = app.panes.drift.result.as_ref().unwrap();
+    r.report.columns[app.panes.drift.selected().unwrap()]
+        .name
+        .clone()
 }
 
 #[test]
@@ -59,10 +61,10 @@ fn switching_a_test_changes_the_verdicts_in_place() {
         press(&mut app, KeyCode::Char('j'));
     }
     assert_eq!(result_column(&app), "weather");
-    let before = app.drift.result.as_ref().unwrap().report.n_drifted;
+    let before = app.panes.drift.result.as_ref().unwrap().report.n_drifted;
     // chi-square → Jensen–Shannon (the Z-test is not offered: five categories are not binary).
     press(&mut app, KeyCode::Char('m'));
-    let r = &app.drift.result.as_ref().unwrap().report;
+    let r = &app.panes.drift.result.as_ref().unwrap().report;
     let weather = r.columns.iter().find(|c| c.name == "weather").unwrap();
     assert_eq!(weather.test, Some(Method::JensenShannon));
     assert!(!weather.tests.iter().any(|t| t.test == Method::ZTest));
@@ -75,7 +77,7 @@ fn switching_a_test_changes_the_verdicts_in_place() {
     assert_eq!(r.n_drifted, before);
     // Back with M.
     press(&mut app, KeyCode::Char('M'));
-    let r = &app.drift.result.as_ref().unwrap().report;
+    let r = &app.panes.drift.result.as_ref().unwrap().report;
     assert_eq!(r.n_drifted, before);
     // A column that is not tested says why.
     press(&mut app, KeyCode::Char('G'));
@@ -94,11 +96,11 @@ fn earlier_checks_are_listed_and_reopened() {
     command(&mut app, "method psi");
     press(&mut app, KeyCode::Char('r'));
     assert_eq!(
-        app.drift.result.as_ref().unwrap().meta.check_id,
+        app.panes.drift.result.as_ref().unwrap().meta.check_id,
         Some(CheckId(2))
     );
     press(&mut app, KeyCode::Char('H'));
-    let h = app.drift.history.as_mut().expect("the stored checks");
+    let h = app.panes.drift.history.as_mut().expect("the stored checks");
     assert_eq!(
         h.checks.iter().map(|c| c.check_id).collect::<Vec<_>>(),
         vec![CheckId(2), CheckId(1)]
@@ -110,9 +112,9 @@ fn earlier_checks_are_listed_and_reopened() {
     // Open the older check: the default tests come back.
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
-    let r = app.drift.result.as_ref().unwrap();
+    let r = app.panes.drift.result.as_ref().unwrap();
     assert_eq!(r.meta.check_id, Some(CheckId(1)));
-    assert!(app.drift.history.is_none());
+    assert!(app.panes.drift.history.is_none());
     let temp = r
         .report
         .columns
@@ -139,21 +141,21 @@ fn schema_findings_are_shown_under_the_table() {
         &mut app,
         &format!("drift {} {}", r.to_str().unwrap(), c.to_str().unwrap()),
     );
-    let report = &app.drift.result.as_ref().expect("a check").report;
+    let report = &app.panes.drift.result.as_ref().expect("a check").report;
     assert_eq!(report.findings.len(), 3, "{:?}", report.findings);
     assert_eq!(report.n_tested, 2);
     insta::assert_snapshot!("drift_findings_100x30", shot(&app));
     // A file that is not there is an error in the status line, not a crash.
     command(&mut app, "drift /nonexistent/a.csv /nonexistent/b.csv");
     assert!(app.error.is_some());
-    assert!(app.drift.check.is_none());
+    assert!(app.panes.drift.check.is_none());
 }
 
 #[test]
 fn a_saved_baseline_becomes_the_reference() {
     let mut app = drift_app((100, 24));
     press(&mut app, KeyCode::Char('r'));
-    let want = app.drift.result.as_ref().unwrap().report.clone();
+    let want = app.panes.drift.result.as_ref().unwrap().report.clone();
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().join("weather.baseline.json");
     command(&mut app, &format!("baseline {}", base.display()));
@@ -166,6 +168,7 @@ fn a_saved_baseline_becomes_the_reference() {
     command(&mut app, &format!("reference {}", base.display()));
     press(&mut app, KeyCode::Char('r'));
     let got = app
+        .panes
         .drift
         .result
         .as_ref()
@@ -226,6 +229,7 @@ fn a_sketched_baseline_shows_approximate_scores_and_their_bound() {
         &format!("drift {} {}", base.display(), c.display()),
     );
     let got = app
+        .panes
         .drift
         .result
         .as_ref()
@@ -260,7 +264,7 @@ fn an_incomplete_check_is_shown_as_such() {
     command(&mut app, "method psi");
     command(&mut app, "threshold 100");
     press(&mut app, KeyCode::Char('r'));
-    let report = &app.drift.result.as_ref().unwrap().report;
+    let report = &app.panes.drift.result.as_ref().unwrap().report;
     assert_eq!(report.verdict, mlwb::pipeline::drift::Verdict::Incomplete);
     let screen = shot(&app);
     assert!(

@@ -18,6 +18,7 @@ fn features_app(file: &str, size: (u16, u16)) -> App {
 /// Put the cursor on `column` in the spec list.
 pub(super) fn select(app: &mut App, column: &str) {
     let i = app
+        .panes
         .features
         .spec
         .as_ref()
@@ -35,7 +36,7 @@ pub(super) fn select(app: &mut App, column: &str) {
 #[test]
 fn features_list_80x24() {
     let app = features_app("penguins.csv", (80, 24));
-    assert!(app.features.preview.is_some() && !app.features.stale);
+    assert!(app.panes.features.preview.is_some() && !app.panes.features.stale);
     insta::assert_snapshot!(shot(&app));
 }
 
@@ -46,11 +47,11 @@ fn features_edit_200x60() {
     press(&mut app, KeyCode::Char('x')); // log1p
     press(&mut app, KeyCode::Char('s')); // standard -> minmax
     press(&mut app, KeyCode::Char('i')); // median -> mean
-    let c = app.features.selected().unwrap();
+    let c = app.panes.features.selected().unwrap();
     assert_eq!(c.transforms, [Transform::Log1p]);
     assert_eq!(c.scale, Some(Scale::MinMax));
     assert_eq!(c.impute, Some(Impute::Mean));
-    assert!(!app.features.stale && app.features.problems.is_empty());
+    assert!(!app.panes.features.stale && app.panes.features.problems.is_empty());
     insta::assert_snapshot!(shot(&app));
 }
 
@@ -58,7 +59,15 @@ fn features_edit_200x60() {
 fn features_preview_of_dates_100x30() {
     let mut app = features_app("weather_reference.csv", (100, 30));
     select(&mut app, "date");
-    let names = app.features.preview.as_ref().unwrap().head.names.clone();
+    let names = app
+        .panes
+        .features
+        .preview
+        .as_ref()
+        .unwrap()
+        .head
+        .names
+        .clone();
     assert_eq!(
         names[..4],
         ["date.year", "date.month", "date.day", "date.weekday"]
@@ -71,8 +80,8 @@ fn features_inline_error() {
     let mut app = features_app("penguins.csv", (80, 24));
     select(&mut app, "island");
     press(&mut app, KeyCode::Char('s')); // scaling a one-hot column: invalid
-    assert_eq!(app.features.problems.len(), 1);
-    assert!(app.features.stale);
+    assert_eq!(app.panes.features.problems.len(), 1);
+    assert!(app.panes.features.stale);
     insta::assert_snapshot!(shot(&app));
     // Refused edits say why in the status line and change nothing.
     press(&mut app, KeyCode::Char('x'));
@@ -84,7 +93,7 @@ fn features_inline_error() {
     );
     // The automatic spec in one key clears the problem.
     press(&mut app, KeyCode::Char('a'));
-    assert!(app.features.problems.is_empty() && !app.features.stale);
+    assert!(app.panes.features.problems.is_empty() && !app.panes.features.stale);
 }
 
 #[test]
@@ -94,13 +103,13 @@ fn role_key_moves_the_target_and_the_palette_edits_steps() {
     press(&mut app, KeyCode::Char('r')); // feature -> ignore
     press(&mut app, KeyCode::Char('r')); // ignore -> target
     assert_eq!(
-        app.features.spec.as_ref().unwrap().target(),
+        app.panes.features.spec.as_ref().unwrap().target(),
         Some("species")
     );
     select(&mut app, "island");
     press(&mut app, KeyCode::Char('r'));
     press(&mut app, KeyCode::Char('r'));
-    let spec = app.features.spec.as_ref().unwrap();
+    let spec = app.panes.features.spec.as_ref().unwrap();
     assert_eq!(spec.target(), Some("island"));
     assert_eq!(spec.column("species").unwrap().role, ColumnRole::Ignore);
     select(&mut app, "body_mass_g");
@@ -110,11 +119,11 @@ fn role_key_moves_the_target_and_the_palette_edits_steps() {
     press(&mut app, KeyCode::Char(':'));
     typed(&mut app, "fill 4000");
     press(&mut app, KeyCode::Enter);
-    let c = app.features.selected().unwrap();
+    let c = app.panes.features.selected().unwrap();
     assert_eq!(c.transforms.len(), 2);
     assert_eq!(c.impute, Some(Impute::Constant));
     assert!(app.error.is_none(), "{:?}", app.error);
-    let fitted = &app.features.preview.as_ref().unwrap().fitted;
+    let fitted = &app.panes.features.preview.as_ref().unwrap().fitted;
     assert_eq!(fitted.target.as_deref(), Some("island"));
 }
 
@@ -125,7 +134,7 @@ fn save_and_open_a_spec_file() {
     let mut app = features_app("penguins.csv", (80, 24));
     select(&mut app, "bill_depth_mm");
     press(&mut app, KeyCode::Char('s'));
-    let saved = app.features.spec.clone();
+    let saved = app.panes.features.spec.clone();
     press(&mut app, KeyCode::Char('w'));
     assert_eq!(app.prompt.as_ref().unwrap().kind, PromptKind::SaveSpec);
     assert_eq!(app.prompt.as_ref().unwrap().text, "penguins.features.toml");
@@ -138,15 +147,15 @@ fn save_and_open_a_spec_file() {
     assert!(app.message.as_deref().unwrap().starts_with("spec saved to"));
     // Change everything, then open the file again.
     press(&mut app, KeyCode::Char('a'));
-    assert_ne!(app.features.spec, saved);
+    assert_ne!(app.panes.features.spec, saved);
     press(&mut app, KeyCode::Char('o'));
     for _ in 0.."penguins.features.toml".len() {
         press(&mut app, KeyCode::Backspace);
     }
     typed(&mut app, &path.display().to_string());
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.features.spec, saved);
-    assert!(!app.features.stale);
+    assert_eq!(app.panes.features.spec, saved);
+    assert!(!app.panes.features.stale);
     // A file that is not a spec is an error in the status line, and the spec stays.
     std::fs::write(&path, "columns = 3\n").unwrap();
     press(&mut app, KeyCode::Char('o'));
@@ -161,7 +170,7 @@ fn save_and_open_a_spec_file() {
             .unwrap()
             .contains("not a valid feature spec")
     );
-    assert_eq!(app.features.spec, saved);
+    assert_eq!(app.panes.features.spec, saved);
 }
 
 #[test]

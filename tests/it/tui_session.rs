@@ -12,7 +12,7 @@ use super::tui::{app_with, command, press, shot, typed};
 use super::tui_features::select;
 
 fn role(app: &App, column: &str) -> Option<ColumnRole> {
-    let spec = app.features.spec.as_ref()?;
+    let spec = app.panes.features.spec.as_ref()?;
     spec.columns
         .iter()
         .find(|c| c.name == column)
@@ -43,20 +43,21 @@ fn switching_datasets_keeps_each_ones_spec_target_and_setup() {
     // `]` from the Train pane: the other table, with a spec of its own.
     press(&mut app, KeyCode::Char(']'));
     assert_eq!(app.pane, Pane::Train, "the pane stays");
-    let diabetes = app.data.dataset.as_ref().unwrap();
+    let diabetes = app.panes.data.dataset.as_ref().unwrap();
     assert!(diabetes.path.ends_with("diabetes.csv"));
     assert!(role(&app, "species").is_none());
     // A table met for the first time keeps the user's validation and seed, not the task or
     // the models chosen for the other table.
-    assert_eq!(app.train.seed, 7);
-    assert_eq!(app.train.task, None);
-    assert!(app.train.excluded.is_empty());
+    assert_eq!(app.panes.train.seed, 7);
+    assert_eq!(app.panes.train.task, None);
+    assert!(app.panes.train.excluded.is_empty());
     command(&mut app, "target progression");
-    assert_eq!(app.train.effective_task(), Ok(TaskKind::Regression));
+    assert_eq!(app.panes.train.effective_task(), Ok(TaskKind::Regression));
     // Back: the edits, the target and the set-up are as they were left.
     press(&mut app, KeyCode::Char('['));
     assert!(
-        app.data
+        app.panes
+            .data
             .dataset
             .as_ref()
             .unwrap()
@@ -65,10 +66,11 @@ fn switching_datasets_keeps_each_ones_spec_target_and_setup() {
     );
     assert_eq!(role(&app, "species"), Some(ColumnRole::Target));
     assert_eq!(role(&app, "island"), Some(ColumnRole::Ignore));
-    assert_eq!(app.train.target.as_deref(), Some("species"));
-    assert_eq!(app.train.task, Some(TaskKind::Classification));
+    assert_eq!(app.panes.train.target.as_deref(), Some("species"));
+    assert_eq!(app.panes.train.task, Some(TaskKind::Classification));
     assert_eq!(
-        app.train
+        app.panes
+            .train
             .model_choices()
             .iter()
             .filter(|(_, on)| *on)
@@ -76,7 +78,10 @@ fn switching_datasets_keeps_each_ones_spec_target_and_setup() {
         1
     );
     assert_eq!(
-        (app.train.seed, app.train.validation.label().as_str()),
+        (
+            app.panes.train.seed,
+            app.panes.train.validation.label().as_str()
+        ),
         (7, "3-fold CV")
     );
     // And forth: the other table's target too.

@@ -29,7 +29,7 @@ fn train_app(file: &str, size: (u16, u16), store: std::path::PathBuf) -> App {
 
 /// Durations, times and paths differ from run to run; pin them for the snapshot.
 fn pin_volatile(app: &mut App) {
-    for (i, r) in app.train.board.runs.iter_mut().enumerate() {
+    for (i, r) in app.panes.train.board.runs.iter_mut().enumerate() {
         if r.duration_s.is_some() {
             r.duration_s = Some(0.25 * (i + 1) as f64);
         }
@@ -57,43 +57,49 @@ fn goto(app: &mut App, field: SetupField) {
 fn setup_80x24_target_task_and_models() {
     let mut app = train_app("penguins.csv", (80, 24), temp_store());
     // The automatic spec has no target: clustering until one is chosen.
-    assert_eq!(app.train.effective_task(), Ok(TaskKind::Clustering));
+    assert_eq!(app.panes.train.effective_task(), Ok(TaskKind::Clustering));
     press(&mut app, KeyCode::Char('l'));
-    assert_eq!(app.train.target.as_deref(), Some("species"));
+    assert_eq!(app.panes.train.target.as_deref(), Some("species"));
     assert_eq!(
-        app.features.spec.as_ref().unwrap().target(),
+        app.panes.features.spec.as_ref().unwrap().target(),
         Some("species"),
         "the Features pane's spec follows the target"
     );
-    assert_eq!(app.train.effective_task(), Ok(TaskKind::Classification));
+    assert_eq!(
+        app.panes.train.effective_task(),
+        Ok(TaskKind::Classification)
+    );
     goto(&mut app, SetupField::Models);
     press(&mut app, KeyCode::Char('l'));
     press(&mut app, KeyCode::Char(' '));
-    assert!(app.train.excluded.contains(&ModelKind::GaussianNb));
+    assert!(app.panes.train.excluded.contains(&ModelKind::GaussianNb));
     insta::assert_snapshot!(shot(&app));
     press(&mut app, KeyCode::Char('a'));
-    assert!(app.train.excluded.is_empty());
+    assert!(app.panes.train.excluded.is_empty());
     // Space elsewhere says where it works.
     goto(&mut app, SetupField::Seed);
     press(&mut app, KeyCode::Char(' '));
     assert!(app.error.as_deref().unwrap().contains("models row"));
     press(&mut app, KeyCode::Char('l'));
-    assert_eq!(app.train.seed, 43);
+    assert_eq!(app.panes.train.seed, 43);
     goto(&mut app, SetupField::Validation);
     press(&mut app, KeyCode::Char('l'));
     press(&mut app, KeyCode::Char('l'));
-    assert_eq!(app.train.validation, ValidationChoice::CrossValidation(3));
+    assert_eq!(
+        app.panes.train.validation,
+        ValidationChoice::CrossValidation(3)
+    );
     goto(&mut app, SetupField::TimeLimit);
     press(&mut app, KeyCode::Char('l'));
-    assert_eq!(app.train.time_limit, Some(10));
+    assert_eq!(app.panes.train.time_limit, Some(10));
     goto(&mut app, SetupField::Task);
     press(&mut app, KeyCode::Char('l'));
     press(&mut app, KeyCode::Char('l'));
-    assert_eq!(app.train.task, Some(TaskKind::Regression));
+    assert_eq!(app.panes.train.task, Some(TaskKind::Regression));
     // The palette sets what the keys cannot.
     command(&mut app, "task auto");
     command(&mut app, "validation holdout 0.25");
-    assert_eq!(app.train.validation, ValidationChoice::Holdout(0.25));
+    assert_eq!(app.panes.train.validation, ValidationChoice::Holdout(0.25));
     command(&mut app, "models kmeans");
     assert!(
         app.error
@@ -122,8 +128,8 @@ fn a_study_fills_the_leaderboard_ranks_and_shows_detail() {
     command(&mut app, "params random_forest n_estimators=25");
     press(&mut app, KeyCode::Char('t'));
     assert!(app.error.is_none(), "{:?}", app.error);
-    assert!(app.train.study.is_none(), "the study has ended");
-    let runs = &app.train.board.runs;
+    assert!(app.panes.train.study.is_none(), "the study has ended");
+    let runs = &app.panes.train.board.runs;
     assert_eq!(runs.len(), 4, "one run per classification model");
     assert!(runs.iter().all(|r| r.status == RunStatus::Finished));
     assert!(
@@ -138,17 +144,18 @@ fn a_study_fills_the_leaderboard_ranks_and_shows_detail() {
         .map(|r| r.result.metrics[&mlwb::pipeline::train::metrics::Metric::Accuracy])
         .collect();
     assert!(acc.windows(2).all(|w| w[0] >= w[1]), "{acc:?}");
-    assert_eq!(app.train.best(), Some(runs[0].run_id));
+    assert_eq!(app.panes.train.best(), Some(runs[0].run_id));
     assert!(runs.iter().all(|r| r.result.fold_metrics.len() == 3));
     pin_volatile(&mut app);
     insta::assert_snapshot!("leaderboard_80x24", shot(&app));
 
     // Rank by log loss: lower is better, so ascending.
-    while app.train.sort_metric() != mlwb::pipeline::train::metrics::Metric::LogLoss {
+    while app.panes.train.sort_metric() != mlwb::pipeline::train::metrics::Metric::LogLoss {
         press(&mut app, KeyCode::Char('s'));
     }
     assert!(app.message.as_deref().unwrap().contains("lower is better"));
     let losses: Vec<f64> = app
+        .panes
         .train
         .board
         .runs
@@ -164,27 +171,30 @@ fn a_study_fills_the_leaderboard_ranks_and_shows_detail() {
         press(&mut app, KeyCode::Char('j'));
     }
     press(&mut app, KeyCode::Enter);
-    assert!(app.train.detail);
+    assert!(app.panes.train.detail);
     pin_volatile(&mut app);
     insta::assert_snapshot!("detail_80x24", shot(&app));
     app.update(mlwb::tui::app::Action::Resize(200, 50));
     insta::assert_snapshot!("detail_beside_the_leaderboard_200x50", shot(&app));
     press(&mut app, KeyCode::Esc);
-    assert!(!app.train.detail, "Esc closes the detail");
+    assert!(!app.panes.train.detail, "Esc closes the detail");
 
     // A new session on the same store sees these runs; another validation does not.
     let mut again = train_app("penguins.csv", (80, 24), store);
     command(&mut again, "target species");
-    assert!(again.train.board.runs.is_empty(), "holdout runs: none yet");
+    assert!(
+        again.panes.train.board.runs.is_empty(),
+        "holdout runs: none yet"
+    );
     command(&mut again, "validation cv 3");
     assert_eq!(
-        again.train.board.runs.len(),
+        again.panes.train.board.runs.len(),
         4,
         "earlier session's runs are comparable"
     );
     command(&mut again, "target island");
     assert!(
-        again.train.board.runs.is_empty(),
+        again.panes.train.board.runs.is_empty(),
         "another target is not comparable"
     );
 }
@@ -196,7 +206,7 @@ fn running_study_shows_queued_and_live_runs() {
     command(&mut app, "target species");
     command(&mut app, "models logreg,tree");
     press(&mut app, KeyCode::Char('t'));
-    assert_eq!(app.train.board.runs.len(), 2);
+    assert_eq!(app.panes.train.board.runs.len(), 2);
     // A second study, held at its first run: record it as the study does, and feed its
     // reports in by hand.
     let store = Store::open(&store_dir).unwrap();
@@ -223,9 +233,9 @@ fn running_study_shows_queued_and_live_runs() {
         crossterm::event::KeyEvent::new(KeyCode::Char('t'), crossterm::event::KeyModifiers::NONE);
     let action = app.map_key(&key).unwrap();
     let _not_run = app.update(action);
-    let id = app.train.study.as_ref().unwrap().job.id;
+    let id = app.panes.train.study.as_ref().unwrap().job.id;
     let fingerprint = earlier[0].setup.data_fingerprint.clone();
-    let started = app.train.study.as_ref().unwrap().started;
+    let started = app.panes.train.study.as_ref().unwrap().started;
     let feed = |app: &mut App, e: StudyEvent| {
         let effects = app.on_job(JobEvent::Update(
             id,
@@ -264,17 +274,43 @@ fn running_study_shows_queued_and_live_runs() {
             },
         },
     );
-    let statuses: Vec<RunStatus> = app.train.board.runs.iter().map(|r| r.status).collect();
+    let statuses: Vec<RunStatus> = app
+        .panes
+        .train
+        .board
+        .runs
+        .iter()
+        .map(|r| r.status)
+        .collect();
     assert!(statuses.contains(&RunStatus::Running) && statuses.contains(&RunStatus::Queued));
     assert!(app.busy());
     pin_volatile(&mut app);
     insta::assert_snapshot!("running_120x30", screen(&app, started));
+    // In another pane, Esc is that pane's (it clears the filter there): the study trains on,
+    // and the status line says where it runs.
+    press(&mut app, KeyCode::Char('1'));
+    command(&mut app, "filter species=Adelie");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.message.as_deref(), Some("filter cleared"));
+    let study = app.panes.train.study.as_ref().unwrap();
+    assert!(!study.cancelling && !study.job.cancel.is_cancelled());
+    assert!(screen(&app, started).contains("in Train"));
+    press(&mut app, KeyCode::Char('3'));
     // Set-up edits wait for the study; Esc cancels it.
     press(&mut app, KeyCode::Char('t'));
     assert!(app.error.as_deref().unwrap().contains("Esc cancels"));
     press(&mut app, KeyCode::Esc);
-    assert!(app.train.study.as_ref().unwrap().cancelling);
-    assert!(app.train.study.as_ref().unwrap().job.cancel.is_cancelled());
+    assert!(app.panes.train.study.as_ref().unwrap().cancelling);
+    assert!(
+        app.panes
+            .train
+            .study
+            .as_ref()
+            .unwrap()
+            .job
+            .cancel
+            .is_cancelled()
+    );
 }
 
 #[test]
@@ -290,12 +326,12 @@ fn regression_on_diabetes_and_refusals() {
         "{:?}",
         app.error
     );
-    assert_eq!(app.train.board.runs.len(), 3);
+    assert_eq!(app.panes.train.board.runs.len(), 3);
     command(&mut app, "target progression");
-    assert_eq!(app.train.effective_task(), Ok(TaskKind::Regression));
-    assert_eq!(app.train.model_choices().len(), 6);
+    assert_eq!(app.panes.train.effective_task(), Ok(TaskKind::Regression));
+    assert_eq!(app.panes.train.model_choices().len(), 6);
     assert!(
-        app.train.board.runs.is_empty(),
+        app.panes.train.board.runs.is_empty(),
         "clustering runs are not comparable"
     );
     goto(&mut app, SetupField::Models);
@@ -312,15 +348,15 @@ fn regression_on_diabetes_and_refusals() {
         "{:?} {:?} {:?}",
         app.error,
         app.message,
-        app.train.model_choices()
+        app.panes.train.model_choices()
     );
     press(&mut app, KeyCode::Char('a'));
     command(&mut app, "models ridge,lasso");
     press(&mut app, KeyCode::Char('t'));
     assert!(app.error.is_none(), "{:?}", app.error);
-    let best = &app.train.board.runs[0];
+    let best = &app.panes.train.board.runs[0];
     assert_eq!(
-        app.train.sort_metric(),
+        app.panes.train.sort_metric(),
         mlwb::pipeline::train::metrics::Metric::R2
     );
     assert!(
@@ -335,8 +371,11 @@ fn regression_on_diabetes_and_refusals() {
     let error = app.error.clone().unwrap_or_default();
     assert!(error.starts_with("training could not start"), "{error}");
     assert!(error.contains("1000"), "{error}");
-    assert!(app.train.study.is_none() && !app.busy());
+    assert!(app.panes.train.study.is_none() && !app.busy());
     // An integer target with few values is classification.
     command(&mut app, "target sex");
-    assert_eq!(app.train.effective_task(), Ok(TaskKind::Classification));
+    assert_eq!(
+        app.panes.train.effective_task(),
+        Ok(TaskKind::Classification)
+    );
 }

@@ -3,9 +3,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::{App, Edit, Effect, Overlay, PromptKind, expand_home};
+use super::{App, Edit, Effect, Overlay, PromptKind};
 use crate::tui::palette;
-use crate::tui::pane::Outcome;
 
 impl App {
     /// A key typed while a prompt or the quit question is open.
@@ -40,15 +39,11 @@ impl App {
             Edit::Submit(text) => {
                 self.prompt = None;
                 self.remember(kind, &text);
+                // A pane's prompt answers to that pane, the active one (keys went to the
+                // prompt meanwhile, so the pane has not changed).
                 let outcome = match kind {
                     PromptKind::Palette => palette::run(self, text.trim()),
-                    PromptKind::Filter => Outcome::from_result(self.data.apply_filter(None, &text)),
-                    PromptKind::SaveSpec => {
-                        Outcome::from_result(self.features.save(&expand_home(text.trim())))
-                    }
-                    PromptKind::OpenSpec => Outcome::from_result(
-                        self.features.open(&expand_home(text.trim()), &self.shared),
-                    ),
+                    _ => self.panes.on_prompt(self.pane, kind, &text, &self.shared),
                 };
                 self.absorb(outcome)
             }

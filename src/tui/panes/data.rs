@@ -9,6 +9,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use polars::prelude::{DataType, IdxSize};
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use serde::Deserialize;
 
 use crate::jobs::{JobEvent, JobHandle, JobId};
@@ -19,8 +21,11 @@ use crate::pipeline::view::{Filter, Sort, ViewSpec};
 use crate::pipeline::{PipelineError, Result};
 use crate::tui::action::Nav;
 use crate::tui::effect::Effect;
-use crate::tui::pane::{JobSlot, JobStatus, ListCursor, Outcome, Shared};
+use crate::tui::pane::{
+    Changed, JobSlot, JobStatus, Launch, ListCursor, Outcome, PaneState, Shared,
+};
 use crate::tui::prompt::{Prompt, PromptKind};
+use crate::tui::theme::Theme;
 
 /// The Data pane's actions (its keys in `assets/keymap.toml`, section `data`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -151,24 +156,6 @@ impl DataState {
         ]
     }
 
-    /// Cancel running jobs; returns what was cancelled, if anything.
-    pub fn cancel_jobs(&mut self) -> Option<&'static str> {
-        let mut what = None;
-        if let Some(l) = self.loading.take() {
-            l.full.cancel();
-            if let Some(p) = l.preview {
-                p.cancel.cancel();
-            }
-            what = Some("loading");
-        }
-        if let Some(v) = self.view_job.take() {
-            v.slot.cancel();
-            self.view = self.shown_view.clone();
-            what = what.or(Some("sorting/filtering"));
-        }
-        what
-    }
-
     /// Ask for the rows of `self.view` to be computed (or reset to file order).
     pub fn recompute_view(&mut self) -> Vec<Effect> {
         if let Some(v) = self.view_job.take() {
@@ -193,72 +180,6 @@ impl DataState {
             dataset,
             spec: self.view.clone(),
         }]
-    }
-
-    /// Whether a job of this pane has this id.
-    pub fn owns(&self, id: JobId) -> bool {
-        self.loading
-            .as_ref()
-            .is_some_and(|l| l.full.owns(id) || l.preview.as_ref().is_some_and(|p| p.id == id))
-            || self.view_job.as_ref().is_some_and(|v| v.slot.owns(id))
-    }
-
-    pub fn busy(&self) -> bool {
-        self.loading.is_some() || self.view_job.is_some()
-    }
-
-    /// Apply one of this pane's actions.
-    pub fn update(&mut self, action: DataAction, shared: &Shared) -> Outcome {
-        match action {
-            DataAction::Sort => match self.selected_column_name() {
-                Some(name) => Outcome::effects(self.toggle_sort(name)),
-                None => Outcome::error(NO_DATASET),
-            },
-            DataAction::Filter if self.dataset.is_none() => Outcome::error(NO_DATASET),
-            DataAction::Filter => Outcome::prompt(Prompt::new(PromptKind::Filter, "")),
-            other => {
-                self.navigate(other, shared.size);
-                Outcome::none()
-            }
-        }
-    }
-
-    /// A job of this pane reported.
-    pub fn on_job(&mut self, event: JobEvent<DataOutput>, shared: &Shared) -> Outcome {
-        match event {
-            JobEvent::Progress(id, p) => {
-                if let Some(l) = self.loading.as_mut().filter(|l| l.full.owns(id)) {
-                    l.full.progress = Some(p);
-                }
-                Outcome::none()
-            }
-            JobEvent::Update(..) => Outcome::none(),
-            JobEvent::Finished(id, result) => {
-                let was_loading = self.loading.is_some();
-                match self.on_finished(id, result, shared.size) {
-                    Ok(effects) => {
-                        let loaded = was_loading && self.loading.is_none();
-                        // Say how the file was read when that needed care (encoding, ragged rows).
-                        let notice = self
-                            .dataset
-                            .as_ref()
-                            .filter(|d| loaded && d.complete && !d.warnings.is_empty())
-                            .map(|ds| {
-                                format!(
-                                    "⚠ {} (Enter shows the column profile and file notes)",
-                                    escape_control(&ds.warnings.join("; "))
-                                )
-                            });
-                        Outcome {
-                            effects,
-                            notice,
-                            ..Outcome::none()
-                        }
-                    }
-                    Err(e) => Outcome::error(escape_control(&e.to_string())),
-                }
-            }
-        }
     }
 
     /// Sort by the selected column: ascending, descending, off.
@@ -440,29 +361,166 @@ impl DataState {
         }
         self.keep_visible(size);
     }
+}
 
-    /// Scroll so the cursor row and the selected column are on screen.
-    pub fn keep_visible(&mut self, size: (u16, u16)) {
-        let rows = layout::table_rows(size, self.details).max(1);
-        self.rows.keep_visible(rows);
-        let avail = layout::table_width(size, self.view_len()) as usize;
-        if self.col < self.col_offset {
-            self.col_offset = self.col;
-        }
-        while self.col_offset < self.col {
-            let used: usize = self.widths[self.col_offset..=self.col]
-                .iter()
-                .map(|w| *w as usize + 1)
-                .sum();
-            if used <= avail {
-                break;
-            }
-            self.col_offset += 1;
+impl PaneState for DataState {
+    type Action = DataAction;
+    type Output = DataOutput;
+    const TITLE: &'static str = "Data";
+    const SECTION: &'static str = "data";
+
+    fn create(launch: &Launch) -> DataState {
+        DataState::new(launch.catalog.to_vec())
+    }
+
+    /// Load the first file given.
+    fn start(&mut self, _shared: &Shared) -> Vec<Effect> {
+        match self.catalog.first().cloned() {
+            Some(path) => self.open(path),
+            None => Vec::new(),
         }
     }
 
+    fn nav(action: DataAction) -> Option<Nav> {
+        match action {
+            DataAction::Nav(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The filter's answer.
+    fn on_prompt(&mut self, kind: PromptKind, text: &str, _shared: &Shared) -> Outcome {
+        match kind {
+            PromptKind::Filter => Outcome::from_result(self.apply_filter(None, text)),
+            _ => Outcome::none(),
+        }
+    }
+
+    /// Esc: cancel loading or sorting, else clear the filter.
+    fn escape(&mut self) -> Option<Outcome> {
+        if let Some(what) = self.cancel_jobs() {
+            return Some(Outcome::notice(format!("cancelled {what}")));
+        }
+        self.view.filter.take()?;
+        Some(Outcome {
+            notice: Some("filter cleared".into()),
+            ..Outcome::effects(self.recompute_view())
+        })
+    }
+
+    /// The table on screen, and the table fully loaded and profiled (never a preview).
+    fn publish(&self, shared: &mut Shared) -> Changed {
+        let shown = self.dataset.as_ref();
+        if shared.shown_path.as_ref() != shown.map(|d| &d.path) {
+            shared.shown_path = shown.map(|d| d.path.clone());
+        }
+        let complete = shown.filter(|d| d.complete && self.profile.is_some());
+        let new_table = complete.is_some_and(|d| {
+            shared
+                .dataset
+                .as_ref()
+                .is_none_or(|old| !Arc::ptr_eq(old, d))
+        });
+        if new_table {
+            shared.dataset = complete.cloned();
+            shared.profile = self.profile.clone();
+        }
+        Changed {
+            table: new_table,
+            ..Changed::default()
+        }
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, _shared: &Shared, theme: &Theme) {
+        view::render(frame, area, self, theme);
+    }
+
+    /// Apply one of this pane's actions.
+    fn update(&mut self, action: DataAction, shared: &Shared) -> Outcome {
+        match action {
+            DataAction::Sort => match self.selected_column_name() {
+                Some(name) => Outcome::effects(self.toggle_sort(name)),
+                None => Outcome::error(NO_DATASET),
+            },
+            DataAction::Filter if self.dataset.is_none() => Outcome::error(NO_DATASET),
+            DataAction::Filter => Outcome::prompt(Prompt::new(PromptKind::Filter, "")),
+            other => {
+                self.navigate(other, shared.size);
+                Outcome::none()
+            }
+        }
+    }
+
+    /// A job of this pane reported.
+    fn on_job(&mut self, event: JobEvent<DataOutput>, shared: &Shared) -> Outcome {
+        match event {
+            JobEvent::Progress(id, p) => {
+                if let Some(l) = self.loading.as_mut().filter(|l| l.full.owns(id)) {
+                    l.full.progress = Some(p);
+                }
+                Outcome::none()
+            }
+            JobEvent::Update(..) => Outcome::none(),
+            JobEvent::Finished(id, result) => {
+                let was_loading = self.loading.is_some();
+                match self.on_finished(id, result, shared.size) {
+                    Ok(effects) => {
+                        let loaded = was_loading && self.loading.is_none();
+                        // Say how the file was read when that needed care (encoding, ragged rows).
+                        let notice = self
+                            .dataset
+                            .as_ref()
+                            .filter(|d| loaded && d.complete && !d.warnings.is_empty())
+                            .map(|ds| {
+                                format!(
+                                    "⚠ {} (Enter shows the column profile and file notes)",
+                                    escape_control(&ds.warnings.join("; "))
+                                )
+                            });
+                        Outcome {
+                            effects,
+                            notice,
+                            ..Outcome::none()
+                        }
+                    }
+                    Err(e) => Outcome::error(escape_control(&e.to_string())),
+                }
+            }
+        }
+    }
+
+    /// Whether a job of this pane has this id.
+    fn owns(&self, id: JobId) -> bool {
+        self.loading
+            .as_ref()
+            .is_some_and(|l| l.full.owns(id) || l.preview.as_ref().is_some_and(|p| p.id == id))
+            || self.view_job.as_ref().is_some_and(|v| v.slot.owns(id))
+    }
+
+    fn busy(&self) -> bool {
+        self.loading.is_some() || self.view_job.is_some()
+    }
+
+    /// Cancel running jobs; returns what was cancelled, if anything.
+    fn cancel_jobs(&mut self) -> Option<&'static str> {
+        let mut what = None;
+        if let Some(l) = self.loading.take() {
+            l.full.cancel();
+            if let Some(p) = l.preview {
+                p.cancel.cancel();
+            }
+            what = Some("loading");
+        }
+        if let Some(v) = self.view_job.take() {
+            v.slot.cancel();
+            self.view = self.shown_view.clone();
+            what = what.or(Some("sorting/filtering"));
+        }
+        what
+    }
+
     /// The running job, for the status line.
-    pub fn job_status(&self, now: Instant) -> Option<JobStatus> {
+    fn job_status(&self, now: Instant) -> Option<JobStatus> {
         if let Some(l) = &self.loading {
             let name = l
                 .path
@@ -479,6 +537,26 @@ impl DataState {
             fraction: None,
             elapsed: now.saturating_duration_since(v.slot.started),
         })
+    }
+
+    /// Scroll so the cursor row and the selected column are on screen.
+    fn keep_visible(&mut self, size: (u16, u16)) {
+        let rows = layout::table_rows(size, self.details).max(1);
+        self.rows.keep_visible(rows);
+        let avail = layout::table_width(size, self.view_len()) as usize;
+        if self.col < self.col_offset {
+            self.col_offset = self.col;
+        }
+        while self.col_offset < self.col {
+            let used: usize = self.widths[self.col_offset..=self.col]
+                .iter()
+                .map(|w| *w as usize + 1)
+                .sum();
+            if used <= avail {
+                break;
+            }
+            self.col_offset += 1;
+        }
     }
 }
 

@@ -7,6 +7,8 @@ pub mod view;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use serde::Deserialize;
 
 use crate::jobs::drift::CheckedDrift;
@@ -18,7 +20,8 @@ use crate::pipeline::runs::DriftCheck;
 use crate::pipeline::text::escape_control;
 use crate::tui::action::Nav;
 use crate::tui::effect::Effect;
-use crate::tui::pane::{JobSlot, JobStatus, ListCursor, Outcome, Shared, owned};
+use crate::tui::pane::{JobSlot, JobStatus, Launch, ListCursor, Outcome, PaneState, Shared, owned};
+use crate::tui::theme::Theme;
 
 /// The Drift pane's actions (its keys in `assets/keymap.toml`, section `drift`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -86,16 +89,6 @@ impl DriftState {
         }
     }
 
-    pub fn busy(&self) -> bool {
-        self.check.is_some() || self.history_job.is_some() || self.baseline_job.is_some()
-    }
-
-    pub fn owns(&self, id: JobId) -> bool {
-        owned(&self.check, id)
-            || self.history_job.as_ref().is_some_and(|j| j.id == id)
-            || self.baseline_job.as_ref().is_some_and(|j| j.id == id)
-    }
-
     pub fn set_reference(&mut self, path: PathBuf) {
         self.reference = Some(path);
     }
@@ -137,68 +130,6 @@ impl DriftState {
         self.check = Some(slot);
         self.history = None;
         Ok(vec![effect])
-    }
-
-    /// Apply one of this pane's actions.
-    pub fn update(&mut self, action: DriftAction, shared: &Shared) -> Outcome {
-        let outcome = match action {
-            DriftAction::RunDrift => Outcome::from_result(self.start()),
-            DriftAction::NextTest | DriftAction::PrevTest => {
-                Outcome::said(self.cycle_test(action == DriftAction::NextTest))
-            }
-            DriftAction::UseAsReference | DriftAction::UseAsCurrent => {
-                let Some(path) = shared.shown_path.clone() else {
-                    return Outcome::error("no dataset is open in the Data pane");
-                };
-                let name = escape_control(&path.display().to_string()).into_owned();
-                if action == DriftAction::UseAsReference {
-                    self.set_reference(path);
-                    Outcome::notice(format!("reference: {name}"))
-                } else {
-                    self.set_current(path);
-                    Outcome::notice(format!("current: {name}"))
-                }
-            }
-            DriftAction::DriftHistory => Outcome::effects(self.toggle_history()),
-            DriftAction::Details => Outcome::effects(self.open_selected()),
-            DriftAction::Nav(nav) => {
-                self.navigate(nav, shared.size);
-                Outcome::none()
-            }
-        };
-        self.keep_visible(shared.size);
-        outcome
-    }
-
-    /// A job of this pane reported.
-    pub fn on_job(&mut self, event: JobEvent<DriftOutput>, shared: &Shared) -> Outcome {
-        let outcome = match event {
-            JobEvent::Progress(id, p) => {
-                if let Some(c) = self.check.as_mut().filter(|c| c.owns(id)) {
-                    c.progress = Some(p);
-                }
-                Outcome::none()
-            }
-            JobEvent::Update(..) => Outcome::none(),
-            JobEvent::Finished(id, Ok(DriftOutput::Checked(r))) => {
-                Outcome::notice(self.on_result(id, *r))
-            }
-            JobEvent::Finished(id, Ok(DriftOutput::Checks(list))) => self
-                .on_history(id, list)
-                .map_or_else(Outcome::none, Outcome::notice),
-            JobEvent::Finished(id, Ok(DriftOutput::BaselineSaved(m))) => self
-                .on_baseline_saved(id, m)
-                .map_or_else(Outcome::none, Outcome::notice),
-            JobEvent::Finished(id, Err(e)) => {
-                self.on_error(id);
-                match e {
-                    PipelineError::Cancelled => Outcome::none(),
-                    e => Outcome::error(escape_control(&e.to_string())),
-                }
-            }
-        };
-        self.keep_visible(shared.size);
-        outcome
     }
 
     /// A check finished (or a stored one was read): show it from the most drifted column.
@@ -311,20 +242,6 @@ impl DriftState {
         }]
     }
 
-    /// Cancel what runs; returns what was cancelled.
-    pub fn cancel_jobs(&mut self) -> Option<&'static str> {
-        let mut what = None;
-        if let Some(c) = self.check.take() {
-            c.cancel();
-            what = Some("the drift check");
-        }
-        if let Some(j) = self.history_job.take() {
-            j.cancel.cancel();
-            what = what.or(Some("reading the stored checks"));
-        }
-        what
-    }
-
     /// The selected column's index in the report.
     pub fn selected(&self) -> Option<usize> {
         self.order.get(self.list.row).copied()
@@ -406,13 +323,132 @@ impl DriftState {
         let lines = 3 + self.order.len() + if findings > 0 { 1 + findings } else { 0 };
         u16::try_from(lines).unwrap_or(u16::MAX)
     }
+}
 
-    pub fn keep_visible(&mut self, size: (u16, u16)) {
-        self.list.keep_visible(self.table_height(size));
+impl PaneState for DriftState {
+    type Action = DriftAction;
+    type Output = DriftOutput;
+    const TITLE: &'static str = "Drift";
+    const SECTION: &'static str = "drift";
+
+    /// Two files given whose names say reference and current are the pair to compare.
+    fn create(launch: &Launch) -> DriftState {
+        let mut drift = DriftState::new(launch.store_dir.to_path_buf());
+        if let Some((r, c)) = reference_pair(launch.catalog) {
+            drift.set_reference(r);
+            drift.set_current(c);
+        }
+        drift
+    }
+
+    fn nav(action: DriftAction) -> Option<Nav> {
+        match action {
+            DriftAction::Nav(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// Esc: close the list of stored checks, else cancel the check.
+    fn escape(&mut self) -> Option<Outcome> {
+        if self.history.take().is_some() {
+            return Some(Outcome::none());
+        }
+        self.cancel_jobs()
+            .map(|what| Outcome::notice(format!("cancelled {what}")))
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, _shared: &Shared, theme: &Theme) {
+        view::render(frame, area, self, theme);
+    }
+
+    /// Apply one of this pane's actions.
+    fn update(&mut self, action: DriftAction, shared: &Shared) -> Outcome {
+        let outcome = match action {
+            DriftAction::RunDrift => Outcome::from_result(self.start()),
+            DriftAction::NextTest | DriftAction::PrevTest => {
+                Outcome::said(self.cycle_test(action == DriftAction::NextTest))
+            }
+            DriftAction::UseAsReference | DriftAction::UseAsCurrent => {
+                let Some(path) = shared.shown_path.clone() else {
+                    return Outcome::error("no dataset is open in the Data pane");
+                };
+                let name = escape_control(&path.display().to_string()).into_owned();
+                if action == DriftAction::UseAsReference {
+                    self.set_reference(path);
+                    Outcome::notice(format!("reference: {name}"))
+                } else {
+                    self.set_current(path);
+                    Outcome::notice(format!("current: {name}"))
+                }
+            }
+            DriftAction::DriftHistory => Outcome::effects(self.toggle_history()),
+            DriftAction::Details => Outcome::effects(self.open_selected()),
+            DriftAction::Nav(nav) => {
+                self.navigate(nav, shared.size);
+                Outcome::none()
+            }
+        };
+        self.keep_visible(shared.size);
+        outcome
+    }
+
+    /// A job of this pane reported.
+    fn on_job(&mut self, event: JobEvent<DriftOutput>, shared: &Shared) -> Outcome {
+        let outcome = match event {
+            JobEvent::Progress(id, p) => {
+                if let Some(c) = self.check.as_mut().filter(|c| c.owns(id)) {
+                    c.progress = Some(p);
+                }
+                Outcome::none()
+            }
+            JobEvent::Update(..) => Outcome::none(),
+            JobEvent::Finished(id, Ok(DriftOutput::Checked(r))) => {
+                Outcome::notice(self.on_result(id, *r))
+            }
+            JobEvent::Finished(id, Ok(DriftOutput::Checks(list))) => self
+                .on_history(id, list)
+                .map_or_else(Outcome::none, Outcome::notice),
+            JobEvent::Finished(id, Ok(DriftOutput::BaselineSaved(m))) => self
+                .on_baseline_saved(id, m)
+                .map_or_else(Outcome::none, Outcome::notice),
+            JobEvent::Finished(id, Err(e)) => {
+                self.on_error(id);
+                match e {
+                    PipelineError::Cancelled => Outcome::none(),
+                    e => Outcome::error(escape_control(&e.to_string())),
+                }
+            }
+        };
+        self.keep_visible(shared.size);
+        outcome
+    }
+
+    fn owns(&self, id: JobId) -> bool {
+        owned(&self.check, id)
+            || self.history_job.as_ref().is_some_and(|j| j.id == id)
+            || self.baseline_job.as_ref().is_some_and(|j| j.id == id)
+    }
+
+    fn busy(&self) -> bool {
+        self.check.is_some() || self.history_job.is_some() || self.baseline_job.is_some()
+    }
+
+    /// Cancel what runs; returns what was cancelled.
+    fn cancel_jobs(&mut self) -> Option<&'static str> {
+        let mut what = None;
+        if let Some(c) = self.check.take() {
+            c.cancel();
+            what = Some("the drift check");
+        }
+        if let Some(j) = self.history_job.take() {
+            j.cancel.cancel();
+            what = what.or(Some("reading the stored checks"));
+        }
+        what
     }
 
     /// For the status line.
-    pub fn job_status(&self, now: Instant) -> Option<JobStatus> {
+    fn job_status(&self, now: Instant) -> Option<JobStatus> {
         let c = self.check.as_ref()?;
         let (label, fraction) = match &c.progress {
             Some(p) if p.stage == Stage::Drift => (
@@ -427,6 +463,10 @@ impl DriftState {
             fraction,
             elapsed: now.saturating_duration_since(c.started),
         })
+    }
+
+    fn keep_visible(&mut self, size: (u16, u16)) {
+        self.list.keep_visible(self.table_height(size));
     }
 }
 

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use serde::Deserialize;
 
 use crate::jobs::{JobEvent, JobHandle, JobId};
@@ -18,9 +20,12 @@ use crate::pipeline::text::escape_control;
 use crate::pipeline::{PipelineError, Result};
 use crate::tui::action::Nav;
 use crate::tui::effect::Effect;
-use crate::tui::pane::{JobSlot, JobStatus, ListCursor, Outcome, Shared, owned};
+use crate::tui::pane::{
+    Changed, JobSlot, JobStatus, Launch, ListCursor, Outcome, PaneState, Shared, owned,
+};
 use crate::tui::panes::data::NO_DATASET;
-use crate::tui::prompt::{Prompt, PromptKind};
+use crate::tui::prompt::{Prompt, PromptKind, expand_home};
+use crate::tui::theme::Theme;
 
 /// The Features pane's actions (its keys in `assets/keymap.toml`, section `features`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -109,15 +114,6 @@ impl Default for FeaturesState {
 }
 
 impl FeaturesState {
-    /// Whether a job of this pane has this id.
-    pub fn owns(&self, id: JobId) -> bool {
-        owned(&self.fit_job, id) || self.file_job.as_ref().is_some_and(|(j, _)| j.id == id)
-    }
-
-    pub fn busy(&self) -> bool {
-        self.fit_job.is_some() || self.file_job.is_some()
-    }
-
     /// The selected column's spec.
     pub fn selected(&self) -> Option<&ColumnSpec> {
         self.spec.as_ref()?.columns.get(self.list.row)
@@ -129,62 +125,6 @@ impl FeaturesState {
         self.problems
             .iter()
             .filter(move |p| p.column.is_some() && p.column == name)
-    }
-
-    /// Apply one of this pane's actions.
-    pub fn update(&mut self, action: FeaturesAction, shared: &Shared) -> Outcome {
-        match action {
-            FeaturesAction::Nav(nav) => {
-                let n = self.spec.as_ref().map_or(0, |s| s.columns.len());
-                self.list.navigate(nav, n, view::list_rows(shared.size));
-                Outcome::none()
-            }
-            FeaturesAction::SaveSpec | FeaturesAction::OpenSpec => {
-                if self.spec.is_none() {
-                    return Outcome::error("no feature spec yet: load a dataset first");
-                }
-                let kind = if action == FeaturesAction::SaveSpec {
-                    PromptKind::SaveSpec
-                } else {
-                    PromptKind::OpenSpec
-                };
-                let path = default_spec_path(shared);
-                Outcome::prompt(Prompt::new(kind, &path.display().to_string()))
-            }
-            edit => {
-                let result = self.edit(edit, shared);
-                self.keep_visible(shared.size);
-                match result {
-                    Ok((effects, notice)) => Outcome {
-                        effects,
-                        notice,
-                        ..Outcome::none()
-                    },
-                    Err(e) => Outcome::error(e),
-                }
-            }
-        }
-    }
-
-    /// A job of this pane reported.
-    pub fn on_job(&mut self, event: JobEvent<FeaturesOutput>, shared: &Shared) -> Outcome {
-        match event {
-            JobEvent::Progress(id, p) => {
-                if let Some(j) = self.fit_job.as_mut().filter(|j| j.owns(id)) {
-                    j.progress = Some(p);
-                }
-                Outcome::none()
-            }
-            JobEvent::Update(..) => Outcome::none(),
-            JobEvent::Finished(id, result) => match self.on_finished(id, result, shared) {
-                Ok((effects, notice)) => Outcome {
-                    effects,
-                    notice,
-                    ..Outcome::none()
-                },
-                Err(e) => Outcome::error(escape_control(&e.to_string())),
-            },
-        }
     }
 
     /// A fully loaded and profiled table arrived: take back the spec this file had earlier in
@@ -321,30 +261,6 @@ impl FeaturesState {
             };
         }
         Ok((Vec::new(), None))
-    }
-
-    pub fn cancel_jobs(&mut self) -> Option<&'static str> {
-        let mut what = None;
-        if let Some(j) = self.fit_job.take() {
-            j.cancel();
-            self.stale = self.preview.is_some();
-            what = Some("fitting the features");
-        }
-        if let Some((j, _)) = self.file_job.take() {
-            j.cancel.cancel();
-            what = what.or(Some("the spec file"));
-        }
-        what
-    }
-
-    pub fn job_status(&self, now: Instant) -> Option<JobStatus> {
-        self.fit_job
-            .as_ref()
-            .map(|j| j.status("fitting the features", now))
-    }
-
-    pub fn keep_visible(&mut self, size: (u16, u16)) {
-        self.list.keep_visible(view::list_rows(size));
     }
 
     /// Apply an edit key to the selected column. Edits that make no sense for the column are
@@ -567,6 +483,150 @@ impl FeaturesState {
             job,
             path: path.to_path_buf(),
         }])
+    }
+}
+
+impl PaneState for FeaturesState {
+    type Action = FeaturesAction;
+    type Output = FeaturesOutput;
+    const TITLE: &'static str = "Features";
+    const SECTION: &'static str = "features";
+
+    fn create(_launch: &Launch) -> FeaturesState {
+        FeaturesState::default()
+    }
+
+    fn nav(action: FeaturesAction) -> Option<Nav> {
+        match action {
+            FeaturesAction::Nav(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The answer to "save spec to" or "open spec".
+    fn on_prompt(&mut self, kind: PromptKind, text: &str, shared: &Shared) -> Outcome {
+        let path = expand_home(text.trim());
+        match kind {
+            PromptKind::SaveSpec => Outcome::from_result(self.save(&path)),
+            PromptKind::OpenSpec => Outcome::from_result(self.open(&path, shared)),
+            _ => Outcome::none(),
+        }
+    }
+
+    /// The spec and its problems, when it changed.
+    fn publish(&self, shared: &mut Shared) -> Changed {
+        let new_spec = self.revision != shared.spec_revision;
+        if new_spec {
+            shared.spec = self.spec.clone().map(Arc::new);
+            shared.spec_problems = self.problems.len();
+            shared.spec_revision = self.revision;
+        }
+        Changed {
+            spec: new_spec,
+            ..Changed::default()
+        }
+    }
+
+    /// A new table: propose its spec (or take back the one it had).
+    fn on_shared(&mut self, changed: Changed, shared: &Shared) -> Vec<Effect> {
+        if changed.table {
+            self.on_dataset(shared)
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, shared: &Shared, theme: &Theme) {
+        view::render(frame, area, self, shared, theme);
+    }
+
+    /// Apply one of this pane's actions.
+    fn update(&mut self, action: FeaturesAction, shared: &Shared) -> Outcome {
+        match action {
+            FeaturesAction::Nav(nav) => {
+                let n = self.spec.as_ref().map_or(0, |s| s.columns.len());
+                self.list.navigate(nav, n, view::list_rows(shared.size));
+                Outcome::none()
+            }
+            FeaturesAction::SaveSpec | FeaturesAction::OpenSpec => {
+                if self.spec.is_none() {
+                    return Outcome::error("no feature spec yet: load a dataset first");
+                }
+                let kind = if action == FeaturesAction::SaveSpec {
+                    PromptKind::SaveSpec
+                } else {
+                    PromptKind::OpenSpec
+                };
+                let path = default_spec_path(shared);
+                Outcome::prompt(Prompt::new(kind, &path.display().to_string()))
+            }
+            edit => {
+                let result = self.edit(edit, shared);
+                self.keep_visible(shared.size);
+                match result {
+                    Ok((effects, notice)) => Outcome {
+                        effects,
+                        notice,
+                        ..Outcome::none()
+                    },
+                    Err(e) => Outcome::error(e),
+                }
+            }
+        }
+    }
+
+    /// A job of this pane reported.
+    fn on_job(&mut self, event: JobEvent<FeaturesOutput>, shared: &Shared) -> Outcome {
+        match event {
+            JobEvent::Progress(id, p) => {
+                if let Some(j) = self.fit_job.as_mut().filter(|j| j.owns(id)) {
+                    j.progress = Some(p);
+                }
+                Outcome::none()
+            }
+            JobEvent::Update(..) => Outcome::none(),
+            JobEvent::Finished(id, result) => match self.on_finished(id, result, shared) {
+                Ok((effects, notice)) => Outcome {
+                    effects,
+                    notice,
+                    ..Outcome::none()
+                },
+                Err(e) => Outcome::error(escape_control(&e.to_string())),
+            },
+        }
+    }
+
+    /// Whether a job of this pane has this id.
+    fn owns(&self, id: JobId) -> bool {
+        owned(&self.fit_job, id) || self.file_job.as_ref().is_some_and(|(j, _)| j.id == id)
+    }
+
+    fn busy(&self) -> bool {
+        self.fit_job.is_some() || self.file_job.is_some()
+    }
+
+    fn cancel_jobs(&mut self) -> Option<&'static str> {
+        let mut what = None;
+        if let Some(j) = self.fit_job.take() {
+            j.cancel();
+            self.stale = self.preview.is_some();
+            what = Some("fitting the features");
+        }
+        if let Some((j, _)) = self.file_job.take() {
+            j.cancel.cancel();
+            what = what.or(Some("the spec file"));
+        }
+        what
+    }
+
+    fn job_status(&self, now: Instant) -> Option<JobStatus> {
+        self.fit_job
+            .as_ref()
+            .map(|j| j.status("fitting the features", now))
+    }
+
+    fn keep_visible(&mut self, size: (u16, u16)) {
+        self.list.keep_visible(view::list_rows(size));
     }
 }
 

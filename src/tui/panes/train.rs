@@ -9,6 +9,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use serde::Deserialize;
 
 use crate::jobs::runs::{RunsLoaded, RunsQuery};
@@ -25,7 +27,8 @@ use crate::pipeline::train::{self, RunProgress, TaskKind};
 use crate::pipeline::{PipelineError, Result};
 use crate::tui::action::Nav;
 use crate::tui::effect::Effect;
-use crate::tui::pane::{JobStatus, Outcome, Request, Shared};
+use crate::tui::pane::{Changed, JobStatus, Launch, Outcome, PaneState, Request, Shared};
+use crate::tui::theme::Theme;
 
 /// The Train pane's actions (its keys in `assets/keymap.toml`, section `train`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -229,15 +232,6 @@ impl TrainState {
         self.time_limit = s.time_limit;
     }
 
-    pub fn owns(&self, id: JobId) -> bool {
-        self.study.as_ref().is_some_and(|s| s.job.id == id)
-            || self.board.loading.as_ref().is_some_and(|j| j.id == id)
-    }
-
-    pub fn busy(&self) -> bool {
-        self.study.is_some()
-    }
-
     /// The set-up field under the cursor, if the cursor is in the set-up.
     pub fn field(&self) -> Option<SetupField> {
         SetupField::ALL.get(self.cursor).copied()
@@ -315,7 +309,7 @@ impl TrainState {
 
     /// The shared facts changed (a new table, a new feature spec): follow them, and load the
     /// leaderboard again if what it compares changed.
-    pub fn on_shared(&mut self, shared: &Shared) -> Vec<Effect> {
+    pub fn follow_shared(&mut self, shared: &Shared) -> Vec<Effect> {
         if let Some(dataset) = &shared.dataset {
             let same = self
                 .dataset
@@ -428,18 +422,6 @@ impl TrainState {
             self.detail = false;
         }
         self.keep_visible(size);
-    }
-
-    pub fn keep_visible(&mut self, size: (u16, u16)) {
-        let rows = view::board_rows(self, size).max(1);
-        let Some(row) = self.cursor.checked_sub(SETUP_ROWS) else {
-            return;
-        };
-        if row < self.offset {
-            self.offset = row;
-        } else if row >= self.offset + rows {
-            self.offset = row + 1 - rows;
-        }
     }
 
     fn refuse_while_training(&self) -> std::result::Result<(), String> {
@@ -713,67 +695,6 @@ impl TrainState {
         }])
     }
 
-    /// Apply one of this pane's actions.
-    pub fn update(&mut self, action: TrainAction, shared: &Shared) -> Outcome {
-        let outcome = match action {
-            TrainAction::Nav(nav) => {
-                self.navigate(nav, shared.size);
-                Outcome::none()
-            }
-            TrainAction::Left | TrainAction::Right => {
-                match self.step(action == TrainAction::Right, &shared.spec_columns()) {
-                    Ok(Some(target)) => Outcome {
-                        request: Some(Request::SetTarget(target)),
-                        ..Outcome::none()
-                    },
-                    Ok(None) => Outcome::none(),
-                    Err(e) => Outcome::error(e),
-                }
-            }
-            TrainAction::ToggleModel => Outcome::done(self.toggle_model()),
-            TrainAction::AllModels => Outcome::done(self.all_models()),
-            TrainAction::Train => Outcome::from_result(self.start(shared)),
-            TrainAction::SortNext | TrainAction::SortPrev => {
-                Outcome::notice(self.cycle_sort(action == TrainAction::SortNext))
-            }
-            TrainAction::Details => Outcome::done(self.toggle_detail()),
-        };
-        self.keep_visible(shared.size);
-        outcome.and(Outcome::effects(self.reload(false)))
-    }
-
-    /// A job of this pane reported.
-    pub fn on_job(&mut self, event: JobEvent<TrainOutput>, shared: &Shared) -> Outcome {
-        let outcome = match event {
-            JobEvent::Progress(..) => Outcome::none(),
-            JobEvent::Update(id, TrainOutput::Study(e)) => {
-                Outcome::effects(self.on_study_event(id, *e))
-            }
-            JobEvent::Update(..) => Outcome::none(),
-            JobEvent::Finished(id, Ok(TrainOutput::Runs(loaded))) => self.on_runs(id, Ok(*loaded)),
-            JobEvent::Finished(id, Ok(TrainOutput::StudyDone(outcome))) => {
-                self.on_study_done(id, Ok(*outcome))
-            }
-            JobEvent::Finished(id, Err(e))
-                if self.study.as_ref().is_some_and(|s| s.job.id == id) =>
-            {
-                self.on_study_done(id, Err(e))
-            }
-            JobEvent::Finished(id, Err(e)) => self.on_runs(id, Err(e)),
-            JobEvent::Finished(_, Ok(TrainOutput::Study(_))) => Outcome::none(),
-        };
-        self.keep_visible(shared.size);
-        outcome
-    }
-
-    /// Esc: stop the study (its runs are recorded as cancelled, then it reports back).
-    pub fn cancel_jobs(&mut self) -> Option<&'static str> {
-        let study = self.study.as_mut()?;
-        study.job.cancel.cancel();
-        study.cancelling = true;
-        Some("training")
-    }
-
     /// A study reported something on its way.
     fn on_study_event(&mut self, id: JobId, event: StudyEvent) -> Vec<Effect> {
         let Some(study) = self.study.as_mut().filter(|s| s.job.id == id) else {
@@ -1016,9 +937,126 @@ impl TrainState {
         self.detail_scroll = 0;
         Ok(())
     }
+}
+
+impl PaneState for TrainState {
+    type Action = TrainAction;
+    type Output = TrainOutput;
+    const TITLE: &'static str = "Train";
+    const SECTION: &'static str = "train";
+
+    fn create(launch: &Launch) -> TrainState {
+        TrainState::new(launch.store_dir.to_path_buf())
+    }
+
+    /// Open the run store, which marks runs whose process has gone as interrupted.
+    fn start(&mut self, _shared: &Shared) -> Vec<Effect> {
+        self.reload(true)
+    }
+
+    fn nav(action: TrainAction) -> Option<Nav> {
+        match action {
+            TrainAction::Nav(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// Esc: cancel the study or the loading of runs, else close the run's detail.
+    fn escape(&mut self) -> Option<Outcome> {
+        if let Some(what) = self.cancel_jobs() {
+            return Some(Outcome::notice(format!("cancelled {what}")));
+        }
+        self.detail.then(|| {
+            self.detail = false;
+            Outcome::none()
+        })
+    }
+
+    /// A new table or spec: follow it, and load the leaderboard again if it compares other runs.
+    fn on_shared(&mut self, changed: Changed, shared: &Shared) -> Vec<Effect> {
+        if changed.any() {
+            self.follow_shared(shared)
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, _shared: &Shared, theme: &Theme) {
+        view::render(frame, area, self, theme);
+    }
+
+    /// Apply one of this pane's actions.
+    fn update(&mut self, action: TrainAction, shared: &Shared) -> Outcome {
+        let outcome = match action {
+            TrainAction::Nav(nav) => {
+                self.navigate(nav, shared.size);
+                Outcome::none()
+            }
+            TrainAction::Left | TrainAction::Right => {
+                match self.step(action == TrainAction::Right, &shared.spec_columns()) {
+                    Ok(Some(target)) => Outcome {
+                        request: Some(Request::SetTarget(target)),
+                        ..Outcome::none()
+                    },
+                    Ok(None) => Outcome::none(),
+                    Err(e) => Outcome::error(e),
+                }
+            }
+            TrainAction::ToggleModel => Outcome::done(self.toggle_model()),
+            TrainAction::AllModels => Outcome::done(self.all_models()),
+            TrainAction::Train => Outcome::from_result(self.start(shared)),
+            TrainAction::SortNext | TrainAction::SortPrev => {
+                Outcome::notice(self.cycle_sort(action == TrainAction::SortNext))
+            }
+            TrainAction::Details => Outcome::done(self.toggle_detail()),
+        };
+        self.keep_visible(shared.size);
+        outcome.and(Outcome::effects(self.reload(false)))
+    }
+
+    /// A job of this pane reported.
+    fn on_job(&mut self, event: JobEvent<TrainOutput>, shared: &Shared) -> Outcome {
+        let outcome = match event {
+            JobEvent::Progress(..) => Outcome::none(),
+            JobEvent::Update(id, TrainOutput::Study(e)) => {
+                Outcome::effects(self.on_study_event(id, *e))
+            }
+            JobEvent::Update(..) => Outcome::none(),
+            JobEvent::Finished(id, Ok(TrainOutput::Runs(loaded))) => self.on_runs(id, Ok(*loaded)),
+            JobEvent::Finished(id, Ok(TrainOutput::StudyDone(outcome))) => {
+                self.on_study_done(id, Ok(*outcome))
+            }
+            JobEvent::Finished(id, Err(e))
+                if self.study.as_ref().is_some_and(|s| s.job.id == id) =>
+            {
+                self.on_study_done(id, Err(e))
+            }
+            JobEvent::Finished(id, Err(e)) => self.on_runs(id, Err(e)),
+            JobEvent::Finished(_, Ok(TrainOutput::Study(_))) => Outcome::none(),
+        };
+        self.keep_visible(shared.size);
+        outcome
+    }
+
+    fn owns(&self, id: JobId) -> bool {
+        self.study.as_ref().is_some_and(|s| s.job.id == id)
+            || self.board.loading.as_ref().is_some_and(|j| j.id == id)
+    }
+
+    fn busy(&self) -> bool {
+        self.study.is_some()
+    }
+
+    /// Esc: stop the study (its runs are recorded as cancelled, then it reports back).
+    fn cancel_jobs(&mut self) -> Option<&'static str> {
+        let study = self.study.as_mut()?;
+        study.job.cancel.cancel();
+        study.cancelling = true;
+        Some("training")
+    }
 
     /// For the status line: the study's progress.
-    pub fn job_status(&self, now: Instant) -> Option<JobStatus> {
+    fn job_status(&self, now: Instant) -> Option<JobStatus> {
         let study = self.study.as_ref()?;
         let elapsed = now.saturating_duration_since(study.started);
         let status = |label: String, fraction: Option<f64>| JobStatus {
@@ -1049,6 +1087,18 @@ impl TrainState {
                 .unwrap_or_default()
         );
         Some(status(label, p.map(progress_fraction)))
+    }
+
+    fn keep_visible(&mut self, size: (u16, u16)) {
+        let rows = view::board_rows(self, size).max(1);
+        let Some(row) = self.cursor.checked_sub(SETUP_ROWS) else {
+            return;
+        };
+        if row < self.offset {
+            self.offset = row;
+        } else if row >= self.offset + rows {
+            self.offset = row + 1 - rows;
+        }
     }
 }
 
