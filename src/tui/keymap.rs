@@ -114,6 +114,26 @@ pub struct Binding {
     pub parsed: Vec<Key>,
     pub help: String,
     pub hint: Option<String>,
+    /// The hint is shown only when the footer has room for every other hint first.
+    pub hint_wide: bool,
+}
+
+/// One footer hint: its keys (`h/l`), its label, and whether it waits for a wide footer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hint {
+    pub keys: String,
+    pub label: String,
+    pub wide: bool,
+    /// A global key's hint (quit, help), kept before the pane's when room is short.
+    pub global: bool,
+}
+
+impl Hint {
+    /// Its width in the footer, with the gap after it.
+    pub fn width(&self) -> usize {
+        use unicode_width::UnicodeWidthStr;
+        self.keys.width() + 1 + self.label.width() + 2
+    }
 }
 
 #[derive(Deserialize)]
@@ -122,6 +142,8 @@ struct Entry {
     keys: Vec<String>,
     help: Option<String>,
     hint: Option<String>,
+    /// A hint shown only when the footer is wide enough for all the others.
+    wide_hint: Option<String>,
 }
 
 /// A keymap file: a list of entries per section (`[[global]]`, `[[data]]`, ...).
@@ -236,11 +258,64 @@ impl Keymap {
         self.bindings.iter().filter(move |b| b.context == context)
     }
 
-    /// `key label` pairs for the footer.
-    pub fn hints(&self, context: Context) -> Vec<(String, String)> {
-        self.in_context(context)
-            .chain(self.in_context(Context::Global))
-            .filter_map(|b| Some((display_keys(&b.keys[..1]), b.hint.clone()?)))
+    /// The footer's hints in `context`: the pane's, then the global ones, in file order.
+    /// Neighbouring bindings with the same label share one hint (`h/l col`).
+    pub fn hints(&self, context: Context) -> Vec<Hint> {
+        let mut hints: Vec<Hint> = Vec::new();
+        let bindings = self
+            .in_context(context)
+            .chain(self.in_context(Context::Global));
+        for b in bindings {
+            let Some(label) = &b.hint else { continue };
+            let keys = display_keys(&b.keys[..1]);
+            let hint = Hint {
+                keys,
+                label: label.clone(),
+                wide: b.hint_wide,
+                global: b.context == Context::Global,
+            };
+            match hints.last_mut() {
+                Some(last)
+                    if (&last.label, last.wide, last.global)
+                        == (&hint.label, hint.wide, hint.global) =>
+                {
+                    last.keys = format!("{}/{}", last.keys, hint.keys);
+                }
+                _ => hints.push(hint),
+            }
+        }
+        hints
+    }
+
+    /// The hints that fit in `width` columns, in their order: the global ones are kept
+    /// first (quit and help are always there), then the pane's main ones, then the ones that
+    /// wait for a wide footer; a hint is shown whole or not at all.
+    pub fn fitted_hints(&self, context: Context, width: usize) -> Vec<Hint> {
+        let hints = self.hints(context);
+        let mut keep = vec![false; hints.len()];
+        let mut used = 0;
+        let order = hints
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.global && !h.wide)
+            .chain(hints.iter().enumerate().filter(|(_, h)| !h.wide))
+            .chain(hints.iter().enumerate().filter(|(_, h)| h.wide));
+        let mut all_main = true;
+        for (i, h) in order {
+            if keep[i] || (h.wide && !all_main) {
+                continue;
+            }
+            if used + h.width() <= width {
+                keep[i] = true;
+                used += h.width();
+            } else {
+                all_main &= h.wide;
+            }
+        }
+        hints
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(h, k)| k.then_some(h))
             .collect()
     }
 }
@@ -277,7 +352,8 @@ fn binding(context: Context, e: Entry) -> Result<Binding, String> {
         keys: e.keys,
         parsed,
         help: e.help.unwrap_or_default(),
-        hint: e.hint,
+        hint_wide: e.hint.is_none() && e.wide_hint.is_some(),
+        hint: e.hint.or(e.wide_hint),
     })
 }
 
@@ -392,6 +468,36 @@ mod tests {
             "{err}"
         );
         assert!(Keymap::parse("[[global]]\naction = \"pane_0\"\nkeys = [\"x\"]\n").is_err());
+    }
+
+    #[test]
+    fn the_footer_fits_whole_hints_keeping_quit_and_help_and_grows_with_the_width() {
+        let map = Keymap::bundled();
+        let data = Context::Pane(Pane::Data);
+        let labels = |w: usize| -> Vec<String> {
+            let hints = map.fitted_hints(data, w);
+            let used: usize = hints.iter().map(Hint::width).sum();
+            assert!(used <= w, "{used} > {w}");
+            hints
+                .into_iter()
+                .map(|h| format!("{} {}", h.keys, h.label))
+                .collect()
+        };
+        // Neighbours with one label share a hint.
+        assert!(labels(200).contains(&"h/l col".to_string()));
+        // Narrow: the global hints first, then as many of the pane's as fit.
+        let narrow = labels(40);
+        assert!(narrow.contains(&"? help".to_string()) && narrow.contains(&"q quit".to_string()));
+        assert!(!narrow.contains(&"Enter profile".to_string()));
+        // A wide hint only once every main hint is there.
+        let all_main = map.hints(data).iter().filter(|h| !h.wide).count();
+        for w in [40, 60, 80, 120, 200] {
+            let got = map.fitted_hints(data, w);
+            if got.iter().any(|h| h.wide) {
+                assert_eq!(got.iter().filter(|h| !h.wide).count(), all_main, "at {w}");
+            }
+        }
+        assert!(labels(80).len() < labels(200).len());
     }
 
     #[test]

@@ -215,9 +215,11 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, now: Ins
             ));
             spans.push(Span::styled("(Esc clears)  ", theme.dim));
         }
-        for (key, label) in app.keymap.hints(Context::Pane(app.pane)) {
-            spans.push(Span::styled(key, theme.key));
-            spans.push(Span::styled(format!(" {label}  "), theme.dim));
+        let used: usize = spans.iter().map(|s| s.content.width()).sum();
+        let room = usize::from(area.width).saturating_sub(used);
+        for hint in app.keymap.fitted_hints(Context::Pane(app.pane), room) {
+            spans.push(Span::styled(hint.keys, theme.key));
+            spans.push(Span::styled(format!(" {}  ", hint.label), theme.dim));
         }
         Line::from(spans)
     };
