@@ -29,6 +29,8 @@ pub enum Global {
     Quit,
     ForceQuit,
     Help,
+    /// The earlier status messages.
+    Messages,
     Palette,
     Cancel,
     NextPane,

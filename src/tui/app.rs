@@ -20,9 +20,37 @@ pub use super::prompt::{Edit, Prompt, PromptKind, expand_home};
 /// An open dialog or overlay that takes the keys first.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Overlay {
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
+    /// The status line's earlier notices and errors.
+    Messages {
+        scroll: usize,
+    },
     ConfirmQuit,
 }
+
+impl Overlay {
+    /// How far a scrolling overlay (help, messages) is scrolled.
+    pub fn scroll(&self) -> Option<usize> {
+        match self {
+            Overlay::Help { scroll } | Overlay::Messages { scroll } => Some(*scroll),
+            Overlay::ConfirmQuit => None,
+        }
+    }
+}
+
+/// One notice or error that was in the status line, kept for the messages overlay.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogLine {
+    /// Local time of day, `HH:MM:SS`.
+    pub at: String,
+    pub error: bool,
+    pub text: String,
+}
+
+/// How many status messages the log keeps.
+pub const LOG_LINES: usize = 500;
 
 /// The whole application state. Views read it; only [`App::update`] and [`App::on_job`]
 /// change it.
@@ -41,6 +69,8 @@ pub struct App {
     pub error: Option<String>,
     /// The last notice, shown in the status line until the next key.
     pub message: Option<String>,
+    /// Every notice and error of the session, oldest first (the last [`LOG_LINES`]).
+    pub log: Vec<LogLine>,
     pub tick: u64,
     pub no_color: bool,
     pub quit: bool,
@@ -63,6 +93,7 @@ impl App {
             history: HashMap::new(),
             error: None,
             message: None,
+            log: Vec::new(),
             tick: 0,
             no_color,
             quit: false,
@@ -97,10 +128,13 @@ impl App {
             return Some(Action::Input(*key));
         }
         let action = self.keymap.action(Context::Pane(self.pane), key);
-        if let Some(Overlay::Help { .. }) = self.overlay {
-            // Help takes only its own keys and the list movements (which scroll it).
+        if self.overlay.as_ref().and_then(Overlay::scroll).is_some() {
+            // Help and messages take only their own keys and the list movements (which
+            // scroll them).
             return match action {
-                Some(Action::Global(Global::Help | Global::Cancel | Global::Quit)) => action,
+                Some(Action::Global(
+                    Global::Help | Global::Messages | Global::Cancel | Global::Quit,
+                )) => action,
                 Some(Action::Pane(p)) if p.nav().is_some() => action,
                 _ => None,
             };
@@ -128,8 +162,8 @@ impl App {
             Action::Input(key) => self.input(key),
             Action::Open(path) => self.panes.data.open(path),
             Action::Global(g) => self.global(g),
-            Action::Pane(p) if matches!(self.overlay, Some(Overlay::Help { .. })) => {
-                self.scroll_help(p.nav());
+            Action::Pane(p) if self.overlay.as_ref().and_then(Overlay::scroll).is_some() => {
+                self.scroll_overlay(p.nav());
                 Vec::new()
             }
             Action::Pane(p) => {
@@ -139,6 +173,7 @@ impl App {
         };
         if !quiet {
             effects.extend(self.publish());
+            self.record();
         }
         effects
     }
@@ -149,7 +184,29 @@ impl App {
         let outcome = self.panes.on_job(event, &self.shared);
         let mut effects = self.absorb(outcome.unwrap_or_default());
         effects.extend(self.publish());
+        self.record();
         effects
+    }
+
+    /// Keep the status line's notice and error in the log (once each).
+    fn record(&mut self) {
+        for (text, error) in [(&self.message, false), (&self.error, true)] {
+            let Some(text) = text else { continue };
+            let last = self.log.last();
+            if last.is_some_and(|l| l.text == *text && l.error == error) {
+                continue;
+            }
+            let now = time::OffsetDateTime::now_local()
+                .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+            self.log.push(LogLine {
+                at: format!("{:02}:{:02}:{:02}", now.hour(), now.minute(), now.second()),
+                error,
+                text: text.clone(),
+            });
+        }
+        if self.log.len() > LOG_LINES {
+            self.log.drain(..self.log.len() - LOG_LINES);
+        }
     }
 
     /// For the status line: what runs now (the active pane's job first), in which pane, and
@@ -163,6 +220,7 @@ impl App {
     fn resize(&mut self, size: (u16, u16)) {
         self.shared.size = size;
         self.panes.keep_visible(size);
+        self.clamp_overlay_scroll();
     }
 
     /// An action that means the same in every pane.
@@ -175,7 +233,15 @@ impl App {
                     _ => Some(Overlay::Help { scroll: 0 }),
                 };
             }
-            Global::Quit if matches!(self.overlay, Some(Overlay::Help { .. })) => {
+            Global::Messages => {
+                self.overlay = match self.overlay {
+                    Some(Overlay::Messages { .. }) => None,
+                    // Opened at the newest message.
+                    _ => Some(Overlay::Messages { scroll: usize::MAX }),
+                };
+                self.clamp_overlay_scroll();
+            }
+            Global::Quit if self.overlay.as_ref().and_then(Overlay::scroll).is_some() => {
                 self.overlay = None;
             }
             Global::Quit if self.busy() => self.overlay = Some(Overlay::ConfirmQuit),
@@ -253,15 +319,25 @@ impl App {
         effects
     }
 
-    fn scroll_help(&mut self, nav: Option<Nav>) {
-        let max = super::view::help_max_scroll(self);
-        if let (Some(Overlay::Help { scroll }), Some(nav)) = (&mut self.overlay, nav) {
+    fn scroll_overlay(&mut self, nav: Option<Nav>) {
+        if let (Some(Overlay::Help { scroll } | Overlay::Messages { scroll }), Some(nav)) =
+            (&mut self.overlay, nav)
+        {
             *scroll = match nav {
-                Nav::Down | Nav::HalfPageDown => (*scroll + 1).min(max),
+                Nav::Down | Nav::HalfPageDown => scroll.saturating_add(1),
                 Nav::Up | Nav::HalfPageUp => scroll.saturating_sub(1),
                 Nav::Top => 0,
-                Nav::Bottom => max,
+                Nav::Bottom => usize::MAX,
             };
+        }
+        self.clamp_overlay_scroll();
+    }
+
+    /// Keep a scrolling overlay's position within its text (and the terminal).
+    pub(super) fn clamp_overlay_scroll(&mut self) {
+        let max = super::view::overlay_max_scroll(self);
+        if let Some(Overlay::Help { scroll } | Overlay::Messages { scroll }) = &mut self.overlay {
+            *scroll = (*scroll).min(max);
         }
     }
 

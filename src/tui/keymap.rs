@@ -253,6 +253,14 @@ impl Keymap {
         find(Context::Global)
     }
 
+    /// The first key bound to `action` anywhere, as help shows it (`?`, `L`).
+    pub fn key_for(&self, action: &Action) -> Option<String> {
+        self.bindings
+            .iter()
+            .find(|b| b.action == *action)
+            .map(|b| display_keys(&b.keys[..1]))
+    }
+
     /// Bindings of one context, in file order.
     pub fn in_context(&self, context: Context) -> impl Iterator<Item = &Binding> {
         self.bindings.iter().filter(move |b| b.context == context)
@@ -392,13 +400,7 @@ pub fn display_keys(keys: &[String]) -> String {
 /// The key table as Markdown, for the README (a test checks the README holds it).
 pub fn markdown_table(map: &Keymap) -> String {
     let mut out = String::new();
-    for context in [
-        Context::Global,
-        Context::Pane(Pane::Data),
-        Context::Pane(Pane::Features),
-        Context::Pane(Pane::Train),
-        Context::Pane(Pane::Drift),
-    ] {
+    for context in Context::all() {
         out.push_str(&format!(
             "**{}**\n\n| key | action |\n|---|---|\n",
             context.title()

@@ -209,6 +209,13 @@ pub const COMMANDS: &[Command] = &[
         arg: Arg::Nothing,
         run: |app, _| Outcome::effects(app.global(Global::Help)),
     },
+    Command {
+        names: &["messages", "log"],
+        args: "",
+        help: "Show the earlier notices and errors of this session",
+        arg: Arg::Nothing,
+        run: |app, _| Outcome::effects(app.global(Global::Messages)),
+    },
 ];
 
 /// The command a name means.

@@ -5,11 +5,12 @@ use std::time::Instant;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use super::app::{App, Overlay, Pane, PromptKind};
+use super::app::{App, Global, Overlay, Pane, PromptKind};
 use super::keymap::{Context, display_keys};
 use super::palette;
 use super::theme::Theme;
@@ -47,7 +48,9 @@ pub fn draw(frame: &mut Frame, app: &App, now: Instant) {
         now,
     );
     match &app.overlay {
-        Some(Overlay::Help { scroll }) => draw_help(frame, area, app, *scroll, &theme),
+        Some(o @ (Overlay::Help { scroll } | Overlay::Messages { scroll })) => {
+            draw_scrolling(frame, area, app, o, *scroll, &theme)
+        }
         Some(Overlay::ConfirmQuit) => draw_confirm(frame, area, &theme),
         None => {}
     }
@@ -171,7 +174,7 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, now: Ins
         spans.push(Span::raw(escape_control(rest.as_str()).into_owned()));
         Line::from(spans)
     } else if let Some(err) = &app.error {
-        return draw_wrapped(frame, area, format!("✗ {err}"), theme.error);
+        return draw_wrapped(frame, area, app, format!("✗ {err}"), theme.error);
     } else if let Some((
         pane,
         super::pane::JobStatus {
@@ -198,7 +201,7 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, now: Ins
             ),
         ])
     } else if let Some(msg) = &app.message {
-        return draw_wrapped(frame, area, format!("• {msg}"), theme.text);
+        return draw_wrapped(frame, area, app, format!("• {msg}"), theme.text);
     } else {
         let mut spans = Vec::new();
         let filter = app
@@ -226,22 +229,31 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, now: Ins
     frame.render_widget(Paragraph::new(line), area);
 }
 
-/// A status text that wraps upwards over the pane (at most three lines), so it is read whole.
-fn draw_wrapped(frame: &mut Frame, area: Rect, text: String, style: ratatui::style::Style) {
-    let lines = (text.width() as u16)
-        .div_ceil(area.width.max(1))
-        .clamp(1, 3);
+/// A status text that wraps upwards over the pane (at most three lines), so it is read whole;
+/// a longer one ends with where to read the rest (the messages overlay).
+fn draw_wrapped(frame: &mut Frame, area: Rect, app: &App, text: String, style: Style) {
+    let width = usize::from(area.width.max(1));
+    let mut lines = wrap(&text, width);
+    if lines.len() > 3 {
+        lines.truncate(3);
+        let more = match app.keymap.key_for(&Global::Messages.into()) {
+            Some(key) => format!(" … {key} shows all"),
+            None => " …".to_string(),
+        };
+        let last = &mut lines[2];
+        while last.width() + more.width() > width && last.pop().is_some() {}
+        last.push_str(&more);
+    }
+    let height = lines.len() as u16;
     let rect = Rect::new(
         area.x,
-        (area.y + 1).saturating_sub(lines),
+        (area.y + 1).saturating_sub(height),
         area.width,
-        lines,
+        height,
     );
     frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(text).style(style).wrap(Wrap { trim: false }),
-        rect,
-    );
+    let lines: Vec<Line> = lines.into_iter().map(Line::raw).collect();
+    frame.render_widget(Paragraph::new(lines).style(style), rect);
 }
 
 fn gauge(fraction: f64, width: usize) -> String {
@@ -291,37 +303,114 @@ fn help_lines<'a>(app: &'a App, theme: &Theme) -> Vec<Line<'a>> {
     lines
 }
 
-/// Where the help overlay goes and how far it can scroll, for a terminal size.
-fn help_geometry(lines: &[Line], area: Rect) -> (Rect, usize) {
+/// A scrolling overlay's title and lines: the keys and commands, or the messages.
+fn overlay_text<'a>(app: &'a App, overlay: &Overlay, theme: &Theme) -> (String, Vec<Line<'a>>) {
+    let (title, action, lines) = match overlay {
+        Overlay::Messages { .. } => ("Messages", Global::Messages, message_lines(app, theme)),
+        _ => ("Keys", Global::Help, help_lines(app, theme)),
+    };
+    let closes = match app.keymap.key_for(&action.into()) {
+        Some(key) => format!("{key} or Esc closes"),
+        None => "Esc closes".to_string(),
+    };
+    (format!("{title}{{more}} · {closes}"), lines)
+}
+
+/// The messages overlay's lines: each notice and error with its time, wrapped to the
+/// terminal, oldest first.
+fn message_lines<'a>(app: &'a App, theme: &Theme) -> Vec<Line<'a>> {
+    if app.log.is_empty() {
+        return vec![Line::styled("No messages yet.", theme.dim)];
+    }
+    let width = usize::from(app.size().0.saturating_sub(4)).max(30) - 11;
+    let mut lines = Vec::new();
+    for entry in &app.log {
+        let (mark, style) = if entry.error {
+            ("✗", theme.error)
+        } else {
+            ("•", theme.text)
+        };
+        let text = escape_control(&entry.text).into_owned();
+        for (i, part) in wrap(&text, width).into_iter().enumerate() {
+            let head = if i == 0 {
+                format!("{} {mark} ", entry.at)
+            } else {
+                " ".repeat(11)
+            };
+            lines.push(Line::from(vec![
+                Span::styled(head, theme.dim),
+                Span::styled(part, style),
+            ]));
+        }
+    }
+    lines
+}
+
+/// `text` cut into lines of at most `width` columns, at spaces where it can.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        for word in para.split(' ') {
+            let sep = usize::from(!line.is_empty());
+            if !line.is_empty() && line.width() + sep + word.width() > width {
+                lines.push(std::mem::take(&mut line));
+            } else if sep == 1 {
+                line.push(' ');
+            }
+            for c in word.chars() {
+                if line.width() + c.to_string().width() > width {
+                    lines.push(std::mem::take(&mut line));
+                }
+                line.push(c);
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// Where a scrolling overlay goes and how far it can scroll, for a terminal size.
+fn overlay_geometry(lines: &[Line], area: Rect) -> (Rect, usize) {
     let width = lines.iter().map(|l| l.width()).max().unwrap_or(20) as u16 + 4;
     let rect = centered(area, width.max(40), lines.len() as u16 + 2);
     let visible = rect.height.saturating_sub(2) as usize;
     (rect, lines.len().saturating_sub(visible))
 }
 
-/// The largest useful help scroll offset at this terminal size (for `update` to clamp to).
-pub fn help_max_scroll(app: &App) -> usize {
-    let lines = help_lines(app, &Theme::new(true));
-    help_geometry(&lines, Rect::new(0, 0, app.size().0, app.size().1)).1
+/// How far the open overlay can scroll at the current size (0 when none is open).
+pub fn overlay_max_scroll(app: &App) -> usize {
+    let Some(overlay) = &app.overlay else {
+        return 0;
+    };
+    let (_, lines) = overlay_text(app, overlay, &Theme::new(true));
+    overlay_geometry(&lines, Rect::new(0, 0, app.size().0, app.size().1)).1
 }
 
-fn draw_help(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) {
-    let lines = help_lines(app, theme);
-    let (rect, max_scroll) = help_geometry(&lines, area);
+fn draw_scrolling(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    overlay: &Overlay,
+    scroll: usize,
+    theme: &Theme,
+) {
+    let (title, lines) = overlay_text(app, overlay, theme);
+    let (rect, max_scroll) = overlay_geometry(&lines, area);
     let scroll = scroll.min(max_scroll);
     let more = if max_scroll > 0 { " · j/k scroll" } else { "" };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.title)
         .title(Span::styled(
-            format!(" Keys{more} · ? or Esc closes "),
+            format!(" {} ", title.replace("{more}", more)),
             theme.title,
         ));
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
-            .scroll((scroll as u16, 0)),
+            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
         rect,
     );
 }

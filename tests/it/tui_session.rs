@@ -153,3 +153,36 @@ fn the_title_keeps_the_file_name_at_80_columns() {
         "{title}"
     );
 }
+
+#[test]
+fn earlier_messages_are_kept_and_a_long_one_says_where_to_read_it_whole() {
+    let mut app = app_with(vec![demo_file("penguins.csv")], (80, 24));
+    command(&mut app, "srot bill_length_mm");
+    command(&mut app, "target no_such_column");
+    // The second error replaced the first in the status line; the log has both, in order.
+    let errors: Vec<&str> = app
+        .log
+        .iter()
+        .filter(|l| l.error)
+        .map(|l| l.text.as_str())
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].contains("unknown command 'srot'"));
+    assert!(errors[1].contains("no_such_column"));
+    press(&mut app, KeyCode::Char('L'));
+    let screen = shot(&app);
+    assert!(screen.contains("Messages"), "{screen}");
+    assert!(screen.contains("unknown command 'srot'"), "{screen}");
+    assert!(screen.contains("no_such_column"), "{screen}");
+    // Keys other than its own and the movements do nothing while it is open; L closes it.
+    press(&mut app, KeyCode::Char('2'));
+    assert_eq!(app.pane, Pane::Data);
+    press(&mut app, KeyCode::Char('L'));
+    assert!(app.overlay.is_none());
+    // A message longer than three lines is cut, and says where the rest is.
+    let long = "x".repeat(300);
+    command(&mut app, &format!("open /nonexistent/{long}.csv"));
+    let screen = shot(&app);
+    assert!(screen.contains("… L shows all"), "{screen}");
+    assert!(app.log.last().unwrap().text.contains(&long));
+}
