@@ -140,7 +140,9 @@ fn app_on(dataset: Dataset, profile: DatasetProfile, size: (u16, u16)) -> App {
     app.on_job(JobEvent::Finished(
         full,
         Ok(JobOutput::Data(DataOutput::Loaded(Box::new((
-            dataset, profile,
+            dataset,
+            profile,
+            Default::default(),
         ))))),
     ));
     app

@@ -3,6 +3,7 @@
 //! [`worker`] process. No UI types: the TUI adapts the events.
 
 pub mod drift;
+pub mod memory;
 pub mod runs;
 pub mod study;
 pub mod worker;

@@ -198,13 +198,15 @@ async fn event_loop(
         run_effects(runner, effects, &tx);
     }
     frames.log();
-    // A study cancelled by quitting records its runs as cancelled; give it a moment to.
-    if let Some(id) = app.panes.train.study.as_ref().map(|s| s.job.id) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
-        while let Ok(Some(message)) = tokio::time::timeout_at(deadline, rx.recv()).await {
-            if matches!(&message, jobs::JobEvent::Finished(i, _) if *i == id) {
-                break;
-            }
+    // A study cancelled by quitting records its runs as cancelled, and the panes' state is
+    // being kept: give them a moment to finish.
+    let mut waiting = app.finishing();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    while !waiting.is_empty() {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(jobs::JobEvent::Finished(id, _))) => waiting.retain(|w| *w != id),
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => break,
         }
     }
     Ok(())

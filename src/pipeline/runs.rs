@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 mod checks;
+mod memory;
 
 pub use checks::DriftCheck;
 
@@ -456,6 +457,13 @@ impl Store {
                 duration_s REAL NOT NULL,
                 report TEXT NOT NULL,
                 mlwb_version TEXT NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS memories (
+                dataset TEXT NOT NULL,
+                pane TEXT NOT NULL,
+                state TEXT NOT NULL,
+                updated_at REAL NOT NULL,
+                PRIMARY KEY (dataset, pane)
             );
             PRAGMA user_version = 1;",
         )

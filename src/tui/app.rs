@@ -312,6 +312,10 @@ impl App {
         if !changed.any() {
             return effects;
         }
+        if changed.table {
+            // The panes still follow the table left: keep their state of it.
+            effects.extend(self.keep_states());
+        }
         for pane in Pane::ALL {
             effects.extend(self.panes.on_shared(*pane, changed, &self.shared));
             changed |= self.panes.publish(&mut self.shared);
@@ -344,7 +348,32 @@ impl App {
     pub(super) fn quit_now(&mut self) -> Vec<Effect> {
         self.panes.cancel_all();
         self.quit = true;
-        vec![Effect::Quit]
+        let mut effects = self.keep_states();
+        effects.push(Effect::Quit);
+        effects
+    }
+
+    /// Keep each pane's state of the table it follows, for the next session.
+    fn keep_states(&mut self) -> Vec<Effect> {
+        let mut by_table: Vec<(PathBuf, Vec<(String, String)>)> = Vec::new();
+        for (path, pane, state) in self.panes.memories() {
+            match by_table.iter_mut().find(|(p, _)| *p == path) {
+                Some((_, states)) => states.push((pane, state)),
+                None => by_table.push((path, vec![(pane, state)])),
+            }
+        }
+        by_table
+            .into_iter()
+            .flat_map(|(path, states)| self.panes.data.remember(path, states))
+            .collect()
+    }
+
+    /// Jobs the app waits for (a few seconds at most) when it quits: a study recording its
+    /// cancelled runs, the panes' state being kept.
+    pub fn finishing(&self) -> Vec<crate::jobs::JobId> {
+        let study = self.panes.train.study.as_ref().map(|s| s.job.id);
+        let memory = self.panes.data.memory_job.as_ref().map(|j| j.handle.id);
+        study.into_iter().chain(memory).collect()
     }
 
     /// Esc: close what is open, else let the active pane take it (close what it shows,

@@ -22,6 +22,15 @@ pub enum Effect {
         job: JobHandle,
         path: PathBuf,
         preview: bool,
+        /// Where to read what was kept for this table in earlier sessions (`None`: nothing).
+        store_dir: Option<PathBuf>,
+    },
+    /// Keep the panes' state (pane, JSON) of the table at `dataset` for the next session.
+    Remember {
+        job: JobHandle,
+        store_dir: PathBuf,
+        dataset: PathBuf,
+        states: Vec<(String, String)>,
     },
     ComputeView {
         job: JobHandle,
@@ -97,6 +106,7 @@ impl Effect {
                 job, preview: true, ..
             } => ("preview", job),
             Effect::Load { job, .. } => ("load", job),
+            Effect::Remember { job, .. } => ("remember", job),
             Effect::ComputeView { job, .. } => ("view", job),
             Effect::FitFeatures { job, .. } => ("features", job),
             Effect::SaveSpec { job, .. } => ("save spec", job),

@@ -16,6 +16,7 @@ use super::action::Nav;
 use super::effect::Effect;
 use super::prompt::{Prompt, PromptKind};
 use super::theme::Theme;
+use crate::jobs::memory::Memory;
 use crate::jobs::{JobEvent, JobHandle, JobId};
 use crate::pipeline::data::Dataset;
 use crate::pipeline::features::FeatureSpec;
@@ -71,7 +72,13 @@ pub trait PaneState {
     fn publish(&self, _shared: &mut Shared) -> Changed {
         Changed::default()
     }
-    /// Follow shared facts that changed.
+    /// Its state for the table it follows, to keep for the next session: that table's path and
+    /// the state as JSON. `None`: nothing to keep.
+    fn memory(&self) -> Option<(PathBuf, String)> {
+        None
+    }
+    /// Follow shared facts that changed (a new table: its `shared.memory` says what it had in
+    /// earlier sessions).
     fn on_shared(&mut self, _changed: Changed, _shared: &Shared) -> Vec<Effect> {
         Vec::new()
     }
@@ -312,6 +319,8 @@ pub struct Shared {
     pub spec_problems: usize,
     /// Counts the spec's changes, so a pane can tell a new spec in O(1).
     pub spec_revision: u64,
+    /// What each pane kept for `dataset` in earlier sessions (pane section → JSON).
+    pub memory: Arc<Memory>,
 }
 
 impl Shared {
@@ -325,6 +334,7 @@ impl Shared {
             spec: None,
             spec_problems: 0,
             spec_revision: 0,
+            memory: Arc::default(),
         }
     }
 

@@ -175,6 +175,15 @@ macro_rules! pane_list {
                 }
             }
 
+            /// Each pane's state for the table it follows, to keep: (path, pane section, JSON).
+            pub fn memories(&self) -> Vec<(std::path::PathBuf, String, String)> {
+                let mut kept = Vec::new();
+                $(if let Some((path, state)) = <$state as PaneState>::memory(&self.$field) {
+                    kept.push((path, <$state as PaneState>::SECTION.to_string(), state));
+                })+
+                kept
+            }
+
             pub fn keep_visible(&mut self, size: (u16, u16)) {
                 $(<$state as PaneState>::keep_visible(&mut self.$field, size);)+
             }

@@ -77,10 +77,26 @@ impl Runner {
                 .worker
                 .preview(&path, cancel, progress)
                 .map(|dataset| JobOutput::Data(DataOutput::Preview(Box::new(dataset)))),
-            Effect::Load { path, .. } => {
-                let loaded = self.worker.load_profile(&path, None, cancel, progress)?;
-                Ok(JobOutput::Data(DataOutput::Loaded(Box::new(loaded))))
+            Effect::Load {
+                path, store_dir, ..
+            } => {
+                let (dataset, profile) = self.worker.load_profile(&path, None, cancel, progress)?;
+                // What was kept is a convenience: a store that cannot be read costs it, not
+                // the file (the Train pane reports the store's problem).
+                let memory = store_dir
+                    .and_then(|dir| jobs::memory::recall(&dir, &path).ok())
+                    .unwrap_or_default();
+                Ok(JobOutput::Data(DataOutput::Loaded(Box::new((
+                    dataset, profile, memory,
+                )))))
             }
+            Effect::Remember {
+                store_dir,
+                dataset,
+                states,
+                ..
+            } => jobs::memory::remember(&store_dir, &dataset, &states)
+                .map(|()| JobOutput::Data(DataOutput::Remembered)),
             Effect::ComputeView { dataset, spec, .. } => {
                 data_view::compute(&dataset.df, &spec, cancel)
                     .map(|rows| JobOutput::Data(DataOutput::View(rows)))

@@ -186,3 +186,53 @@ fn earlier_messages_are_kept_and_a_long_one_says_where_to_read_it_whole() {
     assert!(screen.contains("… L shows all"), "{screen}");
     assert!(app.log.last().unwrap().text.contains(&long));
 }
+
+fn session(files: Vec<std::path::PathBuf>, store: &std::path::Path) -> App {
+    let mut app = App::new(
+        mlwb::tui::keymap::Keymap::bundled(),
+        files,
+        true,
+        store.to_path_buf(),
+    );
+    app.update(mlwb::tui::app::Action::Resize(80, 24));
+    let effects = app.start();
+    super::tui::run(&mut app, effects);
+    app
+}
+
+#[test]
+fn a_datasets_spec_target_and_setup_are_kept_for_the_next_session() {
+    let store = super::tui::temp_store();
+    let mut app = session(vec![demo_file("penguins.csv")], &store);
+    press(&mut app, KeyCode::Char('2'));
+    command(&mut app, "target species");
+    select(&mut app, "island");
+    press(&mut app, KeyCode::Char('r'));
+    assert_eq!(role(&app, "island"), Some(ColumnRole::Ignore));
+    command(&mut app, "seed 11");
+    command(&mut app, "models logreg");
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Char('t'));
+    assert_eq!(app.panes.train.board.runs.len(), 1);
+    // Quitting keeps each pane's state of the table on screen.
+    let effects = app.update(mlwb::tui::app::Global::Quit.into());
+    super::tui::run(&mut app, effects);
+    assert!(app.quit);
+
+    // The next session, reaching the same file by another path, takes it all back: the
+    // target, the edit, the seed, and so the earlier run on the leaderboard.
+    let dir = demo_file("penguins.csv")
+        .parent()
+        .unwrap()
+        .join("..")
+        .join("demo");
+    let again = session(vec![dir.join("penguins.csv")], &store);
+    assert_eq!(again.shared.target(), Some("species"));
+    assert_eq!(role(&again, "island"), Some(ColumnRole::Ignore));
+    assert_eq!(again.panes.train.seed, 11);
+    assert_eq!(again.panes.train.board.runs.len(), 1);
+
+    // Another file met for the first time gets the automatic spec, and no target.
+    let other = session(vec![demo_file("diabetes.csv")], &store);
+    assert_eq!(other.shared.target(), None);
+}

@@ -13,6 +13,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use serde::Deserialize;
 
+use crate::jobs::memory::Memory;
 use crate::jobs::{JobEvent, JobHandle, JobId};
 use crate::pipeline::data::Dataset;
 use crate::pipeline::profile::DatasetProfile;
@@ -22,7 +23,7 @@ use crate::pipeline::{PipelineError, Result};
 use crate::tui::action::Nav;
 use crate::tui::effect::Effect;
 use crate::tui::pane::{
-    Changed, JobSlot, JobStatus, Launch, ListCursor, Outcome, PaneState, Shared,
+    Changed, JobSlot, JobStatus, Launch, ListCursor, Outcome, PaneState, Shared, owned,
 };
 use crate::tui::prompt::{Prompt, PromptKind};
 use crate::tui::theme::Theme;
@@ -47,8 +48,10 @@ pub enum DataAction {
 pub enum DataOutput {
     /// The first rows of a file, shown while the whole file loads.
     Preview(Box<Dataset>),
-    /// The whole file and its profile.
-    Loaded(Box<(Dataset, DatasetProfile)>),
+    /// The whole file, its profile, and what the workbench kept for it in earlier sessions.
+    Loaded(Box<(Dataset, DatasetProfile, Memory)>),
+    /// The panes' state of a table was kept in the store.
+    Remembered,
     /// Row order of a sorted/filtered view (`None`: file order).
     View(Option<Vec<IdxSize>>),
 }
@@ -92,12 +95,19 @@ pub struct DataState {
     pub col_offset: usize,
     /// Show the selected column's full profile.
     pub details: bool,
+    /// The project's store, where each table's workbench state is kept between sessions.
+    pub store_dir: PathBuf,
+    /// What was kept for the table on screen in earlier sessions.
+    pub memory: Arc<Memory>,
+    /// Keeping the panes' state of a table left (not shown, not waited for, except at quit).
+    pub memory_job: Option<JobSlot>,
 }
 
 impl DataState {
-    pub fn new(catalog: Vec<PathBuf>) -> DataState {
+    pub fn new(catalog: Vec<PathBuf>, store_dir: PathBuf) -> DataState {
         DataState {
             catalog,
+            store_dir,
             ..DataState::default()
         }
     }
@@ -147,13 +157,31 @@ impl DataState {
                 job: preview,
                 path: path.clone(),
                 preview: true,
+                store_dir: None,
             },
             Effect::Load {
                 job: full,
                 path,
                 preview: false,
+                store_dir: Some(self.store_dir.clone()),
             },
         ]
+    }
+
+    /// Keep the panes' `states` (pane, JSON) of the table at `path` in the store, for the
+    /// next session.
+    pub fn remember(&mut self, path: PathBuf, states: Vec<(String, String)>) -> Vec<Effect> {
+        if states.is_empty() {
+            return Vec::new();
+        }
+        let (slot, job) = JobSlot::start();
+        self.memory_job = Some(slot);
+        vec![Effect::Remember {
+            job,
+            store_dir: self.store_dir.clone(),
+            dataset: path,
+            states,
+        }]
     }
 
     /// Ask for the rows of `self.view` to be computed (or reset to file order).
@@ -272,7 +300,8 @@ impl DataState {
                 Ok(Vec::new())
             }
             Ok(DataOutput::Loaded(loaded)) => {
-                let (ds, profile) = *loaded;
+                let (ds, profile, memory) = *loaded;
+                self.memory = Arc::new(memory);
                 Ok(self.set_dataset(ds, Some(profile), size))
             }
             Ok(_) => Ok(Vec::new()),
@@ -370,7 +399,7 @@ impl PaneState for DataState {
     const SECTION: &'static str = "data";
 
     fn create(launch: &Launch) -> DataState {
-        DataState::new(launch.catalog.to_vec())
+        DataState::new(launch.catalog.to_vec(), launch.store_dir.to_path_buf())
     }
 
     /// Load the first file given.
@@ -424,6 +453,7 @@ impl PaneState for DataState {
         if new_table {
             shared.dataset = complete.cloned();
             shared.profile = self.profile.clone();
+            shared.memory = Arc::clone(&self.memory);
         }
         Changed {
             table: new_table,
@@ -461,6 +491,16 @@ impl PaneState for DataState {
                 Outcome::none()
             }
             JobEvent::Update(..) => Outcome::none(),
+            JobEvent::Finished(id, result) if owned(&self.memory_job, id) => {
+                self.memory_job = None;
+                match result {
+                    Err(e) => Outcome::error(format!(
+                        "could not keep this table's spec and set-up for the next session: {}",
+                        escape_control(&e.to_string())
+                    )),
+                    Ok(_) => Outcome::none(),
+                }
+            }
             JobEvent::Finished(id, result) => {
                 let was_loading = self.loading.is_some();
                 match self.on_finished(id, result, shared.size) {
@@ -495,6 +535,7 @@ impl PaneState for DataState {
             .as_ref()
             .is_some_and(|l| l.full.owns(id) || l.preview.as_ref().is_some_and(|p| p.id == id))
             || self.view_job.as_ref().is_some_and(|v| v.slot.owns(id))
+            || owned(&self.memory_job, id)
     }
 
     fn busy(&self) -> bool {

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::jobs::{JobEvent, JobHandle, JobId};
 use crate::pipeline::features::{
@@ -60,8 +60,16 @@ pub const PREVIEW_HEAD_ROWS: usize = 50;
 /// Rows the after-distributions are computed on (spread evenly through the table).
 pub const PREVIEW_SAMPLE_ROWS: usize = 20_000;
 
+/// A table's spec as kept between sessions.
+#[derive(Serialize, Deserialize)]
+struct KeptSpec {
+    spec: FeatureSpec,
+    origin: SpecOrigin,
+}
+
 /// Where the spec on screen came from.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SpecOrigin {
     Automatic,
     Edited,
@@ -147,7 +155,13 @@ impl FeaturesState {
                 self.remembered
                     .insert(left, (spec.clone(), self.origin.clone()));
             }
-            if let Some((spec, origin)) = self.remembered.remove(&dataset.path)
+            // This session's spec of the table, else the one of an earlier session.
+            let kept = || {
+                let json = shared.memory.get(<Self as PaneState>::SECTION)?;
+                let kept: KeptSpec = serde_json::from_str(json).ok()?;
+                Some((kept.spec, kept.origin))
+            };
+            if let Some((spec, origin)) = self.remembered.remove(&dataset.path).or_else(kept)
                 && fits(&spec)
             {
                 self.spec = Some(spec);
@@ -534,6 +548,21 @@ impl PaneState for FeaturesState {
         } else {
             Vec::new()
         }
+    }
+
+    /// The spec of the table on screen, once the user made it theirs (an automatic spec is
+    /// proposed again, as the profile sees the table then).
+    fn memory(&self) -> Option<(PathBuf, String)> {
+        let path = self.spec_for.as_ref()?;
+        let spec = self.spec.as_ref()?;
+        if self.origin == SpecOrigin::Automatic {
+            return None;
+        }
+        let kept = KeptSpec {
+            spec: spec.clone(),
+            origin: self.origin.clone(),
+        };
+        Some((path.clone(), serde_json::to_string(&kept).ok()?))
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, shared: &Shared, theme: &Theme) {

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::jobs::runs::{RunsLoaded, RunsQuery};
 use crate::jobs::study::{PlannedRun, StudyEvent, StudyOutcome, StudySpec, ValidationChoice};
@@ -173,8 +173,8 @@ pub struct TrainState {
     pub remembered: std::collections::HashMap<PathBuf, Setup>,
 }
 
-/// A table's set-up, as kept while another table is open.
-#[derive(Clone, Debug, PartialEq)]
+/// A table's set-up, as kept while another table is open (and, as JSON, between sessions).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Setup {
     task: Option<TaskKind>,
     excluded: BTreeSet<ModelKind>,
@@ -322,7 +322,12 @@ impl TrainState {
                 if let Some(left) = left {
                     self.remembered.insert(left.path.clone(), self.setup());
                 }
-                match self.remembered.remove(&dataset.path) {
+                let kept = || {
+                    let json = shared.memory.get(<Self as PaneState>::SECTION)?;
+                    serde_json::from_str::<Setup>(json).ok()
+                };
+                // This session's set-up of the table, else the one of an earlier session.
+                match self.remembered.remove(&dataset.path).or_else(kept) {
                     Some(s) => self.restore(s),
                     // A table met for the first time keeps the validation, seed and time
                     // limit (the user's habits), not what belonged to the other table.
@@ -979,6 +984,13 @@ impl PaneState for TrainState {
         } else {
             Vec::new()
         }
+    }
+
+    /// The set-up of the table on screen.
+    fn memory(&self) -> Option<(PathBuf, String)> {
+        let dataset = self.dataset.as_ref()?;
+        let json = serde_json::to_string(&self.setup()).ok()?;
+        Some((dataset.path.clone(), json))
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, _shared: &Shared, theme: &Theme) {
