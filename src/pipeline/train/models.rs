@@ -71,6 +71,17 @@ impl ModelKind {
         }
     }
 
+    /// The name in at most 13 columns, for narrow tables: one of the names [`ModelKind::parse`]
+    /// accepts, so what a narrow screen shows can be typed back (`--models logreg`).
+    pub fn short(self) -> &'static str {
+        match self {
+            ModelKind::LogisticRegression => "logreg",
+            ModelKind::LinearRegression => "linreg",
+            ModelKind::GaussianMixture => "gmm",
+            other => other.name(),
+        }
+    }
+
     /// A name or a common short name (`logreg`, `rf`, `gmm`, ...).
     pub fn parse(name: &str) -> Option<ModelKind> {
         let n = name.trim().to_ascii_lowercase().replace('-', "_");
@@ -838,5 +849,19 @@ impl FittedModel {
             }
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_and_short_name_reads_back_as_its_model() {
+        for kind in ModelKind::ALL {
+            assert_eq!(ModelKind::parse(kind.name()), Some(kind), "{}", kind.name());
+            assert_eq!(ModelKind::parse(kind.short()), Some(kind), "{}", kind.short());
+            assert!(kind.short().len() <= 13, "{}", kind.short());
+        }
     }
 }

@@ -11,6 +11,7 @@ use super::{SETUP_ROWS, SetupField, TrainState, params_line, progress_fraction, 
 use crate::pipeline::runs::{RunRecord, RunStatus};
 use crate::pipeline::text::{escape_control, format_count};
 use crate::pipeline::train::metrics::{self, Confusion, Metric};
+use crate::pipeline::train::models::ModelKind;
 use crate::tui::panes::data::layout::body;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{fit_cell, fit_right, panel};
@@ -276,13 +277,11 @@ fn metric_columns(state: &TrainState, room: usize) -> Vec<Metric> {
     shown
 }
 
-/// Model names that fit 13 columns.
+/// A model's name in 13 columns: its short name, which the palette and the CLI accept too.
 fn short_model_name(name: &str) -> &str {
-    match name {
-        "logistic_regression" => "logistic",
-        "linear_regression" => "linear",
-        "gaussian_mixture" => "gauss_mixture",
-        other => other,
+    match ModelKind::parse(name) {
+        Some(kind) => kind.short(),
+        None => name,
     }
 }
 
