@@ -62,8 +62,8 @@ fn run() -> Result<()> {
     // A model is named as on the command line (`name` or `name:param=value,...`, with
     // scikit-learn's parameter names and defaults) and checked against the task.
     let params = ModelSpec::parse(&model)
-        .and_then(|m| m.check(task))
-        .map_err(PipelineError::BadRequest)?;
+        .map_err(PipelineError::BadRequest)?
+        .check(task)?;
 
     let request = RunRequest {
         target: Some(target.clone()),

@@ -389,8 +389,9 @@ fn plan(spec: &StudySpec, cancel: &CancelFlag) -> Result<Plan> {
     };
     let fewest = fewest_training_rows(&validation, prepared.rows.len(), strata, spec.seed)?;
     for p in &params {
+        // Too few rows is the data's fault, not the request's.
         p.check_rows(fewest)
-            .map_err(|e| PipelineError::BadColumns(format!("{}: {e}", p.kind().name())))?;
+            .map_err(|e| PipelineError::BadColumns(e.to_string()))?;
     }
     Ok(Plan {
         task,
@@ -429,7 +430,7 @@ fn model_params(spec: &StudySpec, task: TaskKind) -> Result<Vec<ModelParams>> {
         .iter()
         .map(|m| m.check(task))
         .collect::<std::result::Result<_, _>>()
-        .map_err(PipelineError::BadRequest)
+        .map_err(PipelineError::from)
 }
 
 /// A test file must hold the target and every feature the training data has: one error

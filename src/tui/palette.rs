@@ -6,7 +6,7 @@ use std::path::Path;
 use super::app::{App, Global, Pane, PromptKind, expand_home};
 use super::pane::{Outcome, PaneState};
 use super::panes::drift::DriftAction;
-use crate::pipeline::text::escape_control;
+use crate::pipeline::text::{edit_distance, escape_control};
 use crate::pipeline::train::models::ModelKind;
 use crate::pipeline::view::Sort;
 
@@ -267,26 +267,6 @@ fn closest(typed: &str) -> Option<&'static Command> {
         }
     }
     best.map(|(_, c)| c)
-}
-
-/// Levenshtein distance, by characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(row[j]).min(cur)
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 /// What Tab can complete the open prompt's last word with.

@@ -499,7 +499,7 @@ fn impossible_parameters_are_refused_and_degenerate_results_warned() {
     assert_eq!(out.status.code(), Some(3), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("n_clusters=1000") && err.contains("penguins.csv"),
+        err.contains("n_clusters is 1000, more than the") && err.contains("penguins.csv"),
         "{err}"
     );
     let (doc, code) = train_json(

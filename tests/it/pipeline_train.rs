@@ -343,22 +343,30 @@ fn model_specs_use_scikit_learn_names_and_refuse_bad_values() {
     let e = ModelSpec::parse("logistic_regression:C=-1")
         .unwrap()
         .check(TaskKind::Classification)
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("C must be a positive number"), "{e}");
     let e = ModelSpec::parse("ridge:alfa=1")
         .unwrap()
         .check(TaskKind::Regression)
         .unwrap_err();
-    assert!(e.contains("unknown field `alfa`"), "{e}");
+    assert_eq!(e.field.as_deref(), Some("alfa"));
+    let e = e.to_string();
+    assert!(
+        e.contains("ridge: alfa is not one of its parameters; did you mean alpha?"),
+        "{e}"
+    );
     let e = ModelSpec::parse("ridge")
         .unwrap()
         .check(TaskKind::Classification)
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("does not do classification"), "{e}");
     let e = ModelSpec::parse("xgboost")
         .unwrap()
         .check(TaskKind::Classification)
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("unknown model 'xgboost'"), "{e}");
 }
 

@@ -82,6 +82,14 @@ impl ModelKind {
         }
     }
 
+    /// The parameters this model takes, by name (those its defaults have).
+    pub fn param_names(self) -> Vec<String> {
+        let tag = serde_json::json!({ "model": self.name() });
+        serde_json::from_value::<ModelParams>(tag)
+            .map(|p| p.to_map().keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
     /// A name or a common short name (`logreg`, `rf`, `gmm`, ...).
     pub fn parse(name: &str) -> Option<ModelKind> {
         let n = name.trim().to_ascii_lowercase().replace('-', "_");
@@ -164,14 +172,15 @@ impl MaxFeatures {
         n.clamp(1, d.max(1))
     }
 
-    fn check(&self) -> std::result::Result<(), String> {
+    fn check(&self) -> std::result::Result<(), ParamError> {
+        let bad = |reason: String| Err(ParamError::field("max_features", reason));
         match self {
-            MaxFeatures::Count(0) => Err("max_features must be at least 1".into()),
+            MaxFeatures::Count(0) => bad("must be at least 1".into()),
             MaxFeatures::Fraction(f) if !(*f > 0.0 && *f <= 1.0) => {
-                Err(format!("max_features {f} must be in (0, 1] as a fraction"))
+                bad(format!("{f} must be in (0, 1] as a fraction"))
             }
-            MaxFeatures::Rule(r) if !matches!(r.as_str(), "sqrt" | "log2" | "all") => Err(format!(
-                "max_features '{r}' is not known; use sqrt, log2, all, a count or a fraction"
+            MaxFeatures::Rule(r) if !matches!(r.as_str(), "sqrt" | "log2" | "all") => bad(format!(
+                "'{r}' is not known; use sqrt, log2, all, a count or a fraction"
             )),
             _ => Ok(()),
         }
@@ -297,16 +306,16 @@ impl ModelSpec {
     }
 
     /// Check the kind against the task and the parameters against the model.
-    pub fn check(&self, task: TaskKind) -> std::result::Result<ModelParams, String> {
+    pub fn check(&self, task: TaskKind) -> std::result::Result<ModelParams, ParamError> {
         let kind = ModelKind::parse(&self.model).ok_or_else(|| {
-            format!(
+            ParamError::general(format!(
                 "unknown model '{}'; known: {}",
                 self.model,
                 ModelKind::ALL.map(ModelKind::name).join(", ")
-            )
+            ))
         })?;
         if !kind.supports(task) {
-            return Err(format!(
+            return Err(ParamError::general(format!(
                 "{} does not do {}; for {} use {}",
                 kind.name(),
                 task.name(),
@@ -316,7 +325,11 @@ impl ModelSpec {
                     .map(|k| k.name())
                     .collect::<Vec<_>>()
                     .join(", ")
-            ));
+            )));
+        }
+        let known = kind.param_names();
+        if let Some(unknown) = self.params.keys().find(|k| !known.contains(k)) {
+            return Err(ParamError::unknown(kind, unknown, &known));
         }
         let mut obj = serde_json::Map::new();
         obj.insert("model".into(), Value::String(kind.name().into()));
@@ -324,7 +337,7 @@ impl ModelSpec {
             obj.insert(k.clone(), v.clone());
         }
         let mut params: ModelParams = serde_json::from_value(Value::Object(obj))
-            .map_err(|e| format!("{}: {e}", kind.name()))?;
+            .map_err(|e| ParamError::general(e.to_string()).of(kind))?;
         if let ModelParams::RandomForest(p) = &mut params
             && p.max_features.is_none()
             && !self.params.contains_key("max_features")
@@ -340,32 +353,98 @@ impl ModelSpec {
             if let Some(v) = self.params.get("l1_ratio")
                 && v.as_f64() != Some(1.0)
             {
-                return Err(format!(
-                    "lasso: l1_ratio is always 1, not {v}; use elastic_net to set it"
-                ));
+                return Err(ParamError::field(
+                    "l1_ratio",
+                    format!("is always 1, not {v}; use elastic_net to set it"),
+                )
+                .of(kind));
             }
             p.l1_ratio = 1.0;
         }
-        params
-            .validate()
-            .map_err(|e| format!("{}: {e}", kind.name()))?;
+        params.validate().map_err(|e| e.of(kind))?;
         Ok(params)
     }
 }
 
-fn positive(name: &str, v: f64) -> std::result::Result<(), String> {
-    if v > 0.0 && v.is_finite() {
-        Ok(())
-    } else {
-        Err(format!("{name} must be a positive number, not {v}"))
+/// A model or parameter that cannot be used: the model, the parameter at fault (when one
+/// is), and why. Its text is what users read: `random_forest: max_depth must be at least 1`.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{}{}{reason}", model.map(|m| format!("{}: ", m.name())).unwrap_or_default(), field.as_ref().map(|f| format!("{f} ")).unwrap_or_default())]
+pub struct ParamError {
+    pub model: Option<ModelKind>,
+    pub field: Option<String>,
+    pub reason: String,
+}
+
+impl ParamError {
+    /// Parameter `field` is wrong: `reason` follows its name (`must be at least 1`).
+    pub fn field(field: &str, reason: impl Into<String>) -> ParamError {
+        ParamError {
+            model: None,
+            field: Some(field.to_string()),
+            reason: reason.into(),
+        }
+    }
+
+    /// Not about one parameter (an unknown model, a model that does not fit the task).
+    pub fn general(reason: impl Into<String>) -> ParamError {
+        ParamError {
+            model: None,
+            field: None,
+            reason: reason.into(),
+        }
+    }
+
+    /// A parameter `kind` does not have, with the nearest one it does, if any is near.
+    fn unknown(kind: ModelKind, field: &str, known: &[String]) -> ParamError {
+        let near = known
+            .iter()
+            .map(|k| (crate::pipeline::text::edit_distance(field, k), k))
+            .filter(|(d, _)| *d <= 2)
+            .min();
+        let hint = near.map_or(String::new(), |(_, k)| format!("did you mean {k}? "));
+        ParamError::field(
+            field,
+            format!(
+                "is not one of its parameters; {hint}(they are: {})",
+                known.join(", ")
+            ),
+        )
+        .of(kind)
+    }
+
+    /// The same error, said of `kind`.
+    pub fn of(mut self, kind: ModelKind) -> ParamError {
+        self.model = Some(kind);
+        self
     }
 }
 
-fn at_least(name: &str, v: usize, min: usize) -> std::result::Result<(), String> {
+impl From<ParamError> for PipelineError {
+    fn from(e: ParamError) -> PipelineError {
+        PipelineError::BadRequest(e.to_string())
+    }
+}
+
+fn positive(name: &str, v: f64) -> std::result::Result<(), ParamError> {
+    if v > 0.0 && v.is_finite() {
+        Ok(())
+    } else {
+        Err(ParamError::field(
+            name,
+            format!("must be a positive number, not {v}"),
+        ))
+    }
+}
+
+fn at_least(name: &str, v: usize, min: usize) -> std::result::Result<(), ParamError> {
     if v >= min {
         Ok(())
     } else {
-        Err(format!("{name} must be at least {min}, not {v}"))
+        Err(ParamError::field(
+            name,
+            format!("must be at least {min}, not {v}"),
+        ))
     }
 }
 
@@ -399,21 +478,23 @@ impl ModelParams {
 
     /// Whether the parameters can work on `rows` training rows (scikit-learn refuses more
     /// clusters or components than samples); checked once before a study records its runs.
-    pub fn check_rows(&self, rows: usize) -> std::result::Result<(), String> {
+    pub fn check_rows(&self, rows: usize) -> std::result::Result<(), ParamError> {
         let (what, wanted) = match self {
             ModelParams::Kmeans(p) => ("n_clusters", p.n_clusters),
             ModelParams::GaussianMixture(p) => ("n_components", p.n_components),
             _ => return Ok(()),
         };
         if wanted > rows {
-            return Err(format!(
-                "{what}={wanted} is more than the {rows} training rows; use at most {rows}"
-            ));
+            return Err(ParamError::field(
+                what,
+                format!("is {wanted}, more than the {rows} training rows; use at most {rows}"),
+            )
+            .of(self.kind()));
         }
         Ok(())
     }
 
-    fn validate(&self) -> std::result::Result<(), String> {
+    fn validate(&self) -> std::result::Result<(), ParamError> {
         match self {
             ModelParams::LogisticRegression(p) => {
                 positive("C", p.C)?;
@@ -424,7 +505,7 @@ impl ModelParams {
                 if p.var_smoothing >= 0.0 && p.var_smoothing.is_finite() {
                     Ok(())
                 } else {
-                    Err("var_smoothing must be ≥ 0".into())
+                    Err(ParamError::field("var_smoothing", "must be ≥ 0"))
                 }
             }
             ModelParams::DecisionTree(p) => check_tree(
@@ -449,14 +530,20 @@ impl ModelParams {
                 if p.alpha >= 0.0 && p.alpha.is_finite() {
                     Ok(())
                 } else {
-                    Err(format!("alpha must be ≥ 0, not {}", p.alpha))
+                    Err(ParamError::field(
+                        "alpha",
+                        format!("must be ≥ 0, not {}", p.alpha),
+                    ))
                 }
             }
             ModelParams::Lasso(p) | ModelParams::ElasticNet(p) => {
                 positive("alpha", p.alpha)?;
                 positive("tol", p.tol)?;
                 if !(0.0..=1.0).contains(&p.l1_ratio) {
-                    return Err(format!("l1_ratio must be in [0, 1], not {}", p.l1_ratio));
+                    return Err(ParamError::field(
+                        "l1_ratio",
+                        format!("must be in [0, 1], not {}", p.l1_ratio),
+                    ));
                 }
                 at_least("max_iter", p.max_iter as usize, 1)
             }
@@ -476,9 +563,9 @@ impl ModelParams {
                 positive("tol", p.tol)?;
                 at_least("max_rows", p.max_rows, 2)?;
                 if !matches!(p.covariance_type.as_str(), "full" | "diag") {
-                    return Err(format!(
-                        "covariance_type '{}' is not known; use full or diag",
-                        p.covariance_type
+                    return Err(ParamError::field(
+                        "covariance_type",
+                        format!("'{}' is not known; use full or diag", p.covariance_type),
                     ));
                 }
                 Ok(())
@@ -493,14 +580,20 @@ fn check_tree(
     min_leaf: usize,
     max_features: &Option<MaxFeatures>,
     max_bins: usize,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), ParamError> {
     if max_depth == Some(0) {
-        return Err("max_depth must be at least 1 (or null for no limit)".into());
+        return Err(ParamError::field(
+            "max_depth",
+            "must be at least 1 (or null for no limit)",
+        ));
     }
     at_least("min_samples_split", min_split, 2)?;
     at_least("min_samples_leaf", min_leaf, 1)?;
     if !(2..=256).contains(&max_bins) {
-        return Err(format!("max_bins must be in 2..=256, not {max_bins}"));
+        return Err(ParamError::field(
+            "max_bins",
+            format!("must be in 2..=256, not {max_bins}"),
+        ));
     }
     if let Some(m) = max_features {
         m.check()?;
@@ -857,10 +950,63 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_model_lists_its_parameters_and_a_mistyped_one_is_named_with_the_nearest() {
+        for kind in ModelKind::ALL {
+            let names = kind.param_names();
+            assert!(
+                kind == ModelKind::LinearRegression || !names.is_empty(),
+                "{}",
+                kind.name()
+            );
+        }
+        let spec = ModelSpec::parse("rf:max_dept=3").unwrap();
+        let e = spec.check(TaskKind::Classification).unwrap_err();
+        assert_eq!(e.model, Some(ModelKind::RandomForest));
+        assert_eq!(e.field.as_deref(), Some("max_dept"));
+        assert!(e.to_string().contains("did you mean max_depth?"), "{e}");
+        let e = ModelSpec::parse("rf:max_depth=0")
+            .unwrap()
+            .check(TaskKind::Classification)
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("max_depth"));
+        assert_eq!(
+            e.to_string(),
+            "random_forest: max_depth must be at least 1 (or null for no limit)"
+        );
+        // The parameters a run records (its checked defaults, written out) pass again, as a
+        // rerun of a stored run needs.
+        for kind in ModelKind::ALL {
+            let task = [
+                TaskKind::Classification,
+                TaskKind::Regression,
+                TaskKind::Clustering,
+            ]
+            .into_iter()
+            .find(|t| kind.supports(*t))
+            .unwrap();
+            let bare = ModelSpec {
+                model: kind.name().into(),
+                params: BTreeMap::new(),
+            };
+            let written = bare.check(task).unwrap().to_map();
+            let again = ModelSpec {
+                model: kind.name().into(),
+                params: written.into_iter().collect(),
+            };
+            assert!(again.check(task).is_ok(), "{}", kind.name());
+        }
+    }
+
+    #[test]
     fn every_name_and_short_name_reads_back_as_its_model() {
         for kind in ModelKind::ALL {
             assert_eq!(ModelKind::parse(kind.name()), Some(kind), "{}", kind.name());
-            assert_eq!(ModelKind::parse(kind.short()), Some(kind), "{}", kind.short());
+            assert_eq!(
+                ModelKind::parse(kind.short()),
+                Some(kind),
+                "{}",
+                kind.short()
+            );
             assert!(kind.short().len() <= 13, "{}", kind.short());
         }
     }

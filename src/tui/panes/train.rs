@@ -578,7 +578,7 @@ impl TrainState {
         })?;
         let pairs = rest.split_whitespace().collect::<Vec<_>>().join(",");
         let spec = ModelSpec::parse(&format!("{}:{pairs}", kind.name()))?;
-        let checked = spec.check(task)?;
+        let checked = spec.check(task).map_err(|e| e.to_string())?;
         let shown = params_line(&serde_json::Value::Object(checked.to_map()));
         if spec.params.is_empty() {
             self.params.remove(&kind);
