@@ -131,10 +131,7 @@ impl Output {
             });
             eprintln!("{}", term::safe_json(&doc));
         } else {
-            eprintln!(
-                "mlwb: error: {}",
-                crate::pipeline::text::escape_control(&error.to_string())
-            );
+            crate::say!("mlwb: error: {error}");
         }
         ExitCode::from(code)
     }
@@ -210,7 +207,7 @@ fn finish_output(written: std::io::Result<()>) -> ExitCode {
         Ok(()) => ExitCode::from(exit::OK),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(exit::OK),
         Err(e) => {
-            eprintln!("mlwb: cannot write output: {e}");
+            crate::say!("mlwb: cannot write output: {e}");
             ExitCode::from(exit::INTERNAL)
         }
     }

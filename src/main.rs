@@ -49,7 +49,7 @@ fn report_error(kind: &str, message: &str, code: u8) {
         });
         eprintln!("{}", cli::term::safe_json(&doc));
     } else {
-        eprintln!("mlwb: {}", mlwb::pipeline::text::escape_control(message));
+        mlwb::say!("mlwb: {message}");
     }
 }
 
@@ -63,14 +63,15 @@ fn run() -> ExitCode {
             report_error("usage", message, exit::USAGE);
             return ExitCode::from(exit::USAGE);
         }
+        // A usage error quotes what was typed: it goes through the escaping writer. Help and
+        // the version are mlwb's own text, on stdout.
+        Err(e) if e.use_stderr() => {
+            mlwb::say!("{}", e.render().to_string().trim_end());
+            return ExitCode::from(exit::USAGE);
+        }
         Err(e) => {
-            let code = if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            };
             let _ = e.print();
-            return ExitCode::from(code);
+            return ExitCode::from(exit::OK);
         }
     };
     match &cli.command {
@@ -96,7 +97,7 @@ fn run_tui(
     match mlwb::tui::run(file, demo, store) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(e) => {
-            eprintln!("mlwb: error: {e:#}");
+            mlwb::say!("mlwb: error: {e:#}");
             ExitCode::from(exit::INTERNAL)
         }
     }

@@ -136,7 +136,7 @@ pub fn run(args: &DriftArgs, store: Option<&Path>, out: Output) -> ExitCode {
         .collect();
     let stream = args.stream || drift::should_stream(&data_files);
     if stream && !args.stream && !out.quiet {
-        eprintln!(
+        crate::say!(
             "mlwb: the files look larger than the memory available: reading them in a \
              streaming pass (results approximate where a column has many values)"
         );
@@ -174,10 +174,7 @@ pub fn run(args: &DriftArgs, store: Option<&Path>, out: Output) -> ExitCode {
         && !out.quiet
         && !out.json
     {
-        eprintln!(
-            "mlwb: wrote the baseline {}",
-            escape_control(&path.display().to_string())
-        );
+        crate::say!("mlwb: wrote the baseline {}", path.display());
     }
     // The verdict does not depend on the store: a store that cannot be written (a read-only
     // checkout in CI) costs the record, not the check.
@@ -186,9 +183,8 @@ pub fn run(args: &DriftArgs, store: Option<&Path>, out: Output) -> ExitCode {
             .and_then(|s| crate::jobs::drift::record(&s, &mut meta, &options, &report));
         match recorded {
             Ok(_) => {}
-            Err(e) if !out.quiet => eprintln!(
-                "mlwb: warning: the check is not recorded ({}); --no-store skips the store",
-                escape_control(&e.to_string())
+            Err(e) if !out.quiet => crate::say!(
+                "mlwb: warning: the check is not recorded ({e}); --no-store skips the store"
             ),
             Err(_) => {}
         }
@@ -207,10 +203,10 @@ pub fn run(args: &DriftArgs, store: Option<&Path>, out: Output) -> ExitCode {
     let code = super::finish_output(written);
     if code == ExitCode::from(exit::OK) && args.fail_on_drift && !report.verdict.passes() {
         if report.verdict == drift::Verdict::Incomplete && !out.quiet {
-            eprintln!(
+            crate::say!(
                 "mlwb: the gate fails: the check is incomplete ({}); --allow-incomplete passes \
                  it on the tested columns",
-                escape_control(&report.incomplete.join("; "))
+                report.incomplete.join("; ")
             );
         }
         return ExitCode::from(exit::GATE_FAILED);

@@ -107,6 +107,24 @@ pub fn stdout(color: bool) -> Out<io::StdoutLock<'static>> {
     Out::new(io::stdout().lock(), color)
 }
 
+/// Print a message on stderr, line by line, every character that could act on the terminal made
+/// harmless: mlwb's messages quote file names, column names and cell values. (Progress lines,
+/// which move the cursor on purpose, are written apart.)
+pub fn say(text: &str) {
+    let mut err = io::stderr().lock();
+    for line in text.lines() {
+        let _ = writeln!(err, "{}", escape_control(line));
+    }
+}
+
+/// `eprintln!` through [`say`]: `say!("mlwb: note: {n}")`.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::term::say(&format!($($arg)*))
+    };
+}
+
 /// `value` as JSON text in which no character can act on a terminal: serde_json escapes C0
 /// controls already; C1 controls, DEL and the bidirectional controls become `\uXXXX` too.
 pub fn safe_json(value: &serde_json::Value) -> String {

@@ -183,10 +183,10 @@ fn progress_printer(out: Output) -> impl Fn(StudyEvent) + Sync {
             runs, notes, task, ..
         } if !quiet => {
             for n in &notes {
-                eprintln!("mlwb: note: {n}");
+                crate::say!("mlwb: note: {n}");
             }
             if tty {
-                eprintln!("training {} {} model(s)", runs.len(), task.name());
+                crate::say!("training {} {} model(s)", runs.len(), task.name());
             }
         }
         StudyEvent::Progress { run_id, progress } if tty => {
@@ -204,7 +204,7 @@ fn progress_printer(out: Output) -> impl Fn(StudyEvent) + Sync {
         }
         StudyEvent::Ended { run } if tty => {
             eprint!("\r\x1b[2K");
-            eprintln!(
+            crate::say!(
                 "run {} {}: {}",
                 run.run_id,
                 run.setup.model,
@@ -234,7 +234,7 @@ fn train(
     let code = print_outcome(&outcome, out, None)?;
     if let Some(e) = &outcome.store_error {
         // What finished is printed above; the study could not be recorded to its end.
-        eprintln!("mlwb: error: {}", escape_control(e));
+        crate::say!("mlwb: error: {e}");
         return Ok(ExitCode::from(exit::BAD_INPUT));
     }
     // Stopped by Ctrl-C or a signal: what finished is printed and recorded; the exit says so.
@@ -339,21 +339,16 @@ fn print_outcome(
     if !out.json && !out.quiet {
         for r in &o.runs {
             for w in &r.result.warnings {
-                eprintln!(
-                    "mlwb: warning: run {} ({}): {}",
-                    r.run_id,
-                    r.setup.model,
-                    escape_control(w)
-                );
+                crate::say!("mlwb: warning: run {} ({}): {w}", r.run_id, r.setup.model);
             }
         }
         for r in o.runs.iter().filter(|r| r.status != RunStatus::Finished) {
-            eprintln!(
+            crate::say!(
                 "mlwb: run {} ({}) {}: {}",
                 r.run_id,
                 r.setup.model,
                 r.status.name(),
-                escape_control(r.result.error.as_deref().unwrap_or("no detail"))
+                r.result.error.as_deref().unwrap_or("no detail")
             );
         }
     }

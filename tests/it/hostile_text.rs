@@ -63,6 +63,8 @@ fn no_cli_output_carries_hostile_text_raw() {
     let z_test = format!("{target}=z");
     let missing = dir.path().join(format!("no{HOSTILE}such.csv"));
     let missing = missing.to_str().unwrap();
+    let bad_flag = format!("--x{HOSTILE}");
+    let bad_param = format!("tree:max{HOSTILE}=1");
     let mut commands: Vec<Vec<&str>> = vec![
         vec!["profile", r],
         vec!["features", r],
@@ -75,6 +77,10 @@ fn no_cli_output_carries_hostile_text_raw() {
         vec!["drift", r, c, "--method", &z_test],
         vec!["profile", missing],
         vec!["train", "--data", r, "--target", missing],
+        vec!["profile", &bad_flag],
+        vec![
+            "train", "--data", r, "--target", &target, "--model", &bad_param,
+        ],
     ];
     let json: Vec<Vec<&str>> = commands
         .iter()
