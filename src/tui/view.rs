@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use super::app::{App, Global, Overlay, Pane, PromptKind};
+use super::app::{App, Global, Overlay, Pane, PaneNumber, PromptKind};
 use super::keymap::{Context, display_keys};
 use super::palette;
 use super::theme::Theme;
@@ -195,7 +195,11 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, now: Ins
                 if pane == app.pane {
                     format!("{:.1} s · Esc cancels", elapsed.as_secs_f64())
                 } else {
-                    format!("{:.1} s · in {}", elapsed.as_secs_f64(), pane.title())
+                    // Esc acts on the pane in view: say where this job is cancelled.
+                    let at = Pane::ALL.iter().position(|p| *p == pane).unwrap_or(0);
+                    let goto = app.keymap.key_for(&Global::GotoPane(PaneNumber(at)).into());
+                    let how = goto.map_or(String::new(), |k| format!(" ({k} then Esc cancels)"));
+                    format!("{:.1} s · in {}{how}", elapsed.as_secs_f64(), pane.title())
                 },
                 theme.dim,
             ),

@@ -294,7 +294,7 @@ fn running_study_shows_queued_and_live_runs() {
     assert_eq!(app.message.as_deref(), Some("filter cleared"));
     let study = app.panes.train.study.as_ref().unwrap();
     assert!(!study.cancelling && !study.job.cancel.is_cancelled());
-    assert!(screen(&app, started).contains("in Train"));
+    assert!(screen(&app, started).contains("in Train (3 then Esc cancels)"));
     press(&mut app, KeyCode::Char('3'));
     // Set-up edits wait for the study; Esc cancels it.
     press(&mut app, KeyCode::Char('t'));
