@@ -308,7 +308,14 @@ fn help_lines<'a>(app: &'a App, theme: &Theme) -> Vec<Line<'a>> {
 }
 
 /// A scrolling overlay's title and lines: the keys and commands, or the messages.
-fn overlay_text<'a>(app: &'a App, overlay: &Overlay, theme: &Theme) -> (String, Vec<Line<'a>>) {
+/// A scrolling overlay's title, how to close it, and its lines.
+struct OverlayText<'a> {
+    title: &'static str,
+    closes: String,
+    lines: Vec<Line<'a>>,
+}
+
+fn overlay_text<'a>(app: &'a App, overlay: &Overlay, theme: &Theme) -> OverlayText<'a> {
     let (title, action, lines) = match overlay {
         Overlay::Messages { .. } => ("Messages", Global::Messages, message_lines(app, theme)),
         _ => ("Keys", Global::Help, help_lines(app, theme)),
@@ -317,7 +324,11 @@ fn overlay_text<'a>(app: &'a App, overlay: &Overlay, theme: &Theme) -> (String, 
         Some(key) => format!("{key} or Esc closes"),
         None => "Esc closes".to_string(),
     };
-    (format!("{title}{{more}} · {closes}"), lines)
+    OverlayText {
+        title,
+        closes,
+        lines,
+    }
 }
 
 /// The messages overlay's lines: each notice and error with its time, wrapped to the
@@ -387,8 +398,8 @@ pub fn overlay_max_scroll(app: &App) -> usize {
     let Some(overlay) = &app.overlay else {
         return 0;
     };
-    let (_, lines) = overlay_text(app, overlay, &Theme::new(true));
-    overlay_geometry(&lines, Rect::new(0, 0, app.size().0, app.size().1)).1
+    let text = overlay_text(app, overlay, &Theme::new(true));
+    overlay_geometry(&text.lines, Rect::new(0, 0, app.size().0, app.size().1)).1
 }
 
 fn draw_scrolling(
@@ -399,7 +410,11 @@ fn draw_scrolling(
     scroll: usize,
     theme: &Theme,
 ) {
-    let (title, lines) = overlay_text(app, overlay, theme);
+    let OverlayText {
+        title,
+        closes,
+        lines,
+    } = overlay_text(app, overlay, theme);
     let (rect, max_scroll) = overlay_geometry(&lines, area);
     let scroll = scroll.min(max_scroll);
     let more = if max_scroll > 0 { " · j/k scroll" } else { "" };
@@ -407,7 +422,7 @@ fn draw_scrolling(
         .borders(Borders::ALL)
         .border_style(theme.title)
         .title(Span::styled(
-            format!(" {} ", title.replace("{more}", more)),
+            format!(" {title}{more} · {closes} "),
             theme.title,
         ));
     frame.render_widget(Clear, rect);
