@@ -349,6 +349,13 @@ pub fn named<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
 fn binding(context: Context, e: Entry) -> Result<Binding, String> {
     let action = parse_action(context, &e.action)
         .ok_or_else(|| format!("unknown action '{}' in [{}]", e.action, context.section()))?;
+    if e.keys.is_empty() {
+        return Err(format!(
+            "no keys for '{}' in [{}]",
+            e.action,
+            context.section()
+        ));
+    }
     let parsed = e
         .keys
         .iter()
@@ -500,6 +507,13 @@ mod tests {
             }
         }
         assert!(labels(80).len() < labels(200).len());
+    }
+
+    #[test]
+    fn an_entry_without_keys_is_refused() {
+        let err =
+            Keymap::parse("[[data]]\naction = \"sort\"\nkeys = []\nhint = \"s\"\n").unwrap_err();
+        assert!(err.contains("no keys for 'sort' in [data]"), "{err}");
     }
 
     #[test]
