@@ -235,4 +235,16 @@ fn a_datasets_spec_target_and_setup_are_kept_for_the_next_session() {
     // Another file met for the first time gets the automatic spec, and no target.
     let other = session(vec![demo_file("diabetes.csv")], &store);
     assert_eq!(other.shared.target(), None);
+
+    // Going back to the automatic spec is kept too: the edited one does not come back.
+    let mut again = again;
+    press(&mut again, KeyCode::Char('2'));
+    press(&mut again, KeyCode::Char('a'));
+    assert_eq!(role(&again, "island"), Some(ColumnRole::Feature));
+    let effects = again.update(mlwb::tui::app::Global::Quit.into());
+    super::tui::run(&mut again, effects);
+    let third = session(vec![demo_file("penguins.csv")], &store);
+    assert_eq!(role(&third, "island"), Some(ColumnRole::Feature));
+    // `a` keeps the target, and so does the next session.
+    assert_eq!(third.shared.target(), Some("species"));
 }

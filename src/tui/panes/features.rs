@@ -155,7 +155,9 @@ impl FeaturesState {
                 self.remembered
                     .insert(left, (spec.clone(), self.origin.clone()));
             }
-            // This session's spec of the table, else the one of an earlier session.
+            // This session's spec of the table, else the one of an earlier session. An
+            // automatic spec is proposed afresh (as the profile sees the table now), with its
+            // target.
             let kept = || {
                 let json = shared.memory.get(<Self as PaneState>::SECTION)?;
                 let kept: KeptSpec = serde_json::from_str(json).ok()?;
@@ -164,8 +166,13 @@ impl FeaturesState {
             if let Some((spec, origin)) = self.remembered.remove(&dataset.path).or_else(kept)
                 && fits(&spec)
             {
-                self.spec = Some(spec);
-                self.origin = origin;
+                if origin == SpecOrigin::Automatic {
+                    let target = spec.target().map(str::to_string);
+                    self.make_automatic(target.as_deref(), shared);
+                } else {
+                    self.spec = Some(spec);
+                    self.origin = origin;
+                }
                 self.list.reset();
                 self.preview = None;
             }
@@ -550,14 +557,12 @@ impl PaneState for FeaturesState {
         }
     }
 
-    /// The spec of the table on screen, once the user made it theirs (an automatic spec is
-    /// proposed again, as the profile sees the table then).
+    /// The spec of the table on screen. An automatic one is kept too, so that going back to
+    /// it (`a`) replaces an edited spec kept earlier; it comes back as the automatic spec of
+    /// the table as it is then, with its target.
     fn memory(&self) -> Option<(PathBuf, String)> {
         let path = self.spec_for.as_ref()?;
         let spec = self.spec.as_ref()?;
-        if self.origin == SpecOrigin::Automatic {
-            return None;
-        }
         let kept = KeptSpec {
             spec: spec.clone(),
             origin: self.origin.clone(),
