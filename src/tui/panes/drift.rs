@@ -2,6 +2,7 @@
 //! background, its report (columns sorted by drift, the selected column, a test switched in
 //! place), and the stored checks that can be reopened.
 
+pub mod layout;
 pub mod view;
 
 use std::path::{Path, PathBuf};
@@ -305,15 +306,15 @@ impl DriftState {
         }
     }
 
-    /// Rows the column table shows at this terminal size (see `view::split`).
+    /// Rows the column table shows at this terminal size (see `layout::split`).
     pub fn table_height(&self, size: (u16, u16)) -> usize {
-        let body = view::body_area(size);
-        let inner = view::split(body, self.table_wanted())
+        let body = crate::tui::panes::data::layout::body(size);
+        let inner = layout::split(body, self.table_wanted())
             .table
             .height
             .saturating_sub(2);
         let findings = self.result.as_ref().map_or(0, |r| r.report.findings.len());
-        view::table_lines(inner, self.order.len(), findings).0
+        layout::table_lines(inner, self.order.len(), findings).0
     }
 
     /// The table's height that shows every column and finding: borders, the header line,

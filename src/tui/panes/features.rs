@@ -1,6 +1,7 @@
 //! The Features pane's state: the spec being edited, its problems, the fitted preview, and the
 //! jobs that fit it and read or write spec files. Its rendering lives in `features/view.rs`.
 
+pub mod layout;
 pub mod view;
 
 use std::path::{Path, PathBuf};
@@ -579,7 +580,7 @@ impl PaneState for FeaturesState {
         match action {
             FeaturesAction::Nav(nav) => {
                 let n = self.spec.as_ref().map_or(0, |s| s.columns.len());
-                self.list.navigate(nav, n, view::list_rows(shared.size));
+                self.list.navigate(nav, n, layout::list_rows(shared.size));
                 Outcome::none()
             }
             FeaturesAction::SaveSpec | FeaturesAction::OpenSpec => {
@@ -660,7 +661,7 @@ impl PaneState for FeaturesState {
     }
 
     fn keep_visible(&mut self, size: (u16, u16)) {
-        self.list.keep_visible(view::list_rows(size));
+        self.list.keep_visible(layout::list_rows(size));
     }
 }
 

@@ -2,6 +2,7 @@
 //! limit), the study in flight with each run's progress, and the leaderboard of comparable runs
 //! read from the run store. Its rendering lives in `train/view.rs`.
 
+pub mod layout;
 pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -403,7 +404,7 @@ impl TrainState {
     /// Move the cursor (set-up rows, then runs) or, on the models row, the model cursor.
     fn navigate(&mut self, nav: Nav, size: (u16, u16)) {
         let last = SETUP_ROWS + self.board.runs.len() - 1;
-        let page = view::board_rows(self, size).max(2);
+        let page = layout::board_rows(self, size).max(2);
         self.cursor = match nav {
             Nav::Down => (self.cursor + 1).min(last),
             Nav::Up => self.cursor.saturating_sub(1),
@@ -1102,7 +1103,7 @@ impl PaneState for TrainState {
     }
 
     fn keep_visible(&mut self, size: (u16, u16)) {
-        let rows = view::board_rows(self, size).max(1);
+        let rows = layout::board_rows(self, size).max(1);
         let Some(row) = self.cursor.checked_sub(SETUP_ROWS) else {
             return;
         };
