@@ -8,6 +8,7 @@ pub mod charts;
 pub mod data;
 pub mod drift;
 pub mod error;
+pub mod export;
 pub mod features;
 pub mod files;
 pub mod profile;

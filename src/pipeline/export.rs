@@ -1,0 +1,5 @@
+//! Leaving mlwb: a trained model as a package that mlwb, MLflow, onnxruntime and Spark load.
+//! `onnx` writes ONNX models (the protobuf messages, encoded here without a protobuf
+//! dependency).
+
+pub mod onnx;
