@@ -66,7 +66,10 @@ fn run() -> ExitCode {
         // A usage error quotes what was typed: it goes through the escaping writer. Help and
         // the version are mlwb's own text, on stdout.
         Err(e) if e.use_stderr() => {
-            mlwb::say!("{}", e.render().to_string().trim_end());
+            // clap's message has lines of its own; each is escaped.
+            for line in e.render().to_string().trim_end().lines() {
+                mlwb::cli::term::say(line);
+            }
             return ExitCode::from(exit::USAGE);
         }
         Err(e) => {

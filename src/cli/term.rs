@@ -107,14 +107,12 @@ pub fn stdout(color: bool) -> Out<io::StdoutLock<'static>> {
     Out::new(io::stdout().lock(), color)
 }
 
-/// Print a message on stderr, line by line, every character that could act on the terminal made
-/// harmless: mlwb's messages quote file names, column names and cell values. (Progress lines,
+/// Print a message line on stderr, every character that could act on the terminal made
+/// harmless: mlwb's messages quote file names, column names and cell values. A newline in
+/// them is shown escaped too, so quoted text cannot forge a line of its own. (Progress lines,
 /// which move the cursor on purpose, are written apart.)
 pub fn say(text: &str) {
-    let mut err = io::stderr().lock();
-    for line in text.lines() {
-        let _ = writeln!(err, "{}", escape_control(line));
-    }
+    let _ = writeln!(io::stderr().lock(), "{}", escape_control(text));
 }
 
 /// `eprintln!` through [`say`]: `say!("mlwb: note: {n}")`.
