@@ -62,8 +62,7 @@ pub trait PaneState {
     fn cancel_jobs(&mut self) -> Option<&'static str>;
     /// Esc in this pane: close what it shows, else cancel its work. `None`: nothing to do.
     fn escape(&mut self) -> Option<Outcome> {
-        self.cancel_jobs()
-            .map(|what| Outcome::notice(format!("cancelled {what}")))
+        self.cancel_jobs().map(Outcome::cancelled)
     }
     /// Its running job, for the status line.
     fn job_status(&self, now: Instant) -> Option<JobStatus>;
@@ -167,6 +166,11 @@ impl Outcome {
             prompt: Some(prompt),
             ..Outcome::default()
         }
+    }
+
+    /// The notice that `what` was cancelled (Esc).
+    pub fn cancelled(what: &str) -> Outcome {
+        Outcome::notice(format!("cancelled {what}"))
     }
 
     /// Effects on success, the message as an error otherwise.

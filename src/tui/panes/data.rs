@@ -428,7 +428,7 @@ impl PaneState for DataState {
     /// Esc: cancel loading or sorting, else clear the filter.
     fn escape(&mut self) -> Option<Outcome> {
         if let Some(what) = self.cancel_jobs() {
-            return Some(Outcome::notice(format!("cancelled {what}")));
+            return Some(Outcome::cancelled(what));
         }
         self.view.filter.take()?;
         Some(Outcome {

@@ -354,8 +354,7 @@ impl PaneState for DriftState {
         if self.history.take().is_some() {
             return Some(Outcome::none());
         }
-        self.cancel_jobs()
-            .map(|what| Outcome::notice(format!("cancelled {what}")))
+        self.cancel_jobs().map(Outcome::cancelled)
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, _shared: &Shared, theme: &Theme) {

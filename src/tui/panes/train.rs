@@ -970,7 +970,7 @@ impl PaneState for TrainState {
     /// Esc: cancel the study or the loading of runs, else close the run's detail.
     fn escape(&mut self) -> Option<Outcome> {
         if let Some(what) = self.cancel_jobs() {
-            return Some(Outcome::notice(format!("cancelled {what}")));
+            return Some(Outcome::cancelled(what));
         }
         self.detail.then(|| {
             self.detail = false;
